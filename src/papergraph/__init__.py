@@ -1,0 +1,41 @@
+"""papergraph: turn daily paper digests into a knowledge graph.
+
+The pipeline is read → link → graph → export::
+
+    >>> from papergraph import load_corpus, link_corpus, build_graph
+    >>> corpus = load_corpus(["seeds"])            # doctest: +SKIP
+    >>> G = build_graph(link_corpus(corpus))        # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from .build import BuildResult, build, load_graph
+from .errors import ExportError, InputError, PapergraphError, QueryError, UnknownFormatError
+from .graph import Attr, EdgeKind, NodeKind, build_graph
+from .linking import link_corpus
+from .model import Corpus, Diagnostic, Document, Entry
+from .pipeline import load_corpus
+
+__all__ = [
+    "__version__",
+    "BuildResult",
+    "build",
+    "load_graph",
+    "load_corpus",
+    "link_corpus",
+    "build_graph",
+    "Attr",
+    "EdgeKind",
+    "NodeKind",
+    "Corpus",
+    "Diagnostic",
+    "Document",
+    "Entry",
+    "PapergraphError",
+    "InputError",
+    "ExportError",
+    "QueryError",
+    "UnknownFormatError",
+]

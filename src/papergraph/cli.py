@@ -1,0 +1,164 @@
+"""The ``papergraph`` command: a thin click layer over the library.
+
+Each command parses its options, makes one library call, prints the result,
+and turns :class:`~papergraph.errors.PapergraphError` into ``Error: ...``
+with exit status 1 (click's usage errors exit 2).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+
+import click
+
+from . import __version__
+from .build import build as run_build
+from .build import load_graph
+from .errors import PapergraphError
+from .exporters import DEFAULT_BASE_IRI, exporter_names
+from .jsonl import generate_jsonl
+from .model import Diagnostic
+from .parsers import READERS
+from .pipeline import load_corpus
+from .stats import compute_stats, format_stats
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
+DEFAULT_INPUT = "seeds"
+DEFAULT_OUTPUT = "output"
+
+
+def _fail(error: PapergraphError) -> click.ClickException:
+    return click.ClickException(str(error))
+
+
+def _report(diagnostics: Iterable[Diagnostic]) -> int:
+    count = 0
+    for diagnostic in diagnostics:
+        click.echo(f"warning: {diagnostic}", err=True)
+        count += 1
+    return count
+
+
+def _strict_exit(count: int, strict: bool) -> None:
+    if strict and count:
+        raise click.ClickException(f"{count} problem(s) in the input and --strict was given")
+
+
+def input_options(fn):
+    fn = click.option("--encoding", metavar="NAME", help="Read every file with this encoding instead of UTF-8 (e.g. cp949).")(fn)
+    fn = click.option("--reader", type=click.Choice(sorted(READERS)), help="Force a reader instead of detecting it per file.")(fn)
+    fn = click.option("--strict", is_flag=True, help="Exit 1 when the input produced any diagnostic.")(fn)
+    return fn
+
+
+@click.group(context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, prog_name="papergraph")
+def cli() -> None:
+    """Turn daily paper digests into a knowledge graph: RDF, Gephi and an HTML explorer."""
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, type=click.Path(path_type=str))
+@click.option("-o", "--output", default=DEFAULT_OUTPUT, show_default=True, type=click.Path(path_type=str), help="Output folder.")
+@click.option("-f", "--format", "formats", multiple=True, type=click.Choice(exporter_names()),
+              help="Only these exports (repeatable). Default: all.")
+@click.option("--base-iri", default=DEFAULT_BASE_IRI, show_default=True, help="Base of the IRIs papergraph mints.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
+@input_options
+def build(inputs, output, formats, base_iri, quiet, encoding, reader, strict) -> None:
+    """Read digests and write every export into OUTPUT.
+
+    With no INPUTS, reads seeds/ and writes into output/.
+
+    Example:
+
+        papergraph build ../digests -o site
+    """
+    show = not quiet and sys.stderr.isatty()
+    try:
+        result = run_build(
+            list(inputs) or [DEFAULT_INPUT],
+            output,
+            formats=list(formats) or None,
+            base_iri=base_iri,
+            encoding=encoding,
+            reader=reader,
+            progress=(lambda message: click.echo(f"... {message}", err=True)) if show else None,
+        )
+    except PapergraphError as error:
+        raise _fail(error) from None
+    count = _report(result.diagnostics)
+    if not quiet:
+        click.echo(_build_summary(result))
+    _strict_exit(count, strict)
+
+
+def _build_summary(result) -> str:
+    summary = result.summary
+    nodes = ", ".join(f"{n} {k}" for k, n in summary["nodes"].items() if n)
+    edges = ", ".join(f"{n} {k}" for k, n in summary["edges"].items() if n)
+    span = f" ({result.date_range[0]} to {result.date_range[1]})" if result.date_range else ""
+    lines = [
+        f"read {len(result.corpus.documents)} files, {len(result.corpus.entries)} entries{span}",
+        f"graph: {result.graph.number_of_nodes()} nodes ({nodes})",
+        f"       {result.graph.number_of_edges()} edges ({edges})",
+    ]
+    for path, size in result.written:
+        lines.append(f"wrote {path.name:<18} {size:>12,} bytes")
+    timing = ", ".join(f"{stage} {seconds:.2f}s" for stage, seconds in result.timings.items())
+    lines.append(f"time: {timing}")
+    lines.append(f"diagnostics: {len(result.diagnostics)}")
+    return "\n".join(lines)
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("--jsonl", is_flag=True, help="One JSON object per entry (the stable interface for scripts).")
+@input_options
+def parse(inputs, jsonl, encoding, reader, strict) -> None:
+    """Print the entries read from INPUTS; diagnostics go to stderr.
+
+    Example:
+
+        papergraph parse seeds/ --jsonl > entries.jsonl
+    """
+    try:
+        corpus = load_corpus(list(inputs), encoding=encoding, reader=reader)
+    except PapergraphError as error:
+        raise _fail(error) from None
+    if jsonl:
+        for line in generate_jsonl(corpus):
+            click.echo(line)
+    else:
+        for document in corpus.documents:
+            for entry in document.entries:
+                click.echo(f"{entry.source}  {entry.title}")
+    _strict_exit(_report(corpus.diagnostics), strict)
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, type=click.Path(path_type=str))
+@click.option("--top", default=10, show_default=True, help="How many top tags and cited papers to list.")
+@input_options
+def stats(inputs, top, encoding, reader, strict) -> None:
+    """Count nodes and edges, top tags and cited papers, and account for every line.
+
+    Example:
+
+        papergraph stats seeds/
+    """
+    try:
+        corpus, linked, graph = load_graph(list(inputs) or [DEFAULT_INPUT], encoding=encoding, reader=reader)
+    except PapergraphError as error:
+        raise _fail(error) from None
+    diagnostics = (*corpus.diagnostics, *linked.diagnostics)
+    click.echo(format_stats(compute_stats(corpus, graph, diagnostics, top=top)))
+    _strict_exit(len(diagnostics), strict)
+
+
+def main() -> None:  # pragma: no cover - console script entry point
+    cli()
+
+
+__all__ = ["cli", "main"]

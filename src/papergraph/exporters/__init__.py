@@ -1,0 +1,97 @@
+"""Exporters, one module per output format, behind a small registry.
+
+An exporter is pure: :attr:`Exporter.generate` takes the graph and an
+:class:`ExportContext` and returns ``{file name: bytes}``. Writing the files
+(atomically, into the output folder) is :func:`papergraph.build.build`'s job,
+so every exporter gets atomic, deterministic output for free.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from types import MappingProxyType
+
+import networkx as nx
+
+from ..errors import UnknownFormatError
+from ..model import Diagnostic
+
+__all__ = ["Exporter", "ExportContext", "EXPORTERS", "get_exporter", "exporter_names", "DEFAULT_BASE_IRI"]
+
+DEFAULT_BASE_IRI = "https://w3id.org/papergraph/id/"
+
+
+@dataclass
+class ExportContext:
+    """What exporters share during one build.
+
+    ``layout`` is computed once, on first use, so the GraphML, GEXF and HTML
+    views of one build show the same picture.
+    """
+
+    G: nx.MultiDiGraph
+    base_iri: str = DEFAULT_BASE_IRI
+    title: str = "papergraph"
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @cached_property
+    def layout(self) -> dict[str, tuple[float, float]]:
+        from ..layout import compute_layout
+
+        return compute_layout(self.G)
+
+    def diagnose(self, path: str, line: int, message: str, code: str = "export") -> None:
+        self.diagnostics.append(Diagnostic(path, line, message, code))
+
+
+@dataclass(frozen=True)
+class Exporter:
+    name: str
+    description: str
+    files: tuple[str, ...]
+    generate: Callable[[nx.MultiDiGraph, ExportContext], dict[str, bytes]]
+    uses_layout: bool = False
+
+
+# name -> module defining EXPORTER; the order is the order of `papergraph build`.
+_MODULES = {
+    "rdf": "papergraph.exporters.rdf",
+    "graphml": "papergraph.exporters.graphml",
+    "gexf": "papergraph.exporters.gexf",
+    "html": "papergraph.exporters.html",
+}
+
+
+def _load() -> Mapping[str, Exporter]:
+    found: dict[str, Exporter] = {}
+    for name, module in _MODULES.items():
+        try:
+            found[name] = importlib.import_module(module).EXPORTER
+        except ModuleNotFoundError as error:
+            if error.name != module:
+                raise
+    return MappingProxyType(found)
+
+
+EXPORTERS: Mapping[str, Exporter] = _load()
+
+
+def exporter_names() -> list[str]:
+    return list(EXPORTERS)
+
+
+def get_exporter(name: str) -> Exporter:
+    """The exporter called ``name``.
+
+    Raises:
+        UnknownFormatError: no such exporter; the message lists the known ones.
+    """
+    try:
+        return EXPORTERS[name]
+    except KeyError:
+        raise UnknownFormatError(
+            f"unknown export format {name!r}; available: {', '.join(EXPORTERS) or 'none'}"
+        ) from None

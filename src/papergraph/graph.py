@@ -1,0 +1,238 @@
+"""The linked graph: one networkx ``MultiDiGraph`` every exporter reads.
+
+Node ids are typed strings (``digest:2024-02-08``, ``note:2024-02-08/w-…``,
+``work:arxiv-2305.01625``, ``agent:…``, ``tag:long-context``, ``link:…``)
+built from the keys of :mod:`papergraph.linking`, so they are pure functions
+of the input. Node and edge kinds, and every attribute key, are defined here
+and nowhere else.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from enum import Enum
+from urllib.parse import urlsplit
+
+import networkx as nx
+
+from .identifiers import h16, normalize_tag, normalize_url
+from .linking import LinkedCorpus
+from .model import AgentKind
+
+__all__ = ["NodeKind", "EdgeKind", "Attr", "build_graph", "graph_summary", "ITEM_TYPES"]
+
+
+class NodeKind(str, Enum):
+    DIGEST = "digest"
+    NOTE = "note"
+    ITEM = "item"
+    """A noted work: paper, model release, blog post or other (see ``item_type``)."""
+    ARXIV = "arxiv"
+    """An arXiv paper that notes cite but that no note is about."""
+    PERSON = "person"
+    ORGANIZATION = "organization"
+    TAG = "tag"
+    LINK = "link"
+    """A web page or code repository linked from commentary."""
+
+
+class EdgeKind(str, Enum):
+    CONTAINS = "contains"  # digest -> note
+    ABOUT = "about"  # note -> item
+    AUTHORED_BY = "authored_by"  # item -> person/organisation
+    TAGGED = "tagged"  # note -> tag
+    CITES = "cites"  # note -> item/arxiv
+    LINKS_TO = "links_to"  # note -> link
+    WIKI_LINKS = "wiki_links"  # vault note -> item (issue 6)
+
+
+ITEM_TYPES = ("paper", "model", "blog", "other")
+
+
+class Attr:
+    """Attribute keys on nodes and edges."""
+
+    KIND = "kind"
+    LABEL = "label"
+    KEY = "key"
+    # digest
+    DATE = "date"
+    PART = "part"
+    PATH = "path"
+    HEADER = "header"
+    HEADER_LINE = "header_line"
+    # note
+    TITLE = "title"
+    LINE_START = "line_start"
+    LINE_END = "line_end"
+    COMMENTARY_KO = "commentary_ko"
+    COMMENTARY_EN = "commentary_en"
+    TAGS = "tags"
+    SOURCE_KIND = "source_kind"
+    DIGEST = "digest"
+    # item
+    ITEM_TYPE = "item_type"
+    ARXIV_ID = "arxiv_id"
+    ABSTRACT = "abstract"
+    URL = "url"
+    URLS = "urls"
+    DATES = "dates"
+    AUTHORS = "authors"
+    # agent
+    NAME = "name"
+    # tag
+    SPELLINGS = "spellings"
+    # cited arXiv paper
+    ANCHORS = "anchors"
+    # link
+    HOST = "host"
+    IS_CODE = "is_code"
+    NORMALIZED = "normalized"
+    # edges
+    POSITION = "position"
+    LINE = "line"
+    VERSION = "version"
+    SPELLING = "spelling"
+
+
+def _host(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+def build_graph(linked: LinkedCorpus) -> nx.MultiDiGraph:
+    """Build the graph of a linked corpus.
+
+    Nodes are added in a fixed order (digests, notes, items, cited papers,
+    agents, tags, links) and edges in note order, so two builds of the same
+    input give identical graphs, attribute order included.
+    """
+    G = nx.MultiDiGraph()
+    for digest in linked.digests:
+        d = digest.document
+        G.add_node(
+            digest.id,
+            **{
+                Attr.KIND: NodeKind.DIGEST.value,
+                Attr.LABEL: d.header or digest.key,
+                Attr.KEY: digest.key,
+                Attr.DATE: d.date,
+                Attr.PART: d.part,
+                Attr.PATH: d.relpath,
+                Attr.HEADER: d.header,
+                Attr.HEADER_LINE: d.header_line,
+            },
+        )
+    for note in linked.notes:
+        e = note.entry
+        G.add_node(
+            note.id,
+            **{
+                Attr.KIND: NodeKind.NOTE.value,
+                Attr.LABEL: e.title,
+                Attr.KEY: note.key,
+                Attr.TITLE: e.title,
+                Attr.DATE: note.document.date,
+                Attr.PATH: note.document.relpath,
+                Attr.LINE_START: e.source.line_start,
+                Attr.LINE_END: e.source.line_end,
+                Attr.COMMENTARY_KO: [c.text for c in e.commentary_ko],
+                Attr.COMMENTARY_EN: [c.text for c in e.commentary_en],
+                Attr.TAGS: list(e.tags),
+                Attr.SOURCE_KIND: note.document.source_kind,
+                Attr.DIGEST: note.digest_id,
+            },
+        )
+    for item in linked.items:
+        G.add_node(
+            item.id,
+            **{
+                Attr.KIND: NodeKind.ITEM.value,
+                Attr.LABEL: item.title,
+                Attr.KEY: item.key,
+                Attr.ITEM_TYPE: item.kind.value,
+                Attr.TITLE: item.title,
+                Attr.ARXIV_ID: item.arxiv_id,
+                Attr.ABSTRACT: item.abstract,
+                Attr.URL: item.urls[0] if item.urls else None,
+                Attr.URLS: list(item.urls),
+                Attr.DATES: list(item.dates),
+                Attr.DATE: item.dates[0] if item.dates else None,
+                Attr.AUTHORS: [name for _, name in item.authors],
+            },
+        )
+    for paper in linked.cited:
+        G.add_node(
+            paper.id,
+            **{
+                Attr.KIND: NodeKind.ARXIV.value,
+                Attr.LABEL: f"arXiv:{paper.arxiv_id}",
+                Attr.KEY: paper.id.removeprefix("work:"),
+                Attr.ARXIV_ID: paper.arxiv_id,
+                Attr.ANCHORS: list(paper.labels),
+                Attr.URL: f"https://arxiv.org/abs/{paper.arxiv_id}",
+            },
+        )
+    for agent in linked.agents:
+        kind = NodeKind.ORGANIZATION if agent.kind is AgentKind.ORGANIZATION else NodeKind.PERSON
+        G.add_node(agent.id, **{Attr.KIND: kind.value, Attr.LABEL: agent.name, Attr.KEY: agent.key, Attr.NAME: agent.name})
+    for tag in linked.tags:
+        G.add_node(tag.id, **{Attr.KIND: NodeKind.TAG.value, Attr.LABEL: tag.key, Attr.KEY: tag.key, Attr.SPELLINGS: list(tag.spellings)})
+    for link in linked.links:
+        G.add_node(
+            link.id,
+            **{
+                Attr.KIND: NodeKind.LINK.value,
+                Attr.LABEL: link.url,
+                Attr.KEY: link.id.removeprefix("link:"),
+                Attr.URL: link.url,
+                Attr.NORMALIZED: link.normalized,
+                Attr.HOST: _host(link.normalized),
+                Attr.IS_CODE: link.is_code,
+            },
+        )
+
+    items = {item.id: item for item in linked.items}
+    link_ids = {link.normalized: link.id for link in linked.links}
+
+    authored: set[str] = set()
+    for note in linked.notes:
+        if note.digest_id:
+            G.add_edge(note.digest_id, note.id, key=EdgeKind.CONTAINS.value,
+                       **{Attr.KIND: EdgeKind.CONTAINS.value, Attr.POSITION: note.position + 1})
+        G.add_edge(note.id, note.item_id, key=EdgeKind.ABOUT.value, **{Attr.KIND: EdgeKind.ABOUT.value})
+        item = items[note.item_id]
+        if item.id not in authored and item.authors:
+            authored.add(item.id)
+            for position, (agent_id, name) in enumerate(item.authors, start=1):
+                if G.has_edge(item.id, agent_id, key=EdgeKind.AUTHORED_BY.value):
+                    continue  # the same name twice in one author list
+                G.add_edge(item.id, agent_id, key=EdgeKind.AUTHORED_BY.value,
+                           **{Attr.KIND: EdgeKind.AUTHORED_BY.value, Attr.POSITION: position, Attr.NAME: name})
+        for spelling in note.entry.tags:
+            tag_id = f"tag:{normalize_tag(spelling)}"
+            if tag_id in G and not G.has_edge(note.id, tag_id, key=EdgeKind.TAGGED.value):
+                G.add_edge(note.id, tag_id, key=EdgeKind.TAGGED.value,
+                           **{Attr.KIND: EdgeKind.TAGGED.value, Attr.SPELLING: spelling})
+        for index, ref in enumerate(note.entry.refs):
+            target = "work:arxiv-" + ref.arxiv_id.replace("/", "-")
+            G.add_edge(note.id, target, key=f"{EdgeKind.CITES.value}:{ref.line}:{index}",
+                       **{Attr.KIND: EdgeKind.CITES.value, Attr.LINE: ref.line, Attr.LABEL: ref.label,
+                          Attr.URL: ref.url, Attr.VERSION: ref.version})
+        for web in note.entry.links:
+            target = link_ids[normalize_url(web.url)]
+            G.add_edge(note.id, target, key=f"{EdgeKind.LINKS_TO.value}:{web.line}:{h16(web.url)[:6]}",
+                       **{Attr.KIND: EdgeKind.LINKS_TO.value, Attr.LINE: web.line, Attr.URL: web.url})
+    return G
+
+
+def graph_summary(G: nx.MultiDiGraph) -> dict[str, dict[str, int]]:
+    """Counts of nodes per kind and edges per kind (zero kinds included)."""
+    nodes = Counter(data[Attr.KIND] for _, data in G.nodes(data=True))
+    edges = Counter(data[Attr.KIND] for _, _, data in G.edges(data=True))
+    return {
+        "nodes": {kind.value: nodes.get(kind.value, 0) for kind in NodeKind},
+        "edges": {kind.value: edges.get(kind.value, 0) for kind in EdgeKind},
+    }

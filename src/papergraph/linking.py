@@ -1,0 +1,329 @@
+"""Give everything read one identity: items, agents, tags, cited papers, links.
+
+This is the *link* stage of read → link → graph → export. It turns the
+records of a :class:`~papergraph.model.Corpus` into resolved entities with
+stable keys (data model §3), without touching networkx:
+
+* an item is one node however many notes are about it: the same arXiv id,
+  or the same normalised title when no id is known;
+* a person or organisation is one node per normalised name;
+* a tag is one node per normalised spelling, keeping the spellings seen;
+* an arXiv paper cited from commentary is the same node as a noted item with
+  that id;
+* a web link is one node per normalised URL.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from .identifiers import h16, normalize_name, normalize_tag, normalize_title, normalize_url
+from .model import AgentKind, Corpus, Diagnostic, Document, Entry, ItemKind
+
+__all__ = [
+    "LinkedCorpus",
+    "LinkedDigest",
+    "LinkedNote",
+    "Item",
+    "Agent",
+    "Tag",
+    "CitedPaper",
+    "Link",
+    "link_corpus",
+    "item_key_for_title",
+    "CODE_HOSTS",
+]
+
+CODE_HOSTS = frozenset({"github.com", "gitlab.com", "bitbucket.org", "huggingface.co", "codeberg.org"})
+
+
+@dataclass(frozen=True, slots=True)
+class LinkedDigest:
+    id: str
+    key: str
+    """The IRI path segment after ``digest/``: the date, or the file stem."""
+    document: Document
+
+
+@dataclass(frozen=True, slots=True)
+class LinkedNote:
+    id: str
+    key: str
+    """``{digest key}/{item key}`` (``-2`` when an item recurs in one digest),
+    or ``vault/{h16(path)}`` for vault notes."""
+    entry: Entry
+    document: Document
+    digest_id: str | None
+    item_id: str
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    id: str
+    key: str
+    """``arxiv-{id}`` or ``w-{h16(normalised title)}``."""
+    kind: ItemKind
+    title: str
+    arxiv_id: str | None
+    note_ids: tuple[str, ...]
+    authors: tuple[tuple[str, str], ...]
+    """``(agent id, name as written)`` in author order."""
+    abstract: str | None
+    urls: tuple[str, ...]
+    dates: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Agent:
+    id: str
+    key: str
+    name: str
+    kind: AgentKind
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    id: str
+    key: str
+    spellings: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CitedPaper:
+    """An arXiv paper that is cited but not (yet) noted."""
+
+    id: str
+    arxiv_id: str
+    labels: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    id: str
+    url: str
+    """The first spelling seen."""
+    normalized: str
+    is_code: bool
+
+
+@dataclass(frozen=True, slots=True)
+class LinkedCorpus:
+    digests: tuple[LinkedDigest, ...] = ()
+    notes: tuple[LinkedNote, ...] = ()
+    items: tuple[Item, ...] = ()
+    agents: tuple[Agent, ...] = ()
+    tags: tuple[Tag, ...] = ()
+    cited: tuple[CitedPaper, ...] = ()
+    links: tuple[Link, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = field(default=())
+
+
+def item_key_for_title(title: str) -> str:
+    return "w-" + h16(normalize_title(title))
+
+
+def _arxiv_key(arxiv_id: str) -> str:
+    return "arxiv-" + arxiv_id.replace("/", "-")
+
+
+def _work_id(key: str) -> str:
+    return f"work:{key}"
+
+
+def _digest_keys(documents: list[Document]) -> dict[str, str]:
+    """Digest key per document path: its date, or its file stem when the date
+    is missing or shared by several files (split days)."""
+    by_date: dict[str | None, list[Document]] = defaultdict(list)
+    for document in documents:
+        by_date[document.date].append(document)
+    keys: dict[str, str] = {}
+    used: set[str] = set()
+    for document in documents:
+        if document.date and len(by_date[document.date]) == 1:
+            key = document.date
+        else:
+            stem = document.relpath.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+            key = re.sub(r"[^\w.-]+", "-", stem).strip("-") or "digest"
+        if key in used:
+            key = f"{key}-{h16(document.relpath)[:8]}"
+        used.add(key)
+        keys[document.relpath] = key
+    return keys
+
+
+def _is_code_host(url: str) -> bool:
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return False
+    return host.removeprefix("www.") in CODE_HOSTS
+
+
+class _Linker:
+    def __init__(self, corpus: Corpus):
+        self.corpus = corpus
+        self.diagnostics: list[Diagnostic] = []
+
+    def run(self) -> LinkedCorpus:
+        digests_docs = [d for d in self.corpus.documents if d.source_kind == "digest"]
+        keys = _digest_keys(digests_docs)
+        digests = tuple(LinkedDigest(f"digest:{keys[d.relpath]}", keys[d.relpath], d) for d in digests_docs)
+        digest_by_path = {d.document.relpath: d for d in digests}
+
+        # (document, entry) in input order, each with its item key
+        pairs = [(d, e) for d in self.corpus.documents for e in d.entries]
+        item_key_of = self._resolve_items(pairs)
+
+        notes: list[LinkedNote] = []
+        used_note_keys: dict[str, int] = defaultdict(int)
+        for position, (document, entry) in enumerate(pairs):
+            item_key = item_key_of[position]
+            if document.source_kind == "digest":
+                digest = digest_by_path[document.relpath]
+                base = f"{digest.key}/{item_key}"
+                used_note_keys[base] += 1
+                note_key = base if used_note_keys[base] == 1 else f"{base}-{used_note_keys[base]}"
+                digest_id: str | None = digest.id
+                index = document.entries.index(entry)
+            else:
+                note_key = f"vault/{h16(document.relpath)}"
+                digest_id = None
+                index = 0
+            notes.append(LinkedNote(f"note:{note_key}", note_key, entry, document, digest_id, _work_id(item_key), index))
+
+        agents = self._agents(notes)
+        items = self._items(notes, agents)
+        tags = self._tags(notes)
+        noted_ids = {item.id for item in items}
+        cited = self._cited(notes, noted_ids)
+        links = self._links(notes)
+        return LinkedCorpus(
+            digests=digests,
+            notes=tuple(notes),
+            items=items,
+            agents=tuple(agents.values()),
+            tags=tags,
+            cited=cited,
+            links=links,
+            diagnostics=tuple(self.diagnostics),
+        )
+
+    def _resolve_items(self, pairs: list[tuple[Document, Entry]]) -> list[str]:
+        """The item key of every entry: its arXiv id, else a title that maps to
+        exactly one known arXiv id, else its normalised title."""
+        ids_by_title: dict[str, set[str]] = defaultdict(set)
+        for _, entry in pairs:
+            if entry.arxiv_id:
+                ids_by_title[normalize_title(entry.title)].add(entry.arxiv_id)
+        keys = []
+        for document, entry in pairs:
+            if entry.arxiv_id:
+                keys.append(_arxiv_key(entry.arxiv_id))
+                continue
+            candidates = ids_by_title.get(normalize_title(entry.title), set())
+            if len(candidates) == 1:
+                keys.append(_arxiv_key(next(iter(candidates))))
+                continue
+            if len(candidates) > 1:
+                self.diagnostics.append(
+                    Diagnostic(
+                        document.path,
+                        entry.source.line_start,
+                        f"title {entry.title!r} matches several arXiv ids ({', '.join(sorted(candidates))}); "
+                        "kept as a separate item; add the arXiv URL to the entry to choose one",
+                        "ambiguous-item",
+                    )
+                )
+            keys.append(item_key_for_title(entry.title))
+        return keys
+
+    def _agents(self, notes: list[LinkedNote]) -> dict[str, Agent]:
+        agents: dict[str, Agent] = {}
+        for note in notes:
+            for author in note.entry.authors:
+                key = h16(normalize_name(author.name))
+                agent_id = f"agent:{key}"
+                if agent_id not in agents:
+                    agents[agent_id] = Agent(agent_id, key, " ".join(author.name.split()), author.kind)
+        return agents
+
+    def _items(self, notes: list[LinkedNote], agents: dict[str, Agent]) -> tuple[Item, ...]:
+        grouped: dict[str, list[LinkedNote]] = {}
+        for note in notes:
+            grouped.setdefault(note.item_id, []).append(note)
+        items = []
+        for item_id, members in grouped.items():
+            # digest entries are the curated source: prefer them for fields
+            ordered = sorted(members, key=lambda n: n.document.source_kind != "digest")
+            first = ordered[0].entry
+            with_authors = next((n.entry for n in ordered if n.entry.authors), None)
+            authors = tuple(
+                (f"agent:{h16(normalize_name(a.name))}", a.name) for a in (with_authors.authors if with_authors else ())
+            )
+            kinds = [n.entry.kind for n in ordered]
+            kind = ItemKind.PAPER if ItemKind.PAPER in kinds else kinds[0]
+            arxiv_id = next((n.entry.arxiv_id for n in ordered if n.entry.arxiv_id), None)
+            key = item_id.removeprefix("work:")
+            if arxiv_id is None and key.startswith("arxiv-"):
+                arxiv_id = key.removeprefix("arxiv-")
+            items.append(
+                Item(
+                    id=item_id,
+                    key=key,
+                    kind=ItemKind.PAPER if arxiv_id else kind,
+                    title=first.title,
+                    arxiv_id=arxiv_id,
+                    note_ids=tuple(n.id for n in members),
+                    authors=authors,
+                    abstract=next((n.entry.abstract.text for n in ordered if n.entry.abstract), None),
+                    urls=tuple(dict.fromkeys(u.text for n in ordered for u in n.entry.urls)),
+                    dates=tuple(sorted({n.document.date for n in members if n.document.date})),
+                )
+            )
+        return tuple(items)
+
+    def _tags(self, notes: list[LinkedNote]) -> tuple[Tag, ...]:
+        spellings: dict[str, list[str]] = {}
+        for note in notes:
+            for tag in note.entry.tags:
+                key = normalize_tag(tag)
+                if not key:
+                    continue
+                seen = spellings.setdefault(key, [])
+                if tag not in seen:
+                    seen.append(tag)
+        return tuple(Tag(f"tag:{key}", key, tuple(values)) for key, values in spellings.items())
+
+    def _cited(self, notes: list[LinkedNote], noted_ids: set[str]) -> tuple[CitedPaper, ...]:
+        labels: dict[str, list[str]] = {}
+        for note in notes:
+            for ref in note.entry.refs:
+                work_id = _work_id(_arxiv_key(ref.arxiv_id))
+                if work_id in noted_ids:
+                    continue
+                seen = labels.setdefault(ref.arxiv_id, [])
+                if ref.label and ref.label not in seen:
+                    seen.append(ref.label)
+        return tuple(CitedPaper(_work_id(_arxiv_key(a)), a, tuple(v)) for a, v in labels.items())
+
+    def _links(self, notes: list[LinkedNote]) -> tuple[Link, ...]:
+        links: dict[str, Link] = {}
+        for note in notes:
+            for web in note.entry.links:
+                normalized = normalize_url(web.url)
+                link_id = f"link:{h16(normalized)}"
+                if link_id not in links:
+                    links[link_id] = Link(link_id, web.url, normalized, _is_code_host(normalized))
+        return tuple(links.values())
+
+
+def link_corpus(corpus: Corpus) -> LinkedCorpus:
+    """Resolve the identities of everything in ``corpus``.
+
+    Deterministic: the result depends only on the corpus, in its order.
+    """
+    return _Linker(corpus).run()
