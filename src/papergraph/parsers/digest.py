@@ -76,6 +76,7 @@ DOCUMENT_URL = re.compile(
     r"arxiv\.org|(?:www\.)?biorxiv\.org|jmlr\.org|ojs\.aaai\.org|link\.springer\.com))",
     re.IGNORECASE,
 )
+ARXIV_LIKE = re.compile(r"^(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/", re.I)
 BLOG_URL = re.compile(r"(blog|/news/|/post/|/posts/|medium\.com|substack\.com|/research/)", re.I)
 MODEL_URL = re.compile(r"(huggingface\.co/(?!papers/|datasets/|blog/|spaces/)|ollama\.com)", re.I)
 MODEL_WORDS = re.compile(r"(모델|model|checkpoint|weights|릴리즈|release|공개)", re.I)
@@ -534,7 +535,14 @@ class _DigestParser:
                 arxiv = parse_arxiv_url(url)
                 if arxiv:
                     refs.append(ArxivRef(arxiv.id, arxiv.version, label_before_link(line.text, offset), line.line, url))
-                elif url not in seen_links:
+                    continue
+                if ARXIV_LIKE.search(url):
+                    self.diagnose(
+                        line.line,
+                        f"arXiv link {url!r} has no valid arXiv id; kept as a web link (check the id)",
+                        "bad-arxiv-id",
+                    )
+                if url not in seen_links:
                     seen_links.add(url)
                     links.append(WebLink(url, line.line))
         return tuple(refs), tuple(links)

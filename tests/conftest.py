@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+SEEDS = ROOT / "seeds"
+CORPUS = DATA / "corpus"
+DIGEST_FIXTURES = DATA / "digests"
+
+
+@pytest.fixture(scope="session")
+def seeds_dir() -> Path:
+    return SEEDS
+
+
+@pytest.fixture(scope="session")
+def seeds_truth() -> list[dict]:
+    return json.loads((DATA / "seeds-truth.json").read_text(encoding="utf-8"))["entries"]
+
+
+@pytest.fixture(scope="session")
+def seeds_corpus():
+    from papergraph.pipeline import load_corpus
+
+    return load_corpus([SEEDS])
+
+
+@pytest.fixture(scope="session")
+def seeds_graph(seeds_corpus):
+    from papergraph.graph import build_graph
+    from papergraph.linking import link_corpus
+
+    return build_graph(link_corpus(seeds_corpus))
+
+
+@pytest.fixture(scope="session")
+def corpus_digests() -> Path:
+    return CORPUS / "digests"
+
+
+def fixture_path(name: str) -> Path:
+    return DIGEST_FIXTURES / name
