@@ -16,7 +16,7 @@ from .errors import InputError
 from .model import Corpus, Diagnostic, Document
 from .parsers import READERS, detect_reader
 
-__all__ = ["InputFile", "find_inputs", "read_input", "load_corpus", "decode"]
+__all__ = ["InputFile", "find_inputs", "parse_bytes", "read_input", "load_corpus", "decode"]
 
 INPUT_SUFFIXES = (".txt", ".md")
 
@@ -115,19 +115,30 @@ def _guess_encoding(data: bytes) -> str | None:
     return None
 
 
+def parse_bytes(
+    data: bytes, *, path: str, relpath: str, encoding: str | None = None, reader: str | None = None
+) -> tuple[Document | None, list[Diagnostic]]:
+    """Decode and parse the content of one file. Never raises on bad content.
+
+    >>> doc, problems = parse_bytes("2024년 1월 2일\\nPhi-3\\n메모\\n".encode(), path="a.txt", relpath="a.txt")
+    >>> doc.date, [e.title for e in doc.entries], problems
+    ('2024-01-02', ['Phi-3'], [])
+    """
+    text, problems = decode(data, path, encoding)
+    if text is None:
+        return None, problems
+    parse = READERS[reader or detect_reader(relpath, text)]
+    document, diagnostics = parse(text, path=path, relpath=relpath)
+    return document, problems + diagnostics
+
+
 def read_input(item: InputFile, *, encoding: str | None = None, reader: str | None = None) -> tuple[Document | None, list[Diagnostic]]:
     """Read and parse one file. Never raises on bad content."""
     try:
         data = item.path.read_bytes()
     except OSError as error:
         return None, [Diagnostic(item.display, 1, f"cannot read the file: {error.strerror or error}", "unreadable")]
-    text, problems = decode(data, item.display, encoding)
-    if text is None:
-        return None, problems
-    name = reader or detect_reader(item.relpath, text)
-    parse = READERS[name]
-    document, diagnostics = parse(text, path=item.display, relpath=item.relpath)
-    return document, problems + diagnostics
+    return parse_bytes(data, path=item.display, relpath=item.relpath, encoding=encoding, reader=reader)
 
 
 def load_corpus(
