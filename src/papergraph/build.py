@@ -3,10 +3,15 @@
 Every output file is written to a temporary file in the output folder and
 renamed over the old one, so a failed or killed build leaves the previous
 outputs intact, and the same input always gives byte-identical files.
+
+Builds are incremental: parsed files are cached by content in the output
+folder (:mod:`papergraph.cache`), and a build whose inputs, options and
+outputs are unchanged does nothing at all.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 import time
@@ -16,35 +21,42 @@ from pathlib import Path
 
 import networkx as nx
 
+from . import __version__
+from .cache import BuildCache, file_key
 from .errors import ExportError, InputError
 from .exporters import DEFAULT_BASE_IRI, ExportContext, exporter_names, get_exporter
 from .graph import build_graph, graph_summary
 from .linking import LinkedCorpus, link_corpus
 from .model import Corpus, Diagnostic
-from .pipeline import load_corpus
+from .pipeline import InputData, check_reader, find_inputs, parse_inputs, read_inputs
 
-__all__ = ["BuildResult", "build", "load_graph", "write_atomic", "check_output_dir"]
+__all__ = ["BuildResult", "build", "load_graph", "write_atomic", "check_output_dir", "default_jobs"]
+
+
+def default_jobs() -> int:
+    """Worker processes for reading: both cores of a 2-core machine, at most 4."""
+    return max(1, min(4, os.cpu_count() or 1))
 
 
 @dataclass
 class BuildResult:
-    """What a build read, made and wrote."""
+    """What a build read, made and wrote.
 
-    corpus: Corpus
-    linked: LinkedCorpus
-    graph: nx.MultiDiGraph
-    written: list[tuple[Path, int]] = field(default_factory=list)
+    ``corpus``, ``linked`` and ``graph`` are ``None`` when the build found
+    everything up to date and did no work.
+    """
+
+    files: int
+    entries: int
+    summary: dict[str, dict[str, int]]
+    date_range: tuple[str, str] | None
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    written: list[tuple[Path, int]] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def summary(self) -> dict[str, dict[str, int]]:
-        return graph_summary(self.graph)
-
-    @property
-    def date_range(self) -> tuple[str, str] | None:
-        dates = sorted(d.date for d in self.corpus.documents if d.date)
-        return (dates[0], dates[-1]) if dates else None
+    up_to_date: bool = False
+    corpus: Corpus | None = None
+    linked: LinkedCorpus | None = None
+    graph: nx.MultiDiGraph | None = None
 
 
 def load_graph(
@@ -52,9 +64,12 @@ def load_graph(
     *,
     encoding: str | None = None,
     reader: str | None = None,
+    jobs: int = 1,
 ) -> tuple[Corpus, LinkedCorpus, nx.MultiDiGraph]:
     """Read, link and build the graph of some inputs (no files written)."""
-    corpus = load_corpus(inputs, encoding=encoding, reader=reader)
+    from .pipeline import load_corpus
+
+    corpus = load_corpus(inputs, encoding=encoding, reader=reader, jobs=jobs)
     linked = link_corpus(corpus)
     return corpus, linked, build_graph(linked)
 
@@ -112,6 +127,32 @@ def write_atomic(folder: Path, name: str, data: bytes) -> Path:
     return target
 
 
+def _input_signature(inputs: list[InputData], encoding: str | None, reader: str | None) -> str:
+    digest = hashlib.sha256()
+    for item in inputs:
+        key = file_key(item.data, item.file.display, item.file.relpath, encoding, reader) if item.data is not None else "unreadable"
+        digest.update(f"{item.file.display}\0{key}\n".encode())
+    return digest.hexdigest()
+
+
+def _up_to_date(cache: BuildCache, folder: Path, signature: str, options: dict) -> BuildResult | None:
+    manifest = cache.manifest()
+    if not manifest or manifest.get("inputs") != signature or manifest.get("options") != options:
+        return None
+    for name, stamp in manifest["outputs"].items():
+        if cache.output_stamp(folder / name) != stamp:
+            return None
+    return BuildResult(
+        files=manifest["files"],
+        entries=manifest["entries"],
+        summary=manifest["summary"],
+        date_range=tuple(manifest["date_range"]) if manifest["date_range"] else None,
+        diagnostics=[Diagnostic(*d) for d in manifest["diagnostics"]],
+        written=[(folder / name, stamp[0]) for name, stamp in manifest["outputs"].items()],
+        up_to_date=True,
+    )
+
+
 def build(
     inputs: Sequence[str | os.PathLike[str]],
     output: str | os.PathLike[str],
@@ -120,6 +161,8 @@ def build(
     base_iri: str = DEFAULT_BASE_IRI,
     encoding: str | None = None,
     reader: str | None = None,
+    jobs: int | None = None,
+    cache: bool = True,
     progress: Callable[[str], None] | None = None,
 ) -> BuildResult:
     """Build every export of ``inputs`` into the folder ``output``.
@@ -131,11 +174,14 @@ def build(
         base_iri: the base of minted IRIs in the RDF export.
         encoding: read every file with this encoding instead of UTF-8.
         reader: force the ``digest`` or ``vault`` reader.
+        jobs: worker processes for parsing (default: :func:`default_jobs`).
+        cache: reuse and update the build cache in the output folder.
         progress: called with a short message before each stage.
 
     Raises:
         InputError, ExportError, UnknownFormatError.
     """
+    check_reader(reader)
     folder = check_output_dir(Path(output), inputs)
     exporters = [get_exporter(name) for name in (formats or exporter_names())]
     say = progress or (lambda message: None)
@@ -143,7 +189,18 @@ def build(
 
     started = time.perf_counter()
     say("reading")
-    corpus = load_corpus(inputs, encoding=encoding, reader=reader)
+    files = find_inputs(inputs)
+    data = read_inputs(files)
+    options = {"formats": [e.name for e in exporters], "base_iri": base_iri, "encoding": encoding,
+               "reader": reader, "version": __version__}
+    store = BuildCache(folder) if cache else None
+    signature = _input_signature(data, encoding, reader)
+    if store is not None:
+        unchanged = _up_to_date(store, folder, signature, options)
+        if unchanged is not None:
+            unchanged.timings = {"check": time.perf_counter() - started}
+            return unchanged
+    corpus = parse_inputs(data, encoding=encoding, reader=reader, jobs=jobs or default_jobs(), cache=store)
     timings["read"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -152,8 +209,18 @@ def build(
     graph = build_graph(linked)
     timings["link"] = time.perf_counter() - started
 
-    result = BuildResult(corpus, linked, graph, timings=timings)
-    result.diagnostics = [*corpus.diagnostics, *linked.diagnostics]
+    dates = sorted(d.date for d in corpus.documents if d.date)
+    result = BuildResult(
+        files=len(corpus.documents),
+        entries=len(corpus.entries),
+        summary=graph_summary(graph),
+        date_range=(dates[0], dates[-1]) if dates else None,
+        diagnostics=[*corpus.diagnostics, *linked.diagnostics],
+        timings=timings,
+        corpus=corpus,
+        linked=linked,
+        graph=graph,
+    )
 
     context = ExportContext(graph, base_iri=base_iri)
     if any(exporter.uses_layout for exporter in exporters):
@@ -164,9 +231,24 @@ def build(
     for exporter in exporters:
         started = time.perf_counter()
         say(f"exporting {exporter.name}")
-        files = exporter.generate(graph, context)
-        for name, data in files.items():
-            result.written.append((write_atomic(folder, name, data), len(data)))
+        produced = exporter.generate(graph, context)
+        for name, content in produced.items():
+            result.written.append((write_atomic(folder, name, content), len(content)))
         timings[f"export {exporter.name}"] = time.perf_counter() - started
     result.diagnostics.extend(context.diagnostics)
+
+    if store is not None:
+        store.save_parsed()
+        store.save_manifest(
+            {
+                "inputs": signature,
+                "options": options,
+                "outputs": {path.name: store.output_stamp(path) for path, _ in result.written},
+                "files": result.files,
+                "entries": result.entries,
+                "summary": result.summary,
+                "date_range": list(result.date_range) if result.date_range else None,
+                "diagnostics": [[d.path, d.line, d.message, d.code] for d in result.diagnostics],
+            }
+        )
     return result

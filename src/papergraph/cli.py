@@ -64,9 +64,12 @@ def cli() -> None:
 @click.option("-f", "--format", "formats", multiple=True, type=click.Choice(exporter_names()),
               help="Only these exports (repeatable). Default: all.")
 @click.option("--base-iri", default=DEFAULT_BASE_IRI, show_default=True, help="Base of the IRIs papergraph mints.")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
+              help="Worker processes for reading many files. Default: the number of cores (at most 4).")
+@click.option("--no-cache", is_flag=True, help="Ignore and do not update the build cache in the output folder.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
 @input_options
-def build(inputs, output, formats, base_iri, quiet, encoding, reader, strict) -> None:
+def build(inputs, output, formats, base_iri, jobs, no_cache, quiet, encoding, reader, strict) -> None:
     """Read digests and write every export into OUTPUT.
 
     With no INPUTS, reads seeds/ and writes into output/.
@@ -84,6 +87,8 @@ def build(inputs, output, formats, base_iri, quiet, encoding, reader, strict) ->
             base_iri=base_iri,
             encoding=encoding,
             reader=reader,
+            jobs=jobs,
+            cache=not no_cache,
             progress=(lambda message: click.echo(f"... {message}", err=True)) if show else None,
         )
     except PapergraphError as error:
@@ -100,9 +105,10 @@ def _build_summary(result) -> str:
     edges = ", ".join(f"{n} {k}" for k, n in summary["edges"].items() if n)
     span = f" ({result.date_range[0]} to {result.date_range[1]})" if result.date_range else ""
     lines = [
-        f"read {len(result.corpus.documents)} files, {len(result.corpus.entries)} entries{span}",
-        f"graph: {result.graph.number_of_nodes()} nodes ({nodes})",
-        f"       {result.graph.number_of_edges()} edges ({edges})",
+        f"read {result.files} files, {result.entries} entries{span}"
+        + (" - outputs are up to date" if result.up_to_date else ""),
+        f"graph: {sum(summary['nodes'].values())} nodes ({nodes})",
+        f"       {sum(summary['edges'].values())} edges ({edges})",
     ]
     for path, size in result.written:
         lines.append(f"wrote {path.name:<18} {size:>12,} bytes")

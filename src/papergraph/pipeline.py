@@ -8,15 +8,16 @@ diagnostics into one immutable :class:`~papergraph.model.Corpus`.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .cache import BuildCache, file_key
 from .errors import InputError
 from .model import Corpus, Diagnostic, Document
 from .parsers import READERS, detect_reader
 
-__all__ = ["InputFile", "find_inputs", "parse_bytes", "read_input", "load_corpus", "decode"]
+__all__ = ["InputFile", "InputData", "find_inputs", "read_inputs", "parse_bytes", "parse_inputs", "load_corpus", "decode"]
 
 INPUT_SUFFIXES = (".txt", ".md")
 
@@ -132,13 +133,90 @@ def parse_bytes(
     return document, problems + diagnostics
 
 
-def read_input(item: InputFile, *, encoding: str | None = None, reader: str | None = None) -> tuple[Document | None, list[Diagnostic]]:
-    """Read and parse one file. Never raises on bad content."""
-    try:
-        data = item.path.read_bytes()
-    except OSError as error:
-        return None, [Diagnostic(item.display, 1, f"cannot read the file: {error.strerror or error}", "unreadable")]
-    return parse_bytes(data, path=item.display, relpath=item.relpath, encoding=encoding, reader=reader)
+@dataclass(frozen=True, slots=True)
+class InputData:
+    """The bytes of one input file, or why they could not be read."""
+
+    file: InputFile
+    data: bytes | None
+    error: str | None = None
+
+
+def read_inputs(files: Sequence[InputFile]) -> list[InputData]:
+    """Read the bytes of every file (the only place input files are opened)."""
+    found = []
+    for item in files:
+        try:
+            found.append(InputData(item, item.path.read_bytes()))
+        except OSError as error:
+            found.append(InputData(item, None, str(error.strerror or error)))
+    return found
+
+
+ParseResult = tuple[Document | None, list[Diagnostic]]
+
+# Below this many files to parse, starting worker processes costs more than it saves.
+PARALLEL_MIN_FILES = 200
+
+
+def _parse_job(job: tuple[bytes, str, str, str | None, str | None]) -> ParseResult:
+    data, path, relpath, encoding, reader = job
+    return parse_bytes(data, path=path, relpath=relpath, encoding=encoding, reader=reader)
+
+
+def _parse_all(jobs: list[tuple[bytes, str, str, str | None, str | None]], workers: int) -> list[ParseResult]:
+    if workers <= 1 or len(jobs) < PARALLEL_MIN_FILES:
+        return [_parse_job(job) for job in jobs]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    chunk = max(1, len(jobs) // (workers * 8))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        return list(pool.map(_parse_job, jobs, chunksize=chunk))
+
+
+def parse_inputs(
+    inputs: Sequence[InputData],
+    *,
+    encoding: str | None = None,
+    reader: str | None = None,
+    jobs: int = 1,
+    cache: BuildCache | None = None,
+) -> Corpus:
+    """Parse read files into a corpus, in input order.
+
+    Files found in ``cache`` (same bytes, same options) are not parsed again;
+    the others are parsed by ``jobs`` worker processes when there are many.
+    The result does not depend on ``jobs`` or on the cache.
+    """
+    results: list[ParseResult | None] = [None] * len(inputs)
+    todo: list[tuple[int, str | None]] = []
+    work = []
+    for index, item in enumerate(inputs):
+        if item.data is None:
+            message = f"cannot read the file: {item.error}; check its permissions"
+            results[index] = (None, [Diagnostic(item.file.display, 1, message, "unreadable")])
+            continue
+        key = file_key(item.data, item.file.display, item.file.relpath, encoding, reader) if cache else None
+        hit = cache.get(key) if cache and key else None
+        if hit is not None:
+            results[index] = hit
+            continue
+        todo.append((index, key))
+        work.append((item.data, item.file.display, item.file.relpath, encoding, reader))
+    for (index, key), result in zip(todo, _parse_all(work, jobs)):
+        results[index] = result
+        if cache and key:
+            cache.put(key, result)
+    documents: list[Document] = []
+    diagnostics: list[Diagnostic] = []
+    for document, problems in results:  # type: ignore[misc]
+        if document is not None:
+            documents.append(document)
+        diagnostics.extend(problems)
+    return Corpus(tuple(documents), tuple(diagnostics))
 
 
 def load_corpus(
@@ -146,7 +224,7 @@ def load_corpus(
     *,
     encoding: str | None = None,
     reader: str | None = None,
-    read: Callable[[InputFile], tuple[Document | None, list[Diagnostic]]] | None = None,
+    jobs: int = 1,
 ) -> Corpus:
     """Read every input into one corpus (documents in path order).
 
@@ -154,23 +232,19 @@ def load_corpus(
         paths: digest folders, vault folders or single files.
         encoding: decode every file with this encoding instead of UTF-8.
         reader: force a reader (``"digest"`` or ``"vault"``) instead of detection.
-        read: an alternative per-file reader (used by the build cache).
+        jobs: worker processes for parsing many files.
 
     Raises:
-        InputError: a path is missing or holds no readable file.
+        InputError: a path is missing or holds no readable file, or the
+            reader is unknown.
     """
+    check_reader(reader)
+    return parse_inputs(read_inputs(find_inputs(paths)), encoding=encoding, reader=reader, jobs=jobs)
+
+
+def check_reader(reader: str | None) -> None:
     if reader is not None and reader not in READERS:
         raise InputError(f"unknown reader {reader!r}; choose one of: {', '.join(sorted(READERS))}")
-    files = find_inputs(paths)
-    documents: list[Document] = []
-    diagnostics: list[Diagnostic] = []
-    reader_fn = read or (lambda f: read_input(f, encoding=encoding, reader=reader))
-    for item in files:
-        document, problems = reader_fn(item)
-        if document is not None:
-            documents.append(document)
-        diagnostics.extend(problems)
-    return Corpus(tuple(documents), tuple(diagnostics))
 
 
 def iter_lines_accounted(corpus: Corpus) -> Iterable[tuple[str, int]]:

@@ -9,10 +9,10 @@ so every exporter gets atomic, deterministic output for free.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping
+import importlib.util
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from types import MappingProxyType
 
 import networkx as nx
 
@@ -57,6 +57,8 @@ class Exporter:
 
 
 # name -> module defining EXPORTER; the order is the order of `papergraph build`.
+# Modules are imported only when their exporter is used, so commands that do
+# not export (and up-to-date builds) never pay for rdflib or pyvis.
 _MODULES = {
     "rdf": "papergraph.exporters.rdf",
     "graphml": "papergraph.exporters.graphml",
@@ -65,18 +67,18 @@ _MODULES = {
 }
 
 
-def _load() -> Mapping[str, Exporter]:
-    found: dict[str, Exporter] = {}
-    for name, module in _MODULES.items():
-        try:
-            found[name] = importlib.import_module(module).EXPORTER
-        except ModuleNotFoundError as error:
-            if error.name != module:
-                raise
-    return MappingProxyType(found)
+class _Registry(Mapping[str, Exporter]):
+    def __getitem__(self, name: str) -> Exporter:
+        return importlib.import_module(_MODULES[name]).EXPORTER
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name, module in _MODULES.items() if importlib.util.find_spec(module) is not None)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
-EXPORTERS: Mapping[str, Exporter] = _load()
+EXPORTERS: Mapping[str, Exporter] = _Registry()
 
 
 def exporter_names() -> list[str]:
@@ -89,9 +91,6 @@ def get_exporter(name: str) -> Exporter:
     Raises:
         UnknownFormatError: no such exporter; the message lists the known ones.
     """
-    try:
-        return EXPORTERS[name]
-    except KeyError:
-        raise UnknownFormatError(
-            f"unknown export format {name!r}; available: {', '.join(EXPORTERS) or 'none'}"
-        ) from None
+    if name not in exporter_names():
+        raise UnknownFormatError(f"unknown export format {name!r}; available: {', '.join(EXPORTERS) or 'none'}")
+    return EXPORTERS[name]

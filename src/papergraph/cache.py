@@ -1,0 +1,128 @@
+"""The build cache: parsed files keyed by content, and what the last build wrote.
+
+It lives in ``<output>/.papergraph-cache/<version>/`` and is safe to delete at
+any time: a missing, stale or unreadable cache only makes the next build a
+cold one. The version folder changes whenever papergraph's reading code
+changes, so a cache never outlives the code that filled it.
+
+Two things are kept:
+
+* ``parsed.pickle``: ``key → (Document, diagnostics)`` where the key hashes the
+  file's bytes together with the options that change how it is read; a
+  rebuild parses only files whose content changed;
+* ``manifest.json``: the input hashes, build options and the size and mtime of
+  every file written. When nothing changed and the outputs are untouched, a
+  build has nothing to do.
+
+The cache is local, trusted data (it is written by papergraph into the
+user's own output folder); it is never read from inputs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import __version__
+from .model import Diagnostic, Document
+
+__all__ = ["BuildCache", "CACHE_DIR", "file_key"]
+
+CACHE_DIR = ".papergraph-cache"
+FORMAT = 1
+_FINGERPRINTED = ("model.py", "identifiers.py", "pipeline.py", "parsers")
+
+
+def _code_fingerprint() -> str:
+    """A hash of the source of everything that turns bytes into records."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256(f"{FORMAT}:{__version__}".encode())
+    for name in _FINGERPRINTED:
+        path = package / name
+        for source in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
+            digest.update(source.name.encode())
+            digest.update(source.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def file_key(data: bytes, display: str, relpath: str, encoding: str | None, reader: str | None) -> str:
+    """The cache key of one input file read with some options."""
+    digest = hashlib.sha256(data)
+    digest.update(f"\0{display}\0{relpath}\0{encoding}\0{reader}".encode())
+    return digest.hexdigest()
+
+
+ParseResult = tuple[Document | None, list[Diagnostic]]
+
+
+@dataclass
+class BuildCache:
+    """Parsed-file cache and build manifest for one output folder."""
+
+    output: Path
+
+    def __post_init__(self) -> None:
+        self.folder = Path(self.output) / CACHE_DIR / f"v{FORMAT}-{_code_fingerprint()}"
+        self._parsed: dict[str, ParseResult] | None = None
+        self._used: dict[str, ParseResult] = {}
+        self._dirty = False
+
+    # ------------------------------------------------------------ parsed files
+
+    def _load_parsed(self) -> dict[str, ParseResult]:
+        if self._parsed is None:
+            try:
+                with open(self.folder / "parsed.pickle", "rb") as stream:
+                    loaded = pickle.load(stream)
+                self._parsed = loaded if isinstance(loaded, dict) else {}
+            except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+                self._parsed = {}
+        return self._parsed
+
+    def get(self, key: str) -> ParseResult | None:
+        found = self._load_parsed().get(key)
+        if found is not None:
+            self._used[key] = found
+        return found
+
+    def put(self, key: str, result: ParseResult) -> None:
+        self._used[key] = result
+        self._dirty = True
+
+    def save_parsed(self) -> None:
+        """Keep exactly the entries this build used (so the cache never grows stale)."""
+        if not self._dirty and self._parsed is not None and set(self._parsed) == set(self._used):
+            return
+        self._write("parsed.pickle", pickle.dumps(self._used, protocol=pickle.HIGHEST_PROTOCOL))
+
+    # ---------------------------------------------------------------- manifest
+
+    def manifest(self) -> dict | None:
+        try:
+            return json.loads((self.folder / "manifest.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    def save_manifest(self, manifest: dict) -> None:
+        self._write("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1).encode())
+
+    @staticmethod
+    def output_stamp(path: Path) -> list[int] | None:
+        try:
+            status = path.stat()
+        except OSError:
+            return None
+        return [status.st_size, status.st_mtime_ns]
+
+    def _write(self, name: str, data: bytes) -> None:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            temporary = self.folder / f".{name}.{os.getpid()}.tmp"
+            temporary.write_bytes(data)
+            os.replace(temporary, self.folder / name)
+        except OSError:
+            pass  # a cache that cannot be written only costs time next build
