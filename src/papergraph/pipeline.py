@@ -75,7 +75,7 @@ def decode(data: bytes, display: str, encoding: str | None = None) -> tuple[str 
     Returns the text (``None`` when unreadable) and diagnostics. Binary files
     and text in another encoding become diagnostics naming the remedy.
     """
-    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if _looks_binary(data):
         return None, [Diagnostic(display, 1, "binary file, not a text digest or note; remove it from the input folder", "binary")]
     chosen = encoding or "utf-8-sig"
     try:
@@ -101,6 +101,27 @@ def decode(data: bytes, display: str, encoding: str | None = None) -> tuple[str 
                 "encoding",
             )
         ]
+
+
+def _looks_binary(data: bytes) -> bool:
+    """Many control bytes, or NUL bytes in something that is not UTF-8 text.
+
+    A stray NUL in UTF-8 text is not binary: the reader drops it with a
+    diagnostic and keeps the rest. UTF-16 (NUL-rich) is left to the decoder,
+    which names the encoding.
+    """
+    sample = data[:8192]
+    if not sample or sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    controls = sum(1 for byte in sample if byte < 32 and byte not in (9, 10, 12, 13))
+    if controls / len(sample) > 0.1:
+        return True
+    if b"\x00" in sample:
+        try:
+            sample.decode("utf-8")
+        except UnicodeDecodeError as error:
+            return error.end < len(sample) - 3  # not just a sequence cut at the sample's end
+    return False
 
 
 def _guess_encoding(data: bytes) -> str | None:
