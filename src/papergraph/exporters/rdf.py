@@ -1,0 +1,606 @@
+"""RDF export in papergraph's data model: Turtle, N-Triples, JSON-LD and the ``pg:`` vocabulary.
+
+:func:`to_rdf` maps the networkx graph onto the shared data model
+(``docs/data-model.md`` §2–§3): papers, notes, digests, authorship roles,
+tags, citations and web links, all with deterministic IRIs and no blank nodes.
+:func:`generate_rdf` writes the result with :mod:`papergraph.rdfwriter`.
+
+Choices the data model leaves open, made here:
+
+* **Curator.** Digests and notes have ``dcterms:creator`` the fixed
+  ``{base}person/curator`` (a ``foaf:Person`` named ``curator``): papergraph
+  does not know the researcher's name, and ``curator`` can never collide with
+  an author's ``person/{h16}`` key.
+* **A note citing the same target twice** (two lines) gets one ``cito:cites``
+  edge and one ``cito:Citation`` per occurrence: ``{note}/cites/{targetkey}``,
+  then ``…-2``, ``…-3`` (the note rule's ``-2`` convention).
+* **Wiki links** (``[[…]]`` in vault notes, edge kind ``wiki_links``) are links
+  from the note like any other: ``cito:cites`` the item plus a
+  ``cito:Citation`` whose ``rdfs:label`` is the link text; the target key is
+  the item key (``arxiv-…`` or ``w-…``).
+* **Vault notes** (no digest) are ``pg:VaultNote, fabio:Comment, prov:Entity``
+  at ``{base}vault/{h16(path)}`` and carry ``pg:sourcePath`` themselves.
+* **Authorship provenance**: ``prov:wasDerivedFrom`` the first digest note
+  about the item (digest entries are where author lists come from).
+* **Item pages**: ``foaf:page`` for each URL line, normalised like link
+  targets so the two join, except a URL that is the item's own arXiv page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Callable
+from functools import lru_cache
+from importlib import resources
+from urllib.parse import quote, urlsplit
+
+import networkx as nx
+import pyoxigraph
+
+from ..errors import ExportError
+from ..graph import Attr, EdgeKind, NodeKind
+from ..identifiers import has_hangul, normalize_url, parse_arxiv_url
+from ..rdfwriter import (
+    IRI,
+    NS,
+    PREFIXES,
+    RDF_TYPE,
+    XSD_DATE,
+    Literal,
+    RdfGraph,
+    generate_jsonld,
+    generate_ntriples,
+    generate_turtle,
+    integer,
+    is_valid_iri,
+)
+from . import DEFAULT_BASE_IRI, ExportContext, Exporter
+
+__all__ = ["EXPORTER", "generate_rdf", "to_rdf", "instance_prefixes", "normalize_base_iri", "web_iri", "vocabulary"]
+
+Diagnose = Callable[[str, int, str, str], None]
+
+
+class V:
+    """The classes and properties the export uses."""
+
+    # classes
+    DIGEST = IRI(NS.PG + "Digest")
+    VAULT_NOTE = IRI(NS.PG + "VaultNote")
+    ENTITY = IRI(NS.PROV + "Entity")
+    COMMENT = IRI(NS.FABIO + "Comment")
+    PREPRINT = IRI(NS.FABIO + "Preprint")
+    BLOG_POST = IRI(NS.FABIO + "BlogPost")
+    SCHOLARLY_ARTICLE = IRI(NS.SCHEMA + "ScholarlyArticle")
+    CREATIVE_WORK = IRI(NS.SCHEMA + "CreativeWork")
+    BLOG_POSTING = IRI(NS.SCHEMA + "BlogPosting")
+    SOURCE_CODE = IRI(NS.SCHEMA + "SoftwareSourceCode")
+    ML_MODEL = IRI(NS.FAIR4ML + "MLModel")
+    PERSON = IRI(NS.FOAF + "Person")
+    ORGANIZATION = IRI(NS.FOAF + "Organization")
+    ROLE_IN_TIME = IRI(NS.PRO + "RoleInTime")
+    CITATION = IRI(NS.CITO + "Citation")
+    CONCEPT = IRI(NS.SKOS + "Concept")
+    CONCEPT_SCHEME = IRI(NS.SKOS + "ConceptScheme")
+    # properties
+    TITLE = IRI(NS.DCTERMS + "title")
+    ISSUED = IRI(NS.DCTERMS + "issued")
+    CREATED = IRI(NS.DCTERMS + "created")
+    CREATOR = IRI(NS.DCTERMS + "creator")
+    HAS_PART = IRI(NS.DCTERMS + "hasPart")
+    IS_PART_OF = IRI(NS.DCTERMS + "isPartOf")
+    SUBJECT = IRI(NS.DCTERMS + "subject")
+    ABSTRACT = IRI(NS.DCTERMS + "abstract")
+    IDENTIFIER = IRI(NS.DCTERMS + "identifier")
+    HAS_ARXIV_ID = IRI(NS.FABIO + "hasArXivId")
+    PRIMARY_TOPIC = IRI(NS.FOAF + "primaryTopic")
+    PAGE = IRI(NS.FOAF + "page")
+    NAME = IRI(NS.FOAF + "name")
+    TEXT = IRI(NS.SCHEMA + "text")
+    POSITION = IRI(NS.SCHEMA + "position")
+    DERIVED_FROM = IRI(NS.PROV + "wasDerivedFrom")
+    CITES = IRI(NS.CITO + "cites")
+    CITING = IRI(NS.CITO + "hasCitingEntity")
+    CITED = IRI(NS.CITO + "hasCitedEntity")
+    CHARACTERIZATION = IRI(NS.CITO + "hasCitationCharacterization")
+    LINKS_TO = IRI(NS.CITO + "linksTo")
+    WITH_ROLE = IRI(NS.PRO + "withRole")
+    AUTHOR = IRI(NS.PRO + "author")
+    RELATES_TO_DOCUMENT = IRI(NS.PRO + "relatesToDocument")
+    IS_HELD_BY = IRI(NS.PRO + "isHeldBy")
+    PREF_LABEL = IRI(NS.SKOS + "prefLabel")
+    ALT_LABEL = IRI(NS.SKOS + "altLabel")
+    NOTATION = IRI(NS.SKOS + "notation")
+    IN_SCHEME = IRI(NS.SKOS + "inScheme")
+    LABEL = IRI(NS.RDFS + "label")
+    COMMENT_PROP = IRI(NS.RDFS + "comment")
+    SOURCE_PATH = IRI(NS.PG + "sourcePath")
+    LINE_START = IRI(NS.PG + "lineStart")
+    LINE_END = IRI(NS.PG + "lineEnd")
+    LINE = IRI(NS.PG + "line")
+    SOURCE_URL = IRI(NS.PG + "sourceUrl")
+    ARXIV_VERSION = IRI(NS.PG + "arxivVersion")
+
+
+ITEM_CLASSES = {
+    "paper": (V.SCHOLARLY_ARTICLE, V.CREATIVE_WORK),
+    "model": (V.ML_MODEL, V.CREATIVE_WORK),
+    "blog": (V.BLOG_POST, V.BLOG_POSTING, V.CREATIVE_WORK),
+    "other": (V.CREATIVE_WORK,),
+}
+ARXIV_PAPER_CLASSES = (V.PREPRINT, V.SCHOLARLY_ARTICLE, V.CREATIVE_WORK)
+CURATOR_KEY = "curator"
+
+# Characters no RDF syntax can carry portably: C0 controls other than tab,
+# line feed and carriage return (XML 1.0 forbids them), lone surrogates
+# (not encodable in UTF-8) and the non-characters U+FFFE/U+FFFF.
+_UNCARRIABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_ESCAPE = re.compile(r"%[0-9a-fA-F]{2}")
+_PATH_SAFE = "/:@!$&'()*+,;=-._~%"
+_QUERY_SAFE = _PATH_SAFE + "?"
+_HOST_SAFE = "-.:[]%"
+
+
+def _accepted_by_parsers(iri: str) -> bool:
+    if not is_valid_iri(iri):
+        return False
+    try:
+        pyoxigraph.NamedNode(iri)
+    except ValueError:
+        return False
+    return True
+
+
+def _pct(text: str, safe: str) -> str:
+    """Percent-encode ``text`` keeping ``safe``, valid escapes (upper-cased), and nothing else."""
+    text = _BAD_ESCAPE.sub("%25", text)
+    text = _ESCAPE.sub(lambda m: m.group(0).upper(), text)
+    return quote(text, safe=safe)
+
+
+def _segments(path: str, safe: str) -> str:
+    """Encode a path; ``.``/``..`` segments are escaped so no parser resolves them away."""
+    encoded = _pct(path, safe)
+    parts = encoded.split("/")
+    return "/".join(p.replace(".", "%2E") if p in {".", ".."} else p for p in parts)
+
+
+def key_path(key: str) -> str:
+    """A node key as an IRI path: each ``/``-separated segment percent-encoded.
+
+    >>> key_path("long-context"), key_path("강화학습"), key_path("2024년/x y")
+    ('long-context', '%EA%B0%95%ED%99%94%ED%95%99%EC%8A%B5', '2024%EB%85%84/x%20y')
+    """
+    return _segments(key, "/-._~")
+
+
+@lru_cache(maxsize=65536)
+def web_iri(url: str) -> str | None:
+    """The IRI of a web link: the normalised URL, percent-encoded so that
+    Jena, Raptor, Oxigraph and rdflib all accept it; ``None`` if impossible.
+
+    >>> web_iri('HTTPS://GitHub.com/a b/"q"/')
+    'https://github.com/a%20b/%22q%22'
+    >>> web_iri("https://example.org/위키/100%/[x]?q=a b#frag")
+    'https://example.org/%EC%9C%84%ED%82%A4/100%25/%5Bx%5D?q=a%20b'
+    """
+    try:
+        parts = urlsplit(normalize_url(url))
+    except ValueError:
+        return None
+    if not parts.scheme or not parts.netloc:
+        return None
+    host = _pct(parts.netloc.lower(), _HOST_SAFE)
+    path = _segments(parts.path, _PATH_SAFE)
+    query = f"?{_pct(parts.query, _QUERY_SAFE)}" if parts.query else ""
+    iri = f"{parts.scheme.lower()}://{host}{path}{query}"
+    return iri if _accepted_by_parsers(iri) else None
+
+
+def normalize_base_iri(base: str) -> str:
+    """The base IRI to mint under, ending in ``/`` or ``#``.
+
+    >>> normalize_base_iri("https://example.org/kg")
+    'https://example.org/kg/'
+
+    Raises:
+        ExportError: ``base`` is not an absolute IRI.
+    """
+    base = base.strip()
+    if not base.endswith(("/", "#")):
+        base += "/"
+    if not _accepted_by_parsers(base) or not urlsplit(base).netloc and not base.startswith("urn:"):
+        raise ExportError(
+            f"--base-iri {base!r}: not an absolute IRI; give one such as {DEFAULT_BASE_IRI}"
+        )
+    return base
+
+
+def instance_prefixes(base: str) -> tuple[tuple[str, str], ...]:
+    """The prefixes of an export: the data model's, plus ``person:`` and ``tag:`` under the base."""
+    return (*PREFIXES, ("person", base + "person/"), ("tag", base + "tag/"))
+
+
+class _Mapper:
+    """One pass over the graph, adding triples in reading order."""
+
+    def __init__(self, G: nx.MultiDiGraph, base: str, diagnose: Diagnose):
+        self.G = G
+        self.base = base
+        self.diagnose = diagnose
+        self.out = RdfGraph()
+        self.curator = IRI(f"{base}person/{CURATOR_KEY}")
+        self.scheme = IRI(f"{base}tags")
+        self.iris: dict[str, IRI | None] = {}
+        self.items_done: set[str] = set()
+        self.notes_about: dict[str, list[str]] = defaultdict(list)
+        for note, item, data in G.edges(data=True):
+            if data.get(Attr.KIND) == EdgeKind.ABOUT.value:
+                self.notes_about[item].append(note)
+
+    # ------------------------------------------------------------- helpers
+
+    def text(self, value: str, path: str, line: int, what: str) -> str:
+        if _UNCARRIABLE.search(value):
+            found = sorted({f"U+{ord(c):04X}" for c in _UNCARRIABLE.findall(value)})
+            self.diagnose(path, line, f"{what}: removed characters RDF cannot carry ({', '.join(found)})", "rdf-character")
+            value = _UNCARRIABLE.sub("", value)
+        return value
+
+    def date(self, value: object, path: str, line: int, what: str) -> Literal | None:
+        if not value:
+            return None
+        text = str(value)
+        try:
+            if _DATE.match(text):
+                dt.date.fromisoformat(text)
+                return Literal(text, None, XSD_DATE)
+        except ValueError:
+            pass
+        self.diagnose(path, line, f"{what}: {text!r} is not a date (YYYY-MM-DD); left out of the RDF", "rdf-date")
+        return None
+
+    @staticmethod
+    def number(value: object) -> Literal | None:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return integer(value)
+        return None
+
+    def iri_of(self, node: str) -> IRI | None:
+        """The IRI of any node, or None (for a node this model has no IRI for)."""
+        if node in self.iris:
+            return self.iris[node]
+        data = self.G.nodes[node]
+        kind = data.get(Attr.KIND)
+        key = str(data.get(Attr.KEY) or "")
+        iri: str | None = None
+        if kind == NodeKind.DIGEST.value:
+            iri = f"{self.base}digest/{key_path(key)}"
+        elif kind == NodeKind.NOTE.value:
+            iri = f"{self.base}digest/{key_path(key)}" if data.get(Attr.DIGEST) else f"{self.base}{key_path(key)}"
+        elif kind in (NodeKind.ITEM.value, NodeKind.ARXIV.value):
+            arxiv_id = data.get(Attr.ARXIV_ID)
+            iri = f"{NS.ARXIV}{arxiv_id}" if arxiv_id else f"{self.base}work/{key_path(key.removeprefix('w-'))}"
+        elif kind in (NodeKind.PERSON.value, NodeKind.ORGANIZATION.value):
+            iri = f"{self.base}person/{key_path(key)}"
+        elif kind == NodeKind.TAG.value:
+            iri = f"{self.base}tag/{key_path(key)}"
+        elif kind == NodeKind.LINK.value:
+            iri = web_iri(str(data.get(Attr.NORMALIZED) or data.get(Attr.URL) or ""))
+        result = IRI(iri) if iri and _accepted_by_parsers(iri) else None
+        self.iris[node] = result
+        return result
+
+    def add_text(self, subject: IRI, predicate: IRI, value: object, path: str, line: int, what: str,
+                 language: str | None = None) -> None:
+        if value is None or value == "":
+            return
+        text = self.text(str(value), path, line, what)
+        if text:
+            self.out.add(subject, predicate, Literal(text, language))
+
+    # ------------------------------------------------------------- parts
+
+    def header(self) -> None:
+        add = self.out.add
+        self.out.section("the curator and the tag scheme")
+        add(self.curator, RDF_TYPE, V.PERSON)
+        add(self.curator, V.NAME, Literal(CURATOR_KEY))
+        add(self.curator, V.COMMENT_PROP, Literal("The researcher who wrote the digests and notes.", "en"))
+        add(self.scheme, RDF_TYPE, V.CONCEPT_SCHEME)
+        add(self.scheme, V.PREF_LABEL, Literal("papergraph hashtags"))
+        self.out.section("tags")
+        for node, data in self.G.nodes(data=True):
+            if data.get(Attr.KIND) == NodeKind.TAG.value:
+                self.tag(node, data)
+
+    def tag(self, node: str, data: dict) -> None:
+        iri = self.iri_of(node)
+        if iri is None:
+            return
+        key = self.text(str(data.get(Attr.KEY) or ""), "", 0, f"tag {node}")
+        language = "ko" if has_hangul(key) else None
+        self.out.add(iri, RDF_TYPE, V.CONCEPT)
+        self.out.add(iri, V.IN_SCHEME, self.scheme)
+        self.out.add(iri, V.PREF_LABEL, Literal(key, language))
+        self.out.add(iri, V.NOTATION, Literal("#" + key))
+        for spelling in data.get(Attr.SPELLINGS) or ():
+            written = self.text(str(spelling), "", 0, f"tag {node}").lstrip("#")
+            if written and written != key:
+                self.out.add(iri, V.ALT_LABEL, Literal(written, "ko" if has_hangul(written) else None))
+
+    def digest(self, node: str, data: dict) -> None:
+        iri = self.iri_of(node)
+        if iri is None:
+            return
+        path = str(data.get(Attr.PATH) or "")
+        line = data.get(Attr.HEADER_LINE) or 1
+        self.out.section(f"digest {data.get(Attr.KEY)} ({path})")
+        self.out.add(iri, RDF_TYPE, V.DIGEST)
+        self.out.add(iri, RDF_TYPE, V.ENTITY)
+        header = data.get(Attr.HEADER)
+        if header:
+            self.add_text(iri, V.TITLE, header, path, line, "digest header", "ko" if has_hangul(header) else None)
+        issued = self.date(data.get(Attr.DATE), path, line, "digest date")
+        if issued:
+            self.out.add(iri, V.ISSUED, issued)
+        self.out.add(iri, V.CREATOR, self.curator)
+        self.add_text(iri, V.SOURCE_PATH, path, path, line, "source path")
+        parts = sorted(
+            ((d.get(Attr.POSITION) or 0, n) for _, n, d in self.G.out_edges(node, data=True)
+             if d.get(Attr.KIND) == EdgeKind.CONTAINS.value),
+        )
+        for _, note in parts:
+            note_iri = self.iri_of(note)
+            if note_iri is not None:
+                self.out.add(iri, V.HAS_PART, note_iri)
+        for _, note in parts:
+            self.note(note, self.G.nodes[note], digest_iri=iri)
+
+    def note(self, node: str, data: dict, digest_iri: IRI | None) -> None:
+        iri = self.iri_of(node)
+        if iri is None:
+            return
+        add = self.out.add
+        path = str(data.get(Attr.PATH) or "")
+        first = data.get(Attr.LINE_START) or 1
+        if digest_iri is None:
+            add(iri, RDF_TYPE, V.VAULT_NOTE)
+        add(iri, RDF_TYPE, V.COMMENT)
+        add(iri, RDF_TYPE, V.ENTITY)
+        if digest_iri is not None:
+            add(iri, V.IS_PART_OF, digest_iri)
+            add(iri, V.DERIVED_FROM, digest_iri)
+        else:
+            self.add_text(iri, V.SOURCE_PATH, path, path, first, "source path")
+        for predicate, value in ((V.LINE_START, data.get(Attr.LINE_START)), (V.LINE_END, data.get(Attr.LINE_END))):
+            number = self.number(value)
+            if number:
+                add(iri, predicate, number)
+        created = self.date(data.get(Attr.DATE), path, first, "note date")
+        if created:
+            add(iri, V.CREATED, created)
+        add(iri, V.CREATOR, self.curator)
+
+        edges = list(self.G.out_edges(node, keys=True, data=True))
+        items = [v for _, v, _, d in edges if d.get(Attr.KIND) == EdgeKind.ABOUT.value]
+        item_iris = [i for i in (self.iri_of(v) for v in items) if i is not None]
+        for item_iri in item_iris:
+            add(iri, V.PRIMARY_TOPIC, item_iri)
+        tags = [self.iri_of(v) for _, v, _, d in edges if d.get(Attr.KIND) == EdgeKind.TAGGED.value]
+        for tag in tags:
+            if tag is not None:
+                add(iri, V.SUBJECT, tag)
+        for attr, language in ((Attr.COMMENTARY_KO, "ko"), (Attr.COMMENTARY_EN, "en")):
+            lines = [str(line) for line in data.get(attr) or () if line]
+            if lines:
+                self.add_text(iri, V.TEXT, "\n".join(lines), path, first, f"{language} commentary", language)
+
+        self.citations(iri, edges, path, first)
+        for item in items:
+            if self.iri_of(item) is not None and item not in self.items_done:
+                self.items_done.add(item)
+                self.item(item, self.G.nodes[item], path, first)
+        for item_iri in item_iris:
+            for tag in tags:
+                if tag is not None:
+                    add(item_iri, V.SUBJECT, tag)
+
+    def citations(self, note_iri: IRI, edges: list, path: str, first: int) -> None:
+        """``cito:cites`` plus one ``cito:Citation`` per link written in the note."""
+        seen: dict[str, int] = defaultdict(int)
+        for _, target, _, data in edges:
+            kind = data.get(Attr.KIND)
+            if kind not in (EdgeKind.CITES.value, EdgeKind.LINKS_TO.value, EdgeKind.WIKI_LINKS.value):
+                continue
+            line = data.get(Attr.LINE)
+            where = line if isinstance(line, int) else first
+            target_iri = self.iri_of(target)
+            if target_iri is None:
+                written = data.get(Attr.URL) or target
+                self.diagnose(path, where, f"link {written!r} cannot be made into an IRI that RDF parsers accept; "
+                              "left out of the RDF", "rdf-iri")
+                continue
+            target_data = self.G.nodes[target]
+            if kind == EdgeKind.LINKS_TO.value:
+                target_key = f"u-{target_data.get(Attr.KEY)}"
+            else:
+                target_key = str(target_data.get(Attr.KEY) or target.removeprefix("work:"))
+            seen[target_key] += 1
+            suffix = "" if seen[target_key] == 1 else f"-{seen[target_key]}"
+            citation = IRI(f"{note_iri}/cites/{key_path(target_key)}{suffix}")
+            add = self.out.add
+            add(note_iri, V.CITES, target_iri)
+            add(citation, RDF_TYPE, V.CITATION)
+            add(citation, V.CITING, note_iri)
+            add(citation, V.CITED, target_iri)
+            add(citation, V.CHARACTERIZATION, V.LINKS_TO)
+            label = data.get(Attr.LABEL) if kind != EdgeKind.WIKI_LINKS.value else (
+                data.get(Attr.LABEL) or data.get("target"))
+            if label:
+                label = self.text(str(label), path, where, "anchor text")
+                if label:
+                    add(citation, V.LABEL, Literal(label, "ko" if has_hangul(label) else None))
+            url = data.get(Attr.URL)
+            if url:
+                self.add_text(citation, V.SOURCE_URL, url, path, where, "URL")
+            version = self.number(data.get(Attr.VERSION))
+            if version:
+                add(citation, V.ARXIV_VERSION, version)
+            if isinstance(line, int):
+                add(citation, V.LINE, integer(line))
+            if target_data.get(Attr.KIND) == NodeKind.LINK.value and target_data.get(Attr.IS_CODE):
+                add(target_iri, RDF_TYPE, V.SOURCE_CODE)
+
+    def item(self, node: str, data: dict, path: str, line: int) -> None:
+        iri = self.iri_of(node)
+        if iri is None:
+            return
+        add = self.out.add
+        arxiv_id = data.get(Attr.ARXIV_ID)
+        classes = ARXIV_PAPER_CLASSES if arxiv_id else ITEM_CLASSES.get(str(data.get(Attr.ITEM_TYPE)), ITEM_CLASSES["other"])
+        for cls in classes:
+            add(iri, RDF_TYPE, cls)
+        self.add_text(iri, V.TITLE, data.get(Attr.TITLE), path, line, "title")
+        if arxiv_id:
+            add(iri, V.HAS_ARXIV_ID, Literal(str(arxiv_id)))
+            add(iri, V.IDENTIFIER, Literal(f"arXiv:{arxiv_id}"))
+        abstract = data.get(Attr.ABSTRACT)
+        if abstract:
+            self.add_text(iri, V.ABSTRACT, abstract, path, line, "abstract", "ko" if has_hangul(abstract) else "en")
+        for url in data.get(Attr.URLS) or ():
+            own = parse_arxiv_url(url)
+            if arxiv_id and own is not None and own.id == arxiv_id:
+                continue
+            page = web_iri(_UNCARRIABLE.sub("", str(url)))
+            if page is None:
+                self.diagnose(path, line, f"URL line {url!r} cannot be made into an IRI that RDF parsers accept; "
+                              "left out of the RDF", "rdf-iri")
+                continue
+            add(iri, V.PAGE, IRI(page))
+        self.authorship(node, iri, path, line)
+
+    def authorship(self, node: str, iri: IRI, path: str, line: int) -> None:
+        roles = sorted(
+            (d.get(Attr.POSITION) or 0, agent, d.get(Attr.NAME))
+            for _, agent, d in self.G.out_edges(node, data=True)
+            if d.get(Attr.KIND) == EdgeKind.AUTHORED_BY.value
+        )
+        if not roles:
+            return
+        notes = self.notes_about.get(node, [])
+        source = next((n for n in notes if self.G.nodes[n].get(Attr.DIGEST)), notes[0] if notes else None)
+        source_iri = self.iri_of(source) if source else None
+        item_key = key_path(str(self.G.nodes[node].get(Attr.KEY) or ""))
+        add = self.out.add
+        for _, agent, _ in roles:
+            agent_iri = self.iri_of(agent)
+            if agent_iri is not None:
+                add(iri, V.CREATOR, agent_iri)
+        for position, agent, name in roles:
+            agent_iri = self.iri_of(agent)
+            if agent_iri is None or not isinstance(position, int):
+                continue
+            role = IRI(f"{self.base}authorship/{item_key}/{position}")
+            add(role, RDF_TYPE, V.ROLE_IN_TIME)
+            add(role, V.WITH_ROLE, V.AUTHOR)
+            add(role, V.RELATES_TO_DOCUMENT, iri)
+            add(role, V.IS_HELD_BY, agent_iri)
+            add(role, V.POSITION, integer(position))
+            self.add_text(role, V.NAME, name or self.G.nodes[agent].get(Attr.NAME), path, line, "author name")
+            if source_iri is not None:
+                add(role, V.DERIVED_FROM, source_iri)
+
+    def agents(self) -> None:
+        self.out.section("authors: people and organisations")
+        for node, data in self.G.nodes(data=True):
+            kind = data.get(Attr.KIND)
+            if kind not in (NodeKind.PERSON.value, NodeKind.ORGANIZATION.value):
+                continue
+            iri = self.iri_of(node)
+            if iri is None:
+                continue
+            self.out.add(iri, RDF_TYPE, V.ORGANIZATION if kind == NodeKind.ORGANIZATION.value else V.PERSON)
+            self.add_text(iri, V.NAME, data.get(Attr.NAME) or data.get(Attr.LABEL), "", 0, f"name of {node}")
+
+    def cited_papers(self) -> None:
+        self.out.section("arXiv papers known only from links in notes")
+        for node, data in self.G.nodes(data=True):
+            if data.get(Attr.KIND) != NodeKind.ARXIV.value:
+                continue
+            iri = self.iri_of(node)
+            arxiv_id = data.get(Attr.ARXIV_ID)
+            if iri is None or not arxiv_id:
+                continue
+            for cls in ARXIV_PAPER_CLASSES:
+                self.out.add(iri, RDF_TYPE, cls)
+            self.out.add(iri, V.HAS_ARXIV_ID, Literal(str(arxiv_id)))
+            self.out.add(iri, V.IDENTIFIER, Literal(f"arXiv:{arxiv_id}"))
+
+    def run(self) -> RdfGraph:
+        self.header()
+        for node, data in self.G.nodes(data=True):
+            if data.get(Attr.KIND) == NodeKind.DIGEST.value:
+                self.digest(node, data)
+        loose = [(n, d) for n, d in self.G.nodes(data=True)
+                 if d.get(Attr.KIND) == NodeKind.NOTE.value and not d.get(Attr.DIGEST)]
+        if loose:
+            self.out.section("vault notes")
+            for node, data in loose:
+                self.note(node, data, digest_iri=None)
+        self.agents()
+        self.cited_papers()
+        return self.out
+
+
+def to_rdf(G: nx.MultiDiGraph, *, base_iri: str = DEFAULT_BASE_IRI, diagnose: Diagnose | None = None) -> RdfGraph:
+    """Map the papergraph graph onto the RDF data model.
+
+    Args:
+        G: the graph of :func:`papergraph.graph.build_graph`.
+        base_iri: the base of minted IRIs (``{base}digest/…``, ``{base}person/…``).
+        diagnose: called as ``diagnose(path, line, message, code)`` for input the
+            RDF cannot carry (characters stripped, links left out).
+
+    Raises:
+        ExportError: ``base_iri`` is not an absolute IRI.
+    """
+    base = normalize_base_iri(base_iri)
+    return _Mapper(G, base, diagnose or (lambda path, line, message, code: None)).run()
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> bytes:
+    """The ``pg:`` vocabulary, as shipped in the package (``papergraph/papergraph.ttl``)."""
+    return resources.files("papergraph").joinpath("papergraph.ttl").read_bytes()
+
+
+TURTLE_HEADER = (
+    "papergraph RDF export: digests, notes, papers, authors, tags and links.",
+    "Data model: https://w3id.org/papergraph/ns (pg: terms in papergraph.ttl).",
+)
+
+
+def generate_rdf(G: nx.MultiDiGraph, ctx: ExportContext) -> dict[str, bytes]:
+    """``graph.ttl``, ``graph.nt``, ``graph.jsonld`` and ``papergraph.ttl`` for one build."""
+    base = normalize_base_iri(ctx.base_iri)
+    rdf = to_rdf(G, base_iri=base, diagnose=ctx.diagnose)
+    prefixes = instance_prefixes(base)
+    return {
+        "graph.ttl": generate_turtle(rdf, prefixes=prefixes, base=base, header=TURTLE_HEADER),
+        "graph.nt": generate_ntriples(rdf),
+        "graph.jsonld": generate_jsonld(rdf, prefixes=(*prefixes, ("pgid", base))),
+        "papergraph.ttl": vocabulary(),
+    }
+
+
+EXPORTER = Exporter(
+    name="rdf",
+    description="RDF in the papergraph data model: Turtle, N-Triples, JSON-LD, and the pg: vocabulary",
+    files=("graph.ttl", "graph.nt", "graph.jsonld", "papergraph.ttl"),
+    generate=generate_rdf,
+)
