@@ -11,12 +11,13 @@ from types import MappingProxyType
 
 from ..model import Diagnostic, Document
 from .digest import is_digest_text, parse_digest
+from .vault import parse_vault_note
 
-__all__ = ["READERS", "Reader", "detect_reader", "parse_digest"]
+__all__ = ["READERS", "Reader", "detect_reader", "parse_digest", "parse_vault_note"]
 
 Reader = Callable[..., tuple[Document, list[Diagnostic]]]
 
-READERS: Mapping[str, Reader] = MappingProxyType({"digest": parse_digest})
+READERS: Mapping[str, Reader] = MappingProxyType({"digest": parse_digest, "vault": parse_vault_note})
 
 
 def detect_reader(relpath: str, text: str) -> str:

@@ -12,9 +12,10 @@ import re
 from collections.abc import Callable, Iterable
 
 from ..identifiers import find_urls, has_hangul, parse_arxiv_url
-from ..model import AgentKind, ArxivRef, Author, ItemKind, TextLine, WebLink
+from ..model import AgentKind, ArxivRef, Author, Diagnostic, Document, ItemKind, TextLine, WebLink
 
 __all__ = [
+    "LineReader",
     "split_lines",
     "remove_control_characters",
     "is_url_line",
@@ -94,6 +95,41 @@ def remove_control_characters(line: str) -> tuple[str, str | None]:
         return line, None
     names = ", ".join(sorted({f"U+{ord(c):04X}" for c in found}))
     return CONTROL_CHARACTERS.sub("", line), f"removed control character(s) {names}; they cannot be exported"
+
+
+class LineReader:
+    """The lines of one file, cleaned and 1-based, and the diagnostics found in them."""
+
+    def __init__(self, text: str, path: str, relpath: str):
+        self.path = path
+        self.relpath = relpath
+        self.diagnostics: list[Diagnostic] = []
+        self.lines = [self._clean(i, line) for i, line in enumerate(split_lines(text), start=1)]
+
+    def text(self, number: int) -> str:
+        return self.lines[number - 1]
+
+    def diagnose(self, line: int, message: str, code: str) -> None:
+        self.diagnostics.append(Diagnostic(self.path, line, message, code))
+
+    def finish(self, **fields) -> tuple[Document, list[Diagnostic]]:
+        """The document read (``fields`` are its format-specific fields) and the diagnostics, by line."""
+        document = Document(
+            path=self.path,
+            relpath=self.relpath,
+            line_count=len(self.lines),
+            content_lines=tuple(n for n, text in enumerate(self.lines, start=1) if text.strip()),
+            **fields,
+        )
+        return document, sorted(self.diagnostics, key=lambda d: (d.line, d.code, d.message))
+
+    def _clean(self, number: int, line: str) -> str:
+        if number == 1:
+            line = line.lstrip("\ufeff")
+        line, problem = remove_control_characters(line)
+        if problem:
+            self.diagnose(number, problem, "control-character")
+        return line
 
 
 # --------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from ..identifiers import has_hangul, parse_arxiv_url
 from ..model import AgentKind, Author, Diagnostic, Document, Entry, SourceSpan, TextLine
 from .common import (
     DOCUMENT_URL,
+    LineReader,
     author_line_body,
     classify_item,
     find_references,
@@ -33,7 +34,6 @@ from .common import (
     label_before_link,
     looks_like_name,
     parse_authors,
-    remove_control_characters,
     split_korean_english,
     split_lines,
     split_top_level,
@@ -100,45 +100,13 @@ class _Block:
         return (self.tags or self.lines or self.title)[-1]
 
 
-class _DigestParser:
-    def __init__(self, text: str, path: str, relpath: str):
-        self.path = path
-        self.relpath = relpath
-        self.diagnostics: list[Diagnostic] = []
-        self.lines = [self._clean(i, line) for i, line in enumerate(split_lines(text), start=1)]
-
-    # 1-based access
-    def text(self, number: int) -> str:
-        return self.lines[number - 1]
-
-    def diagnose(self, line: int, message: str, code: str) -> None:
-        self.diagnostics.append(Diagnostic(self.path, line, message, code))
-
-    def _clean(self, number: int, line: str) -> str:
-        if number == 1:
-            line = line.lstrip("\ufeff")
-        line, problem = remove_control_characters(line)
-        if problem:
-            self.diagnose(number, problem, "control-character")
-        return line
-
+class _DigestParser(LineReader):
     def parse(self) -> tuple[Document, list[Diagnostic]]:
         date, part, header, header_line, first = self._header()
         blocks = self._segment(first)
         entries = tuple(self._entry(block) for block in blocks)
-        document = Document(
-            path=self.path,
-            relpath=self.relpath,
-            source_kind="digest",
-            date=date,
-            part=part,
-            header=header,
-            header_line=header_line,
-            entries=entries,
-            line_count=len(self.lines),
-            content_lines=tuple(n for n, text in enumerate(self.lines, start=1) if text.strip()),
-        )
-        return document, sorted(self.diagnostics, key=lambda d: (d.line, d.code, d.message))
+        return self.finish(source_kind="digest", date=date, part=part, header=header, header_line=header_line,
+                           entries=entries)
 
     def _header(self) -> tuple[str | None, int | None, str | None, int | None, int]:
         for number, line in enumerate(self.lines, start=1):

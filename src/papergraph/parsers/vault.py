@@ -1,0 +1,558 @@
+"""Read one note of the researcher's Obsidian vault: one Markdown file per paper.
+
+A note usually looks like this (``corpus/README.md``, "The notes behind the
+digests")::
+
+    https://arxiv.org/abs/2309.15028                 <- own URL(s), first; the arXiv id comes from here
+                                                     <- blank lines separate paragraphs
+    *Full Title* (Author One, Author Two)            <- header: title (maybe wrapped, in * or **) and authors
+    > The abstract, as a blockquote.                 <- optional
+    Korean commentary, one paragraph per line        <- may cite papers inline, may hold [[wiki-links]]
+    #tag-one #태그 #3d_generation                    <- hashtag line(s)
+    <english>                                        <- optional English translation block
+    English commentary
+    </english>
+    # Links                                          <- optional section of [[YYMMDD Other note.md]] links
+    [[230627 CLIPA-v2]]
+
+Real notes vary: the title may sit on the URL line, wrap over lines or be
+missing (then the file name, without its ``YYMMDD`` prefix, is the title);
+there may be several URLs or none; ``#1`` in prose and ``# Links`` headings
+are not tags. Every non-blank line ends up in exactly one record field
+(markup such as ``# Links`` or ``<english>`` in ``Entry.other_lines``), so
+``papergraph stats`` can account for it.
+
+:func:`parse_vault_note` is pure; reading files happens in
+:mod:`papergraph.pipeline`. Wiki-links are resolved to notes later, in
+:mod:`papergraph.linking`, because that needs the whole vault.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass, field
+
+from ..identifiers import ArxivId, find_urls, has_hangul, parse_arxiv_id, parse_arxiv_url
+from ..model import Author, Diagnostic, Document, Entry, SourceSpan, TextLine, WikiLink
+from .common import (
+    LineReader,
+    classify_item,
+    find_references,
+    is_author_line,
+    is_url_line,
+    parse_authors,
+    split_korean_english,
+)
+
+__all__ = ["parse_vault_note", "wiki_link_note_name", "title_from_file_name", "date_from_file_name"]
+
+# "230110 Scaling Laws....md" (YYMMDD) or "2023-01-10 ....md"
+SHORT_DATE_PREFIX = re.compile(r"^(\d{2})(\d{2})(\d{2})(?!\d)")
+ISO_DATE_PREFIX = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?!\d)")
+# Obsidian's tag rule: '#' and then letters (any script), digits, '_', '-', '/',
+# with at least one non-digit, so "#1" is not a tag.
+TAG_TOKEN = re.compile(r"^#[^\s#]*[^\s#\d][^\s#]*$")
+HEADING = re.compile(r"^#{1,6}(?:\s|$)")
+FENCE = re.compile(r"^\s*(```|~~~)")
+BLOCKQUOTE = re.compile(r"^\s*>")
+RULE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
+WIKI_LINK = re.compile(r"(!?)\[\[([^\[\]\n]*?)\]\]")
+INLINE_CODE = re.compile(r"`[^`]*`")
+ENGLISH_OPEN = re.compile(r"<english>", re.I)
+ENGLISH_CLOSE = re.compile(r"</english>", re.I)
+# What is left of a line of wiki-links once the links are taken out: list
+# bullets, separators and whitespace ("- [[a]], [[b]]").
+LINK_LIST_REST = re.compile(r"^[\s\-*+•·,;|]*$")
+MARKDOWN_LINK_LINE = re.compile(r"^\s*\[(?P<label>[^\[\]]+)\]\((?P<url>[^()\s]+)\)\s*(?P<rest>.*)$")
+# Other spellings of an arXiv id accepted by the data model (§3) for a note's own URL.
+ARXIV_DOI = re.compile(r"(?:doi\.org/)?10\.48550/arxiv\.(?P<id>[^\s?#/]+(?:/\d{7})?)", re.I)
+HF_PAPERS = re.compile(r"huggingface\.co/papers/(?P<id>\d{4}\.\d{4,5}(?:v\d+)?)", re.I)
+ARXIV_LIKE_HOST = re.compile(r"^(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/", re.I)
+EMPHASIS_MARKERS = ("**", "__", "*", "_")
+# Attachments embedded with ![[...]] are not notes.
+ATTACHMENT = re.compile(r"\.(?:png|jpe?g|gif|svg|webp|bmp|pdf|mp4|webm|mov|mp3|wav|canvas|excalidraw)$", re.I)
+TITLE_MAX_WORDS = 40
+TITLE_MAX_CHARS = 300
+MAX_HEADER_LINES = 6
+
+
+def date_from_file_name(name: str) -> str | None:
+    """The ISO date in a note's file name prefix (``YYMMDD`` or ``YYYY-MM-DD``), if valid.
+
+    >>> date_from_file_name("230110 Scaling Laws.md"), date_from_file_name("231399 X.md")
+    ('2023-01-10', None)
+    """
+    match = ISO_DATE_PREFIX.match(name)
+    year = None
+    if match:
+        year, month, day = (int(g) for g in match.groups())
+    else:
+        match = SHORT_DATE_PREFIX.match(name)
+        if match:
+            year, month, day = (int(g) for g in match.groups())
+            year += 2000
+    if year is None:
+        return None
+    try:
+        return _dt.date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def title_from_file_name(name: str) -> str:
+    """A note's file name without the date prefix and the ``.md`` extension.
+
+    >>> title_from_file_name("230914 Phi-1.5 2.md")
+    'Phi-1.5 2'
+    """
+    stem = name[:-3] if name.lower().endswith(".md") else name
+    for prefix in (ISO_DATE_PREFIX, SHORT_DATE_PREFIX):
+        match = prefix.match(stem)
+        if match and date_from_file_name(stem) and stem[match.end() :].strip():
+            return stem[match.end() :].strip()
+    return stem.strip()
+
+
+def wiki_link_note_name(target: str) -> str:
+    """The note a ``[[target]]`` points to: without alias, heading, block id and ``.md``.
+
+    >>> wiki_link_note_name("230627 CLIPA-v2.md|CLIPA v2")
+    '230627 CLIPA-v2'
+    >>> wiki_link_note_name("Some note#Results")
+    'Some note'
+    """
+    name = target.split("|", 1)[0].rstrip("\\")
+    name = name.split("#", 1)[0].strip()
+    return name[:-3] if name.lower().endswith(".md") else name
+
+
+def _own_arxiv_id(url: str) -> ArxivId | None:
+    found = parse_arxiv_url(url)
+    if found:
+        return found
+    for pattern in (ARXIV_DOI, HF_PAPERS):
+        match = pattern.search(url)
+        if match:
+            return parse_arxiv_id(match.group("id"))
+    return None
+
+
+def _is_tag_line(text: str) -> bool:
+    tokens = text.split()
+    return bool(tokens) and all(TAG_TOKEN.match(t) for t in tokens)
+
+
+def _strip_emphasis(text: str) -> str:
+    """``*Title* (A, B)`` → ``Title (A, B)``: drop one pair of emphasis markers at the start."""
+    for marker in EMPHASIS_MARKERS:
+        if text.startswith(marker) and not text.startswith(marker + " "):
+            end = text.find(marker, len(marker))
+            if end > len(marker):
+                return text[len(marker) : end] + text[end + len(marker) :]
+    return text
+
+
+def _is_bare_title(text: str) -> bool:
+    """A line that can only be a title when it opens a note (``Mamba: Linear-Time ...``)."""
+    stripped = text.strip()
+    return (
+        bool(stripped)
+        and len(stripped) <= TITLE_MAX_CHARS
+        and len(stripped.split()) <= TITLE_MAX_WORDS
+        and not has_hangul(stripped)
+        and not find_urls(stripped)
+        and not re.search(r"[.!?。:;,]$", stripped)
+        and not stripped.startswith(("(", "-", "+", ">", "[", "!", "|", "<"))
+        and not re.match(r"^\d+[.)]\s", stripped)
+    )
+
+
+def _author_group_start(text: str) -> int | None:
+    """Offset of the top-level ``(`` that opens the author list ending ``text``."""
+    depth = 0
+    last_open = None
+    closes_at_end = None
+    for offset, char in enumerate(text):
+        if char == "(":
+            if depth == 0:
+                last_open = offset
+            depth += 1
+        elif char == ")" and depth:
+            depth -= 1
+            if depth == 0 and not text[offset + 1 :].strip():
+                closes_at_end = last_open
+    start = closes_at_end if closes_at_end is not None else (last_open if depth else None)
+    if start is None or not is_author_line(text[start:]):
+        return None
+    return start
+
+
+@dataclass
+class _Header:
+    title: str
+    title_lines: list[int]
+    authors: tuple[Author, ...] = ()
+    author_lines: list[int] = field(default_factory=list)
+    unclosed_at: int | None = None
+
+
+@dataclass
+class _Body:
+    """The body lines of a note sorted into fields."""
+
+    abstract: TextLine | None = None
+    prose: list[TextLine] = field(default_factory=list)
+    english: list[TextLine] = field(default_factory=list)
+    code: set[int] = field(default_factory=set)
+    tags: list[str] = field(default_factory=list)
+    tag_lines: list[int] = field(default_factory=list)
+    other: list[int] = field(default_factory=list)
+
+
+class _VaultParser(LineReader):
+    def __init__(self, text: str, path: str, relpath: str):
+        super().__init__(text, path, relpath)
+        self.name = relpath.rsplit("/", 1)[-1]
+        self.content = [n for n, line in enumerate(self.lines, start=1) if line.strip()]
+
+    def parse(self) -> tuple[Document, list[Diagnostic]]:
+        date = date_from_file_name(self.name)
+        entries: tuple[Entry, ...] = ()
+        if self.content:
+            entries = (self._entry(),)
+        else:
+            self.diagnose(1, "empty note: nothing to read; delete it or write the paper's URL on the first line", "empty-file")
+        return self.finish(source_kind="vault", date=date, entries=entries)
+
+    def _entry(self) -> Entry:
+        other: list[int] = []
+        tags: list[str] = []
+        position = self._front_matter(other, tags)
+        urls, header, position = self._own_urls(position)
+        if header is None:
+            header, position = self._header(position)
+        body = self._body(self.content[position:])
+        other.extend(body.other)
+        tags.extend(body.tags)
+
+        if header is None:
+            header = _Header(title_from_file_name(self.name), [])
+        if header.unclosed_at is not None:
+            self.diagnose(header.unclosed_at, "author list never closes: add the missing ')'", "unclosed-authors")
+
+        korean, english = split_korean_english(body.prose)
+        english = sorted(english + body.english, key=lambda t: t.line)
+        prose = [t for t in sorted([*([body.abstract] if body.abstract else []), *korean, *english], key=lambda t: t.line)
+                 if t.line not in body.code]
+        refs, links = find_references(prose, self.diagnose)
+        arxiv = next((found for found in (_own_arxiv_id(u.text) for u in urls) if found), None)
+        if arxiv is None:
+            for url in urls:
+                if ARXIV_LIKE_HOST.search(url.text):
+                    self.diagnose(url.line, f"own URL {url.text!r} has no valid arXiv id; check the id", "bad-arxiv-id")
+        return Entry(
+            source=SourceSpan(self.path, self.content[0], self.content[-1]),
+            title=header.title,
+            title_lines=tuple(header.title_lines),
+            kind=classify_item(header.title, header.authors, tuple(urls), tuple(korean) + tuple(english)),
+            authors=header.authors,
+            author_lines=tuple(header.author_lines),
+            urls=tuple(urls),
+            abstract=body.abstract,
+            commentary_ko=tuple(korean),
+            commentary_en=tuple(english),
+            tags=tuple(tags),
+            tag_lines=tuple(body.tag_lines),
+            refs=refs,
+            links=links,
+            wiki_links=self._wiki_links(body.code),
+            arxiv_id=arxiv.id if arxiv else None,
+            other_lines=tuple(sorted(other)),
+        )
+
+    def _front_matter(self, other: list[int], tags: list[str]) -> int:
+        """Skip a YAML front matter block (``---`` on line 1), taking its ``tags``."""
+        if self.content[0] != 1 or self.text(1).strip() != "---":
+            return 0
+        for index, number in enumerate(self.content[1:], start=1):
+            if self.text(number).strip() in ("---", "..."):
+                block = self.content[: index + 1]
+                other.extend(block)
+                tags.extend(_front_matter_tags([self.text(n) for n in block[1:-1]]))
+                return index + 1
+        self.diagnose(1, "front matter opened with '---' never closes; read as note text", "unclosed-front-matter")
+        return 0
+
+    def _own_urls(self, position: int) -> tuple[list[TextLine], _Header | None, int]:
+        """The URL lines that open the note, and a header written on the last of them."""
+        urls: list[TextLine] = []
+        while position < len(self.content):
+            number = self.content[position]
+            stripped = self.text(number).strip()
+            if is_url_line(stripped):
+                urls.append(TextLine(number, stripped.strip("<>")))
+                position += 1
+                continue
+            if urls or position == 0:
+                seeded = self._url_with_title(number, stripped, position)
+                if seeded is not None:
+                    url, header, position = seeded
+                    urls.append(url)
+                    return urls, header, position
+            break
+        return urls, None, position
+
+    def _url_with_title(self, number: int, stripped: str, position: int) -> tuple[TextLine, _Header, int] | None:
+        """``https://arxiv.org/abs/ID Title (Authors)`` or ``[Title](URL)``: the URL claims the line."""
+        markdown = MARKDOWN_LINK_LINE.match(stripped)
+        if markdown and find_urls(markdown["url"]) and not markdown["rest"] and not find_urls(markdown["label"]):
+            url, rest = markdown["url"], markdown["label"].strip()
+        else:
+            found = find_urls(stripped)
+            if not found or found[0][0] != 0:
+                return None
+            url = found[0][1]
+            rest = stripped[len(url) :].strip(" \t-–—|:")
+        if not rest or has_hangul(rest):
+            return None
+        # a wrapped rest may follow directly (no blank line)
+        following = self._paragraph(position + 1)
+        continued = following if following and following[0] == number + 1 else []
+        pieces = [(number, rest)] + [(n, self.text(n).strip()) for n in continued]
+        header, used = self._split_header(pieces, first_is_shared=True)
+        if header is None:
+            return None
+        return TextLine(number, url), header, position + used
+
+    def _paragraph(self, position: int) -> list[int]:
+        """The lines of the paragraph starting at ``content[position]`` that can be header lines."""
+        lines: list[int] = []
+        for number in self.content[position:]:
+            if lines and number != lines[-1] + 1:
+                break
+            stripped = self.text(number).strip()
+            if (
+                is_url_line(stripped)
+                or _is_tag_line(stripped)
+                or HEADING.match(stripped)
+                or BLOCKQUOTE.match(stripped)
+                or FENCE.match(stripped)
+                or ENGLISH_OPEN.search(stripped)
+                or _is_link_list(stripped)
+            ):
+                break
+            lines.append(number)
+        return lines
+
+    def _header(self, position: int) -> tuple[_Header | None, int]:
+        """The title and authors after the own URLs, and where the body starts."""
+        paragraph = self._paragraph(position)
+        if not paragraph:
+            return None, position
+        header, used = self._split_header([(n, self.text(n).strip()) for n in paragraph])
+        if header is None:
+            return None, position
+        position += used
+        if not header.authors and position < len(self.content):
+            # a title line, a blank line, then "(authors)"
+            following = self._paragraph(position)
+            if following and is_author_line(self.text(following[0])):
+                number = following[0]
+                header.authors = parse_authors(self.text(number).strip(), number)
+                header.author_lines = [number]
+                if not self.text(number).rstrip().endswith(")"):
+                    header.unclosed_at = number
+                position += 1
+        return header, position
+
+    def _split_header(self, pieces: list[tuple[int, str]], *, first_is_shared: bool = False) -> tuple[_Header | None, int]:
+        """Find ``Title (Authors)`` in the first lines of a paragraph; return it and the lines used.
+
+        Tries the first line, then the first two, ... so that a title or an
+        author list wrapped over lines is read whole, and commentary written
+        right under the header (no blank line) is left alone. With
+        ``first_is_shared`` the first piece is the rest of a URL line, which
+        the URL field already claims.
+        """
+        most = min(len(pieces), MAX_HEADER_LINES)
+        # a closed author list, as early as possible; else the longest unclosed one
+        attempts = [(count, True) for count in range(1, most + 1)] + [(count, False) for count in range(most, 0, -1)]
+        for count, closed in attempts:
+            if closed and count < most and is_author_line(pieces[count][1]):
+                continue  # "Title (Abbrev)" with the real "(Authors)" on the next line
+            joined = " ".join(text for _, text in pieces[:count])
+            plain = _strip_emphasis(joined)
+            start = _author_group_start(plain)
+            if start is None or closed != plain.rstrip().endswith(")"):
+                continue
+            title = " ".join(plain[:start].split())
+            if not title or len(title) > TITLE_MAX_CHARS or has_hangul(title) and (
+                len(title.split()) > 12 or re.search(r"[.!?。]$", title)
+            ):
+                continue  # a Korean sentence that ends in a parenthesis is commentary
+            # which lines hold title text and which only the author list
+            starts_at = start + len(joined) - len(plain)
+            offsets, at = [], 0
+            for number, text in pieces[:count]:
+                offsets.append((at, number))
+                at += len(text) + 1
+            shared = {pieces[0][0]} if first_is_shared else set()
+            title_lines = [n for begin, n in offsets if begin < starts_at and n not in shared]
+            author_lines = [n for begin, n in offsets if begin >= starts_at and n not in shared]
+            author_line = max(n for begin, n in offsets if begin <= starts_at)
+            header = _Header(title, title_lines, parse_authors(plain[start:], author_line), author_lines)
+            if not plain.rstrip().endswith(")"):
+                header.unclosed_at = pieces[count - 1][0]
+            return header, count
+        first_line, first = pieces[0]
+        plain = _strip_emphasis(first)
+        if _is_bare_title(plain) and (len(pieces) == 1 or has_hangul(pieces[1][1])):
+            return _Header(" ".join(plain.split()), [] if first_is_shared else [first_line]), 1
+        return None, 0
+
+    def _body(self, numbers: list[int]) -> _Body:
+        """Sort the lines after the header into abstract, commentary, tags and markup."""
+        body = _Body()
+        in_fence: int | None = None
+        in_english: int | None = None
+        quote: list[int] = []
+        seen_prose = False
+
+        def flush_quote() -> None:
+            nonlocal quote
+            if not quote:
+                return
+            texts = [re.sub(r"^\s*>\s?", "", self.text(n)).strip() for n in quote]
+            if body.abstract is None and not seen_prose:
+                body.abstract = TextLine(quote[0], " ".join(t for t in texts if t))
+                body.other.extend(quote[1:])
+            else:
+                body.prose.extend(TextLine(n, self.text(n).strip()) for n in quote)
+            quote = []
+
+        previous = None
+        for number in numbers:
+            stripped = self.text(number).strip()
+            if quote and (number != previous + 1 or not BLOCKQUOTE.match(stripped)):
+                flush_quote()
+            previous = number
+            if in_fence is not None:
+                if FENCE.match(stripped):
+                    in_fence = None
+                    body.other.append(number)
+                else:
+                    body.code.add(number)
+                    (body.english if in_english is not None else body.prose).append(TextLine(number, stripped))
+                continue
+            if FENCE.match(stripped):
+                in_fence = number
+                body.other.append(number)
+                continue
+            opening = ENGLISH_OPEN.search(stripped) if in_english is None else None
+            if opening:
+                in_english = number
+                before = stripped[: opening.start()].strip()
+                stripped = ENGLISH_OPEN.sub("", stripped, count=1).strip()
+                if ENGLISH_CLOSE.search(stripped):
+                    in_english = None
+                    stripped = ENGLISH_CLOSE.sub("", stripped, count=1).strip()
+                if before:
+                    # "코멘트 <english>..." : the line reads as commentary, the block opens
+                    body.prose.append(TextLine(number, stripped))
+                    seen_prose = True
+                elif stripped:
+                    body.english.append(TextLine(number, stripped))
+                else:
+                    body.other.append(number)
+                continue
+            if in_english is not None and ENGLISH_CLOSE.search(stripped):
+                in_english = None
+                stripped = ENGLISH_CLOSE.sub("", stripped, count=1).strip()
+                if stripped:
+                    body.english.append(TextLine(number, stripped))
+                else:
+                    body.other.append(number)
+                continue
+            if _is_tag_line(stripped):
+                body.tags.extend(token[1:] for token in stripped.split())
+                body.tag_lines.append(number)
+            elif HEADING.match(stripped) or RULE.match(stripped) or _is_link_list(stripped):
+                body.other.append(number)
+            elif in_english is not None:
+                body.english.append(TextLine(number, stripped))
+                seen_prose = True
+            elif BLOCKQUOTE.match(stripped):
+                quote.append(number)
+            else:
+                body.prose.append(TextLine(number, stripped))
+                seen_prose = True
+        flush_quote()
+        if in_fence is not None:
+            self.diagnose(in_fence, "code block opened with ``` never closes; read to the end of the note as code", "unclosed-code")
+        if in_english is not None:
+            self.diagnose(in_english, "<english> block never closes; read to the end of the note as English (add </english>)",
+                          "unclosed-english")
+        return body
+
+    def _wiki_links(self, code: set[int]) -> tuple[WikiLink, ...]:
+        links: list[WikiLink] = []
+        for number in self.content:
+            if number in code:
+                continue
+            text = INLINE_CODE.sub("", self.text(number))
+            for match in WIKI_LINK.finditer(text):
+                target = match.group(2).strip()
+                if match.group(1) and ATTACHMENT.search(wiki_link_note_name(target)):
+                    continue
+                if wiki_link_note_name(target) or target.startswith("#"):
+                    links.append(WikiLink(target, number))
+            if "[[" in WIKI_LINK.sub("", text):
+                self.diagnose(number, "'[[' without a matching ']]': not read as a wiki-link", "bad-wikilink")
+        return tuple(links)
+
+
+def _is_link_list(text: str) -> bool:
+    """A line made only of wiki-links (``[[a]]``, ``- [[b]]``, ``[[c]], [[d]]``)."""
+    return "[[" in text and bool(WIKI_LINK.search(text)) and bool(LINK_LIST_REST.match(WIKI_LINK.sub("", text)))
+
+
+def _front_matter_tags(lines: list[str]) -> list[str]:
+    """The ``tags:`` of a YAML front matter: ``tags: [a, b]``, ``tags: a b`` or a ``- a`` list."""
+    tags: list[str] = []
+    in_tags = False
+    for line in lines:
+        key = re.match(r"^(tags|tag)\s*:\s*(.*)$", line.strip(), re.I)
+        if key:
+            value = key.group(2).strip().strip("[]")
+            tags.extend(t.strip().strip("'\"").lstrip("#") for t in re.split(r"[,\s]+", value) if t.strip())
+            in_tags = not value
+            continue
+        item = re.match(r"^\s*-\s+(.+)$", line)
+        if in_tags and item:
+            tags.append(item.group(1).strip().strip("'\"").lstrip("#"))
+        elif line.strip():
+            in_tags = False
+    return [t for t in tags if t]
+
+
+def parse_vault_note(text: str, *, path: str, relpath: str | None = None) -> tuple[Document, list[Diagnostic]]:
+    """Parse the text of one vault note.
+
+    Args:
+        text: the decoded file content.
+        path: the path shown in diagnostics and ``source.path``.
+        relpath: the path relative to the vault root (its file name gives the
+            date and, when the note has no title line, the title).
+
+    Returns:
+        A document with one entry (none for an empty note), and the
+        diagnostics, sorted by line.
+
+    >>> note = "https://arxiv.org/abs/2312.00752\\n\\nMamba: Linear-Time Sequence Modeling (Albert Gu, Tri Dao)\\n\\n좋네요.\\n\\n#ssm\\n"
+    >>> doc, problems = parse_vault_note(note, path="231201 Mamba.md")
+    >>> entry = doc.entries[0]
+    >>> doc.date, entry.arxiv_id, entry.title, [a.name for a in entry.authors], entry.tags, problems
+    ('2023-12-01', '2312.00752', 'Mamba: Linear-Time Sequence Modeling', ['Albert Gu', 'Tri Dao'], ('ssm',), [])
+    """
+    return _VaultParser(text, path, relpath or path).parse()
