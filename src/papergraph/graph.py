@@ -225,6 +225,9 @@ def build_graph(linked: LinkedCorpus) -> nx.MultiDiGraph:
             target = link_ids[normalize_url(web.url)]
             G.add_edge(note.id, target, key=f"{EdgeKind.LINKS_TO.value}:{web.line}:{h16(web.url)[:6]}",
                        **{Attr.KIND: EdgeKind.LINKS_TO.value, Attr.LINE: web.line, Attr.URL: web.url})
+    for index, wiki in enumerate(linked.wiki_links):
+        G.add_edge(wiki.note_id, wiki.item_id, key=f"{EdgeKind.WIKI_LINKS.value}:{wiki.line}:{index}",
+                   **{Attr.KIND: EdgeKind.WIKI_LINKS.value, Attr.LINE: wiki.line, Attr.LABEL: wiki.target})
     return G
 
 

@@ -10,7 +10,11 @@ stable keys (data model §3), without touching networkx:
 * a tag is one node per normalised spelling, keeping the spellings seen;
 * an arXiv paper cited from commentary is the same node as a noted item with
   that id;
-* a web link is one node per normalised URL.
+* a web link is one node per normalised URL;
+* a digest entry and the vault note it was written from are one item: the
+  note's own URL gives the arXiv id the digest leaves out (see
+  :meth:`_Linker._resolve_items`);
+* a ``[[wiki-link]]`` points at the item of the vault note it names.
 """
 
 from __future__ import annotations
@@ -21,7 +25,8 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from .identifiers import h16, normalize_name, normalize_tag, normalize_title, normalize_url
-from .model import AgentKind, Corpus, Diagnostic, Document, Entry, ItemKind
+from .model import AgentKind, Corpus, Diagnostic, Document, Entry, ItemKind, WikiLink
+from .parsers.vault import wiki_link_note_name
 
 __all__ = [
     "LinkedCorpus",
@@ -32,6 +37,7 @@ __all__ = [
     "Tag",
     "CitedPaper",
     "Link",
+    "ResolvedWikiLink",
     "link_corpus",
     "item_key_for_title",
     "CODE_HOSTS",
@@ -111,6 +117,18 @@ class Link:
 
 
 @dataclass(frozen=True, slots=True)
+class ResolvedWikiLink:
+    """A ``[[wiki-link]]`` of a vault note that names another note in the input."""
+
+    note_id: str
+    item_id: str
+    """The item of the note the link names."""
+    line: int
+    target: str
+    """The link as written, without the brackets (``230627 CLIPA-v2|CLIPA``)."""
+
+
+@dataclass(frozen=True, slots=True)
 class LinkedCorpus:
     digests: tuple[LinkedDigest, ...] = ()
     notes: tuple[LinkedNote, ...] = ()
@@ -120,6 +138,7 @@ class LinkedCorpus:
     cited: tuple[CitedPaper, ...] = ()
     links: tuple[Link, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = field(default=())
+    wiki_links: tuple[ResolvedWikiLink, ...] = ()
 
 
 def item_key_for_title(title: str) -> str:
@@ -201,6 +220,7 @@ class _Linker:
         noted_ids = {item.id for item in items}
         cited = self._cited(notes, noted_ids)
         links = self._links(notes)
+        wiki_links = self._wiki_links(notes)
         return LinkedCorpus(
             digests=digests,
             notes=tuple(notes),
@@ -210,36 +230,76 @@ class _Linker:
             cited=cited,
             links=links,
             diagnostics=tuple(self.diagnostics),
+            wiki_links=wiki_links,
         )
 
     def _resolve_items(self, pairs: list[tuple[Document, Entry]]) -> list[str]:
-        """The item key of every entry: its arXiv id, else a title that maps to
-        exactly one known arXiv id, else its normalised title."""
+        """The item key of every entry.
+
+        In order of evidence:
+
+        1. the entry's own arXiv id (a vault note's first line, a digest URL line);
+        2. for a digest entry, the vault note it was written from: same
+           normalised title, same date. The entry shares that note's item, so
+           it takes the note's arXiv id, or stays a non-arXiv item when the
+           note's own URL is not on arXiv;
+        3. otherwise a title that maps to exactly one known arXiv id;
+        4. otherwise the normalised title.
+
+        A title or a note that points to several arXiv ids is reported and
+        kept as a separate item, never guessed.
+        """
+        titles = [normalize_title(entry.title) for _, entry in pairs]
         ids_by_title: dict[str, set[str]] = defaultdict(set)
-        for _, entry in pairs:
+        vault_notes: dict[tuple[str, str | None], list[int]] = defaultdict(list)
+        for index, (document, entry) in enumerate(pairs):
             if entry.arxiv_id:
-                ids_by_title[normalize_title(entry.title)].add(entry.arxiv_id)
-        keys = []
-        for document, entry in pairs:
-            if entry.arxiv_id:
-                keys.append(_arxiv_key(entry.arxiv_id))
-                continue
-            candidates = ids_by_title.get(normalize_title(entry.title), set())
+                ids_by_title[titles[index]].add(entry.arxiv_id)
+            if document.source_kind == "vault":
+                vault_notes[titles[index], document.date].append(index)
+
+        def by_title(index: int) -> str:
+            document, entry = pairs[index]
+            candidates = ids_by_title.get(titles[index], set())
             if len(candidates) == 1:
-                keys.append(_arxiv_key(next(iter(candidates))))
-                continue
+                return _arxiv_key(next(iter(candidates)))
             if len(candidates) > 1:
-                self.diagnostics.append(
-                    Diagnostic(
-                        document.path,
-                        entry.source.line_start,
-                        f"title {entry.title!r} matches several arXiv ids ({', '.join(sorted(candidates))}); "
-                        "kept as a separate item; add the arXiv URL to the entry to choose one",
-                        "ambiguous-item",
-                    )
-                )
-            keys.append(item_key_for_title(entry.title))
-        return keys
+                self._ambiguous(document, entry, f"title {entry.title!r} matches several arXiv ids", candidates)
+            return item_key_for_title(entry.title)
+
+        keys: dict[int, str] = {}
+        for index, (document, entry) in enumerate(pairs):
+            if entry.arxiv_id:
+                keys[index] = _arxiv_key(entry.arxiv_id)
+            elif document.source_kind == "vault":
+                # a note whose own URL is not on arXiv (a blog post, an
+                # OpenReview page) is not the arXiv paper of the same title
+                keys[index] = item_key_for_title(entry.title) if entry.urls else by_title(index)
+        for index, (document, entry) in enumerate(pairs):
+            if index in keys:
+                continue
+            sources = vault_notes.get((titles[index], document.date), [])
+            source_keys = {keys[i] for i in sources}
+            if not sources:
+                keys[index] = by_title(index)
+            elif len(source_keys) == 1:
+                keys[index] = source_keys.pop()
+            else:
+                self._ambiguous(document, entry, f"title {entry.title!r} matches {len(sources)} vault notes of "
+                                f"{document.date} about different items", source_keys)
+                keys[index] = item_key_for_title(entry.title)
+        return [keys[index] for index in range(len(pairs))]
+
+    def _ambiguous(self, document: Document, entry: Entry, what: str, candidates: set[str]) -> None:
+        self.diagnostics.append(
+            Diagnostic(
+                document.path,
+                entry.source.line_start,
+                f"{what} ({', '.join(sorted(candidates))}); kept as a separate item; "
+                "add the arXiv URL to the entry to choose one",
+                "ambiguous-item",
+            )
+        )
 
     def _agents(self, notes: list[LinkedNote]) -> dict[str, Agent]:
         agents: dict[str, Agent] = {}
@@ -257,8 +317,10 @@ class _Linker:
             grouped.setdefault(note.item_id, []).append(note)
         items = []
         for item_id, members in grouped.items():
-            # digest entries are the curated source: prefer them for fields
-            ordered = sorted(members, key=lambda n: n.document.source_kind != "digest")
+            # digest entries are the curated source: prefer them for fields,
+            # and among them entries with an author line (a real title line,
+            # not a vault file name standing in for one)
+            ordered = sorted(members, key=lambda n: (n.document.source_kind != "digest", not n.entry.authors))
             first = ordered[0].entry
             with_authors = next((n.entry for n in ordered if n.entry.authors), None)
             authors = tuple(
@@ -310,6 +372,38 @@ class _Linker:
                     seen.append(ref.label)
         return tuple(CitedPaper(_work_id(_arxiv_key(a)), a, tuple(v)) for a, v in labels.items())
 
+    def _wiki_links(self, notes: list[LinkedNote]) -> tuple[ResolvedWikiLink, ...]:
+        """Resolve every ``[[wiki-link]]`` by note file name (as Obsidian does).
+
+        A link to the note itself is ignored; a link that names no note of
+        the input, or several, is a diagnostic and no edge.
+        """
+        names = _vault_note_names(notes)
+        resolved: list[ResolvedWikiLink] = []
+        for note in notes:
+            for link in note.entry.wiki_links:
+                target = self._wiki_target(note, link, names)
+                if target is not None and target.id != note.id:
+                    resolved.append(ResolvedWikiLink(note.id, target.item_id, link.line, link.target))
+        return tuple(resolved)
+
+    def _wiki_target(self, note: LinkedNote, link: WikiLink, names: dict[str, list[LinkedNote]]) -> LinkedNote | None:
+        name = wiki_link_note_name(link.target)
+        if not name:
+            return note  # [[#Heading]]: a place in the same note
+        found = names.get(name.casefold().strip("/"), [])
+        if len(found) == 1:
+            return found[0]
+        if found:
+            paths = ", ".join(sorted(n.document.relpath for n in found))
+            message = f"wiki-link [[{link.target}]] names several notes ({paths}); no edge made; write the folder too"
+            code = "ambiguous-wikilink"
+        else:
+            message = f"wiki-link [[{link.target}]] names no note in the input; no edge made (add that note or fix the name)"
+            code = "dangling-wikilink"
+        self.diagnostics.append(Diagnostic(note.document.path, link.line, message, code))
+        return None
+
     def _links(self, notes: list[LinkedNote]) -> tuple[Link, ...]:
         links: dict[str, Link] = {}
         for note in notes:
@@ -319,6 +413,20 @@ class _Linker:
                 if link_id not in links:
                     links[link_id] = Link(link_id, web.url, normalized, _is_code_host(normalized))
         return tuple(links.values())
+
+
+def _vault_note_names(notes: list[LinkedNote]) -> dict[str, list[LinkedNote]]:
+    """Vault notes by the names a wiki-link may use: file name and path, without ``.md``, case-folded."""
+    names: dict[str, list[LinkedNote]] = defaultdict(list)
+    for note in notes:
+        if note.document.source_kind != "vault":
+            continue
+        path = note.document.relpath
+        path = path[:-3] if path.lower().endswith(".md") else path
+        spellings = {path.rsplit("/", 1)[-1].casefold(), path.casefold()}
+        for spelling in spellings:
+            names[spelling].append(note)
+    return names
 
 
 def link_corpus(corpus: Corpus) -> LinkedCorpus:
