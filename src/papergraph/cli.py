@@ -21,6 +21,8 @@ from .jsonl import generate_jsonl
 from .model import Diagnostic
 from .parsers import READERS
 from .pipeline import load_corpus
+from .query import DEFAULT_GRAPH, ENGINES, execute, format_named_queries
+from .query import FORMATS as QUERY_FORMATS
 from .stats import compute_stats, format_stats
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
@@ -161,6 +163,45 @@ def stats(inputs, top, encoding, reader, strict) -> None:
     diagnostics = (*corpus.diagnostics, *linked.diagnostics)
     click.echo(format_stats(compute_stats(corpus, graph, diagnostics, top=top)))
     _strict_exit(len(diagnostics), strict)
+
+
+@cli.command()
+@click.argument("args", nargs=-1, metavar="[GRAPH] [SPARQL]")
+@click.option("-f", "--file", "query_file", metavar="FILE.rq", help="Run the query in this file.")
+@click.option("-n", "--name", metavar="NAME", help="Run a named query (see --list); `cq03` works for cq03_….")
+@click.option("--list", "list_queries", is_flag=True, help="List the named queries and exit.")
+@click.option("--format", "fmt", type=click.Choice(QUERY_FORMATS), default="table", show_default=True,
+              help="SELECT output: aligned table, or SPARQL 1.1 CSV/TSV/JSON results.")
+@click.option("--engine", type=click.Choice(ENGINES), default=ENGINES[0], show_default=True, help="SPARQL engine.")
+def query(args, query_file, name, list_queries, fmt, engine) -> None:
+    """Run SPARQL (SELECT, ASK, CONSTRUCT) on an export or straight on digests.
+
+    GRAPH is an export (.ttl, .nt, .jsonld; default output/graph.ttl) or
+    digests (a folder, .txt or .md). The data model's prefixes (dcterms:,
+    cito:, pg:, ...) need no PREFIX lines. CONSTRUCT prints Turtle.
+
+    Examples:
+
+        papergraph query --name cq03
+
+        papergraph query seeds/ 'SELECT ?t WHERE { ?p a fabio:Preprint ; dcterms:title ?t }'
+
+        papergraph query output/graph.nt -f my.rq --format csv
+    """
+    if list_queries:
+        click.echo(format_named_queries(), nl=False)
+        return
+    has_query_option = query_file is not None or name is not None
+    if len(args) > 2 or (len(args) == 2 and has_query_option):
+        raise click.UsageError("too many arguments: give [GRAPH] and one of SPARQL, -f FILE.rq or --name NAME")
+    if not args and not has_query_option:
+        raise click.UsageError("no query: give SPARQL text, -f FILE.rq or --name NAME (see --list)")
+    graph = args[0] if len(args) == 2 or (args and has_query_option) else DEFAULT_GRAPH
+    sparql = args[-1] if len(args) == 2 or (args and not has_query_option) else None
+    try:
+        click.echo(execute(graph, sparql=sparql, file=query_file, name=name, engine=engine, fmt=fmt), nl=False)
+    except PapergraphError as error:
+        raise _fail(error) from None
 
 
 def main() -> None:  # pragma: no cover - console script entry point
