@@ -172,10 +172,19 @@ def _segments(path: str, safe: str) -> str:
 def key_path(key: str) -> str:
     """A node key as an IRI path: each ``/``-separated segment percent-encoded.
 
-    >>> key_path("long-context"), key_path("강화학습"), key_path("2024년/x y")
-    ('long-context', '%EA%B0%95%ED%99%94%ED%95%99%EC%8A%B5', '2024%EB%85%84/x%20y')
+    >>> key_path("2024-02-08/w-bfdf43b96e6e7738"), key_path("2024년/x y")
+    ('2024-02-08/w-bfdf43b96e6e7738', '2024%EB%85%84/x%20y')
     """
     return _segments(key, "/-._~")
+
+
+def key_segment(key: str) -> str:
+    """A node key as one IRI path segment (``pct`` of the data model §3).
+
+    >>> key_segment("long-context"), key_segment("강화학습"), key_segment("a/b"), key_segment(".")
+    ('long-context', '%EA%B0%95%ED%99%94%ED%95%99%EC%8A%B5', 'a%2Fb', '%2E')
+    """
+    return _segments(key, "-._~")
 
 
 @lru_cache(maxsize=65536)
@@ -279,16 +288,16 @@ class _Mapper:
         key = str(data.get(Attr.KEY) or "")
         iri: str | None = None
         if kind == NodeKind.DIGEST.value:
-            iri = f"{self.base}digest/{key_path(key)}"
+            iri = f"{self.base}digest/{key_segment(key)}"
         elif kind == NodeKind.NOTE.value:
             iri = f"{self.base}digest/{key_path(key)}" if data.get(Attr.DIGEST) else f"{self.base}{key_path(key)}"
         elif kind in (NodeKind.ITEM.value, NodeKind.ARXIV.value):
             arxiv_id = data.get(Attr.ARXIV_ID)
-            iri = f"{NS.ARXIV}{arxiv_id}" if arxiv_id else f"{self.base}work/{key_path(key.removeprefix('w-'))}"
+            iri = f"{NS.ARXIV}{arxiv_id}" if arxiv_id else f"{self.base}work/{key_segment(key.removeprefix('w-'))}"
         elif kind in (NodeKind.PERSON.value, NodeKind.ORGANIZATION.value):
-            iri = f"{self.base}person/{key_path(key)}"
+            iri = f"{self.base}person/{key_segment(key)}"
         elif kind == NodeKind.TAG.value:
-            iri = f"{self.base}tag/{key_path(key)}"
+            iri = f"{self.base}tag/{key_segment(key)}"
         elif kind == NodeKind.LINK.value:
             iri = web_iri(str(data.get(Attr.NORMALIZED) or data.get(Attr.URL) or ""))
         result = IRI(iri) if iri and _accepted_by_parsers(iri) else None
@@ -432,7 +441,7 @@ class _Mapper:
                 target_key = str(target_data.get(Attr.KEY) or target.removeprefix("work:"))
             seen[target_key] += 1
             suffix = "" if seen[target_key] == 1 else f"-{seen[target_key]}"
-            citation = IRI(f"{note_iri}/cites/{key_path(target_key)}{suffix}")
+            citation = IRI(f"{note_iri}/cites/{key_segment(target_key)}{suffix}")
             add = self.out.add
             add(note_iri, V.CITES, target_iri)
             add(citation, RDF_TYPE, V.CITATION)
@@ -495,7 +504,7 @@ class _Mapper:
         notes = self.notes_about.get(node, [])
         source = next((n for n in notes if self.G.nodes[n].get(Attr.DIGEST)), notes[0] if notes else None)
         source_iri = self.iri_of(source) if source else None
-        item_key = key_path(str(self.G.nodes[node].get(Attr.KEY) or ""))
+        item_key = key_segment(str(self.G.nodes[node].get(Attr.KEY) or ""))
         add = self.out.add
         for _, agent, _ in roles:
             agent_iri = self.iri_of(agent)
