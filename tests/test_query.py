@@ -1,0 +1,325 @@
+"""`papergraph query` and the named queries, on both engines, with exact output."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+
+from conftest import SEEDS
+from papergraph.build import build
+from papergraph.cli import cli
+from papergraph.errors import InputError, QueryError
+from papergraph.query import (
+    ENGINES,
+    QueryResult,
+    Term,
+    execute,
+    find_named_query,
+    format_result,
+    named_queries,
+    open_dataset,
+)
+
+BASE = "https://w3id.org/papergraph/id/"
+COMPETENCY = [f"cq{n:02d}" for n in range(1, 16)]
+
+
+@pytest.fixture(scope="module")
+def export_dir(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("export")
+    build([SEEDS], folder, formats=["rdf"])
+    return folder
+
+
+@pytest.fixture(scope="module")
+def datasets(export_dir):
+    return {engine: open_dataset(export_dir / "graph.ttl", engine) for engine in ENGINES}
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def values(result: QueryResult) -> list[tuple[str | None, ...]]:
+    return [tuple(None if t is None else t.value for t in row) for row in result.rows]
+
+
+# ---------------------------------------------------------------- named queries
+
+
+def test_the_fifteen_competency_queries_and_the_extras_are_shipped():
+    queries = named_queries()
+    assert [q.short_name for q in queries.values() if q.name.startswith("cq")] == COMPETENCY
+    assert [name for name in queries if not name.startswith("cq")] == [
+        "authors_by_kind", "notes_index", "overview", "prolific_authors", "tags_by_notes", "web_links"]
+    for query in queries.values():
+        assert query.description and "\n" not in query.description
+    assert find_named_query("cq03").name == "cq03_most_cross_referenced_arxiv"
+    assert find_named_query("cq03").description == (
+        "Which arXiv papers do my notes link to most often (excluding a note's own subject)?")
+
+
+@pytest.mark.parametrize("name", list(named_queries()))
+def test_every_named_query_runs_on_the_seeds_and_both_engines_agree(datasets, name):
+    text = named_queries()[name].text
+    oxigraph, rdflib_result = (datasets[engine].query(text) for engine in ENGINES)
+    assert oxigraph.form == rdflib_result.form
+    assert oxigraph.variables == rdflib_result.variables
+    assert oxigraph.boolean == rdflib_result.boolean
+    assert sorted(map(str, oxigraph.rows)) == sorted(map(str, rdflib_result.rows))
+    assert sorted(map(str, oxigraph.triples)) == sorted(map(str, rdflib_result.triples))
+
+
+# Rows (or triples) each named query returns on the seeds.
+SEED_SIZES = {
+    "cq01": 0, "cq02": 0, "cq03": 7, "cq04": 6, "cq05": 0, "cq06": 0, "cq07": 0, "cq08": 1, "cq09": 0,
+    "cq10": 3, "cq11": 7, "cq12": 19, "cq13": 21, "cq15": 15, "authors_by_kind": 2, "notes_index": 21,
+    "overview": 1, "prolific_authors": 20, "tags_by_notes": 17, "web_links": 7,
+}
+
+
+@pytest.mark.parametrize("name", sorted(SEED_SIZES))
+def test_named_query_sizes_on_the_seeds(datasets, name):
+    result = datasets["oxigraph"].query(find_named_query(name).text)
+    assert len(result.rows) + len(result.triples) == SEED_SIZES[name]
+
+
+def test_cq03_most_cited_is_2305_01625(datasets):
+    result = datasets["oxigraph"].query(find_named_query("cq03").text)
+    assert result.variables == ("paper", "arxivId", "citingNotes")
+    assert values(result)[0] == ("https://arxiv.org/abs/2305.01625", "2305.01625", "2")
+    assert all(row[2] == "1" for row in values(result)[1:])
+
+
+def test_cq11_lists_each_of_the_seven_cited_but_never_noted_papers(datasets):
+    rows = values(datasets["oxigraph"].query(find_named_query("cq11").text))
+    assert rows == [
+        ("https://arxiv.org/abs/1907.01470", "1907.01470", "", "2"),
+        ("https://arxiv.org/abs/2305.01625", "2305.01625", "", "2"),
+        ("https://arxiv.org/abs/2308.16137", "2308.16137", "LM-Infinite", "1"),
+        ("https://arxiv.org/abs/2309.17453", "2309.17453", "Streaming LLM", "1"),
+        ("https://arxiv.org/abs/2310.12773", "2310.12773", "Safe RLHF", "1"),
+        ("https://arxiv.org/abs/2405.04434", "2405.04434", "MLA", "1"),
+        ("https://arxiv.org/abs/2405.05254", "2405.05254", "", "1"),
+    ]
+
+
+def test_cq14_has_no_versioned_ids(datasets):
+    assert datasets["oxigraph"].query(find_named_query("cq14").text) == QueryResult("ask", boolean=False)
+
+
+def test_extras_answer_the_seed_facts(datasets):
+    data = datasets["oxigraph"]
+    assert values(data.query(find_named_query("authors_by_kind").text)) == [
+        ("http://xmlns.com/foaf/0.1/Organization", "2"), ("http://xmlns.com/foaf/0.1/Person", "141")]
+    assert values(data.query(find_named_query("tags_by_notes").text))[0] == ("long-context", "4")
+    assert values(data.query(find_named_query("overview").text)) == [("3", "21", "21", "7", "143", "17", "16")]
+
+
+def test_digests_give_the_same_answers_as_the_export(datasets):
+    direct = open_dataset(SEEDS)
+    for name in ("cq03", "cq11", "overview", "notes_index"):
+        text = find_named_query(name).text
+        assert direct.query(text) == datasets["oxigraph"].query(text)
+
+
+@pytest.mark.parametrize("suffix", ["nt", "jsonld"])
+def test_ntriples_and_jsonld_exports_can_be_queried(export_dir, datasets, suffix):
+    data = open_dataset(export_dir / f"graph.{suffix}")
+    text = find_named_query("cq11").text
+    assert data.query(text) == datasets["oxigraph"].query(text)
+
+
+# ---------------------------------------------------------------- errors
+
+
+def test_syntax_error_has_line_and_column(datasets):
+    with pytest.raises(QueryError) as error:
+        datasets["oxigraph"].query("SELECT ?x WHERE {\n  ?x dcterms:title ?t\n  FILTER (?t = ) }")
+    # pyoxigraph reports where its parser gave up: here the end of the query, after the bad ")"
+    assert error.value.line == 3 and 16 <= error.value.column <= 19
+    assert str(error.value).startswith(f"3:{error.value.column}: expected one of ")
+
+
+def test_unknown_prefix_points_at_it_on_both_engines(datasets):
+    for engine in ENGINES:
+        with pytest.raises(QueryError) as error:
+            datasets[engine].query("SELECT ?x WHERE {\n  ?x foo:bar ?y }")
+        assert str(error.value) == "2:6: unknown prefix 'foo:'; declare it with PREFIX foo: <...>", engine
+
+
+def test_missing_or_unknown_sources_are_input_errors(tmp_path):
+    with pytest.raises(InputError) as error:
+        open_dataset(tmp_path / "graph.ttl")
+    assert str(error.value) == f"{(tmp_path / 'graph.ttl').as_posix()}: no such file; run papergraph build first"
+    (tmp_path / "data.csv").write_text("a,b\n")
+    with pytest.raises(InputError) as error:
+        open_dataset(tmp_path / "data.csv")
+    assert "not an RDF export (.ttl, .nt, .jsonld) nor digests" in str(error.value)
+    (tmp_path / "broken.ttl").write_text("<a> <b> .\n")
+    with pytest.raises(InputError) as error:
+        open_dataset(tmp_path / "broken.ttl")
+    assert str(error.value).startswith(f"{(tmp_path / 'broken.ttl').as_posix()}: not valid RDF: ")
+
+
+def test_a_file_query_error_names_the_file(tmp_path, export_dir):
+    query = tmp_path / "bad.rq"
+    query.write_text("SELECT ?x WHERE {\n  ?x nope:p ?y }\n", encoding="utf-8")
+    with pytest.raises(QueryError) as error:
+        execute(export_dir / "graph.ttl", file=query)
+    assert str(error.value) == f"{query.as_posix()}:2:6: unknown prefix 'nope:'; declare it with PREFIX nope: <...>"
+
+
+# ---------------------------------------------------------------- formats
+
+
+def test_formats_of_a_select_result():
+    result = QueryResult(
+        "select",
+        ("paper", "label", "n"),
+        (
+            (Term("uri", "https://arxiv.org/abs/2305.01625"), Term("literal", "MLA 구조", "ko"),
+             Term("literal", "2", None, "http://www.w3.org/2001/XMLSchema#integer")),
+            (Term("uri", "https://arxiv.org/abs/hep-th/9711200"), None, Term("literal", 'a "b"\tc')),
+        ),
+    )
+    assert format_result(result) == (
+        "paper                                 label     n\n"
+        "------------------------------------  --------  -------\n"
+        "arxiv:2305.01625                      MLA 구조  2\n"
+        'https://arxiv.org/abs/hep-th/9711200            a "b" c\n'
+        "(2 rows)\n"
+    )
+    assert format_result(result, "csv") == (
+        "paper,label,n\r\n"
+        "https://arxiv.org/abs/2305.01625,MLA 구조,2\r\n"
+        'https://arxiv.org/abs/hep-th/9711200,,"a ""b""\tc"\r\n'
+    )
+    assert format_result(result, "tsv") == (
+        "?paper\t?label\t?n\n"
+        '<https://arxiv.org/abs/2305.01625>\t"MLA 구조"@ko\t2\n'
+        '<https://arxiv.org/abs/hep-th/9711200>\t\t"a \\"b\\"\\tc"\n'
+    )
+    assert json.loads(format_result(result, "json")) == {
+        "head": {"vars": ["paper", "label", "n"]},
+        "results": {"bindings": [
+            {"paper": {"type": "uri", "value": "https://arxiv.org/abs/2305.01625"},
+             "label": {"type": "literal", "value": "MLA 구조", "xml:lang": "ko"},
+             "n": {"type": "literal", "value": "2", "datatype": "http://www.w3.org/2001/XMLSchema#integer"}},
+            {"paper": {"type": "uri", "value": "https://arxiv.org/abs/hep-th/9711200"},
+             "n": {"type": "literal", "value": 'a "b"\tc'}},
+        ]},
+    }
+
+
+def test_wide_characters_are_aligned_and_long_text_is_clipped():
+    result = QueryResult("select", ("t", "x"), ((Term("literal", "가" * 50), Term("literal", "1")),
+                                                 (Term("literal", "ab"), Term("literal", "2"))))
+    lines = format_result(result).splitlines()
+    assert lines[2] == "가" * 39 + "…  1"
+    assert lines[3] == "ab" + " " * 77 + "  2"
+
+
+# ---------------------------------------------------------------- CLI
+
+
+def test_cli_named_query_prints_an_aligned_table(runner, export_dir):
+    result = runner.invoke(cli, ["query", str(export_dir / "graph.ttl"), "--name", "cq03"])
+    assert result.exit_code == 0, result.output
+    assert result.output == (
+        "paper             arxivId     citingNotes\n"
+        "----------------  ----------  -----------\n"
+        "arxiv:2305.01625  2305.01625  2\n"
+        "arxiv:1907.01470  1907.01470  1\n"
+        "arxiv:2308.16137  2308.16137  1\n"
+        "arxiv:2309.17453  2309.17453  1\n"
+        "arxiv:2310.12773  2310.12773  1\n"
+        "arxiv:2405.04434  2405.04434  1\n"
+        "arxiv:2405.05254  2405.05254  1\n"
+        "(7 rows)\n"
+    )
+
+
+def test_cli_default_graph_is_output_graph_ttl(runner, export_dir):
+    with runner.isolated_filesystem():
+        Path("output").mkdir()
+        Path("output/graph.ttl").write_bytes((export_dir / "graph.ttl").read_bytes())
+        result = runner.invoke(cli, ["query", "SELECT (COUNT(*) AS ?n) WHERE { ?d a pg:Digest }", "--format", "csv"])
+    assert result.exit_code == 0
+    assert result.stdout_bytes == b"n\r\n3\r\n"
+
+
+def test_cli_sparql_on_digests_with_the_rdflib_engine(runner):
+    query = "SELECT ?name WHERE { ?o a foaf:Organization ; foaf:name ?name } ORDER BY ?name"
+    result = runner.invoke(cli, ["query", str(SEEDS), query, "--engine", "rdflib", "--format", "tsv"])
+    assert result.exit_code == 0
+    assert result.output == '?name\n"Team PyTorch at IBM"\n"Team PyTorch at Meta"\n'
+
+
+def test_cli_ask_prints_true_or_false_and_json_boolean(runner, export_dir):
+    graph = str(export_dir / "graph.ttl")
+    assert runner.invoke(cli, ["query", graph, "-n", "cq14"]).output == "false\n"
+    assert runner.invoke(cli, ["query", graph, "ASK { ?p fabio:hasArXivId \"2305.01625\" }"]).output == "true\n"
+    result = runner.invoke(cli, ["query", graph, "-n", "cq14", "--format", "json"])
+    assert json.loads(result.output) == {"head": {}, "boolean": False}
+
+
+def test_cli_construct_prints_turtle(runner, export_dir):
+    result = runner.invoke(cli, ["query", str(export_dir / "graph.ttl"), "-n", "cq15"])
+    assert result.exit_code == 0
+    triples = list(ox.parse(result.output.encode("utf-8"), format=ox.RdfFormat.TURTLE))
+    assert len(triples) == 15
+    assert {t.predicate.value for t in triples} == {"https://w3id.org/papergraph/ns#linksInNoteTo"}
+    assert (f"<{BASE}work/bfdf43b96e6e7738> pg:linksInNoteTo arxiv:2308.16137, arxiv:2305.01625 .\n"
+            in result.output) or (f"<{BASE}work/bfdf43b96e6e7738> pg:linksInNoteTo arxiv:2305.01625, "
+                                  "arxiv:2308.16137 .\n" in result.output)
+
+
+def test_cli_query_file(runner, export_dir, tmp_path):
+    query = tmp_path / "digests.rq"
+    query.write_text("SELECT ?d WHERE { ?x a pg:Digest ; dcterms:issued ?d } ORDER BY ?d\n", encoding="utf-8")
+    result = runner.invoke(cli, ["query", str(export_dir / "graph.ttl"), "-f", str(query)])
+    assert result.output == "d\n----------\n2024-02-08\n2024-05-22\n2024-11-04\n(3 rows)\n"
+
+
+def test_cli_list_shows_every_named_query_with_its_description(runner):
+    result = runner.invoke(cli, ["query", "--list"])
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert len(lines) == len(named_queries()) == 21
+    assert lines[1] == ("cq01_papers_by_tag_in_date_range     "
+                        "Which papers tagged #diffusion did I note between 2024-02-01 and 2024-03-31?")
+
+
+def test_cli_bad_query_prints_line_col_and_exits_1(runner, export_dir):
+    result = runner.invoke(cli, ["query", str(export_dir / "graph.ttl"), "SELECT ?x WHERE {\n ?x foo:bar ?y }"])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == "Error: 2:5: unknown prefix 'foo:'; declare it with PREFIX foo: <...>\n"
+    result = runner.invoke(cli, ["query", str(export_dir / "graph.ttl"), "SELECT ?x WHERE { ?x ?y }"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: 1:26: ")
+    assert "Traceback" not in result.output
+
+
+def test_cli_missing_graph_file(runner):
+    with runner.isolated_filesystem():
+        result = runner.invoke(cli, ["query", "--name", "cq03"])
+    assert result.exit_code == 1
+    assert result.stderr == "Error: output/graph.ttl: no such file; run papergraph build first\n"
+
+
+def test_cli_usage_errors_exit_2(runner):
+    result = runner.invoke(cli, ["query"])
+    assert result.exit_code == 2
+    assert "Error: no query: give SPARQL text, -f FILE.rq or --name NAME (see --list)" in result.stderr
+    result = runner.invoke(cli, ["query", "a.ttl", "SELECT * {}", "--name", "cq03"])
+    assert result.exit_code == 2
+    result = runner.invoke(cli, ["query", "--name", "cq99"])
+    assert result.exit_code == 1
+    assert result.stderr == "Error: no named query 'cq99'; `papergraph query --list` shows them\n"
