@@ -1,0 +1,367 @@
+"""The HTML explorer page, read as text: offline, escaped, deterministic, complete.
+
+The page is also driven in a real browser in ``test_html_browser.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from papergraph.build import build, load_graph
+from papergraph.exporters import ExportContext, get_exporter
+from papergraph.exporters.html import (
+    BIG_GRAPH,
+    build_page_data,
+    generate_html,
+    generate_html_files,
+    plain_title,
+    safe_url,
+    script_json,
+)
+from papergraph.graph import Attr, graph_summary
+
+DATA = Path(__file__).resolve().parent / "data"
+XSS = DATA / "xss"
+PAYLOADS = ('<img src=x onerror="window.__xss=1">', "</script><script>window.__xss=1</script>")
+
+
+class _Page(HTMLParser):
+    """Collect the elements of a page that could load or run anything."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.scripts: list[dict[str, str | None]] = []
+        self.script_text: list[str] = []
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.metas: list[dict[str, str | None]] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        self.tags.append((tag, attributes))
+        if tag == "script":
+            self.scripts.append(attributes)
+            self.script_text.append("")
+            self._in_script = True
+        if tag == "meta":
+            self.metas.append(attributes)
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._in_script = False
+
+    def handle_data(self, data):
+        if self._in_script:
+            self.script_text[-1] += data
+
+
+def _parse(html: str) -> _Page:
+    page = _Page()
+    page.feed(html)
+    return page
+
+
+def _blocks(html: str) -> dict[str, object]:
+    """The JSON data blocks of a page, parsed the way the browser will."""
+    page = _parse(html)
+    return {
+        attrs["id"]: json.loads(text)
+        for attrs, text in zip(page.scripts, page.script_text)
+        if attrs.get("type") == "application/json"
+    }
+
+
+@pytest.fixture(scope="module")
+def seeds_page(seeds_graph) -> str:
+    return generate_html(seeds_graph, ExportContext(seeds_graph).layout)
+
+
+@pytest.fixture(scope="module")
+def xss_graph() -> nx.MultiDiGraph:
+    return load_graph([XSS])[2]
+
+
+@pytest.fixture(scope="module")
+def xss_page(xss_graph) -> str:
+    return generate_html(xss_graph, ExportContext(xss_graph).layout)
+
+
+def _node_index(G: nx.MultiDiGraph) -> dict[str, int]:
+    return {node: i for i, node in enumerate(G.nodes)}
+
+
+# ---------------------------------------------------------------- offline
+
+
+def test_page_loads_nothing_from_the_network(seeds_page):
+    page = _parse(seeds_page)
+    assert [attrs for attrs in page.scripts if attrs.get("src")] == []
+    assert [(tag, attrs) for tag, attrs in page.tags if tag == "link"] == []
+    for tag, attrs in page.tags:
+        for name in ("src", "href", "srcset", "poster", "data"):
+            assert not (attrs.get(name) or "").startswith(("http:", "https:", "//")), (tag, attrs)
+    style = seeds_page[seeds_page.index("<style>"): seeds_page.index("</style>")]
+    assert "url(" not in style and "@import" not in style
+    assert "cdn.jsdelivr.net" not in seeds_page and "cdnjs.cloudflare.com" not in seeds_page
+    # vis-network itself is inlined from the pyvis wheel
+    assert "@version 9.1.2" in seeds_page
+
+
+def test_every_script_carries_the_csp_nonce(seeds_page):
+    page = _parse(seeds_page)
+    csp = [m["content"] for m in page.metas if (m.get("http-equiv") or "").lower() == "content-security-policy"]
+    assert len(csp) == 1
+    policy = dict(part.strip().split(" ", 1) for part in csp[0].split(";"))
+    assert policy["default-src"] == "'none'"
+    nonce = re.fullmatch(r"'nonce-([A-Za-z0-9+/]+=*)'", policy["script-src"]).group(1)
+    assert len(nonce) == 24
+    executable = [attrs for attrs in page.scripts if attrs.get("type") != "application/json"]
+    assert len(executable) == 2  # vis-network + the page's own script
+    assert all(attrs.get("nonce") == nonce for attrs in executable)
+    # the CSP meta comes before any script
+    assert seeds_page.index("Content-Security-Policy") < seeds_page.index("<script")
+
+
+def test_page_is_utf8_bytes_with_hangul_kept(seeds_graph):
+    files = generate_html_files(seeds_graph, ExportContext(seeds_graph))
+    assert list(files) == ["graph.html"]
+    text = files["graph.html"].decode("utf-8")
+    assert text.startswith("<!DOCTYPE html>")
+    assert '<meta charset="utf-8">' in text
+    # commentary is written as UTF-8, not as \\u escapes (half the size)
+    assert "초기 토큰과 Local Window" in text
+
+
+# ---------------------------------------------------------------- completeness
+
+
+def test_nodes_and_edges_are_the_whole_graph(seeds_graph, seeds_page):
+    blocks = _blocks(seeds_page)
+    nodes, edges = blocks["pg-nodes"], blocks["pg-edges"]
+    assert len(nodes) == seeds_graph.number_of_nodes() == 219
+    assert len(edges) == seeds_graph.number_of_edges() == 228
+    assert [n["id"] for n in nodes] == list(range(len(nodes)))
+    index = _node_index(seeds_graph)
+    assert sorted((e["from"], e["to"]) for e in edges) == sorted((index[u], index[v]) for u, v in seeds_graph.edges())
+    kinds = {k["kind"]: k["count"] for k in blocks["pg-config"]["kinds"]}
+    assert {k: n for k, n in kinds.items()} == graph_summary(seeds_graph)["nodes"]
+    assert blocks["pg-config"]["dates"] == ["2024-02-08", "2024-11-04"]
+
+
+def test_positions_are_the_shared_layout(seeds_graph):
+    layout = ExportContext(seeds_graph).layout
+    page = build_page_data(seeds_graph, layout)
+    for node, entry in zip(seeds_graph.nodes, page.nodes):
+        x, y = layout[node]
+        assert (entry["x"], entry["y"]) == (round(x), round(y))
+
+
+def test_detail_of_an_item(seeds_graph, seeds_page):
+    blocks = _blocks(seeds_page)
+    nodes, details = blocks["pg-nodes"], blocks["pg-detail"]
+    index = _node_index(seeds_graph)
+    item = next(i for i, d in enumerate(details) if d.get("t", "").startswith("The Hedgehog & the Porcupine"))
+    d = details[item]
+    assert nodes[item]["group"] == "item"
+    assert d["y"] == "paper"
+    assert d["ab"].startswith("Linear attentions have shown potential for improving Transformer efficiency")
+    assert [name for name, _ in d["a"]] == ["Michael Zhang", "Kush Bhatia", "Hermann Kumbong", "Christopher Ré"]
+    assert all(nodes[agent]["group"] == "person" for _, agent in d["a"])
+    (note,) = d["n"]
+    n = details[note]
+    assert n["d"] == "2024-02-08" and n["i"] == item and nodes[n["g"]]["label"] == "2024-02-08"
+    assert [nodes[t]["label"] for t in n["tg"]] == ["#linear-attention"]
+    assert n["ko"][0].startswith("Softmax Attention과 Linear Attention 사이의")
+    assert n["c"] == [[index["work:arxiv-2305.01625"], None]]
+    assert n["s"].startswith("000_763e0155731fdf89.txt:")
+    # the cited paper knows who cites it, and with which label
+    cited = details[index["work:arxiv-2305.01625"]]
+    assert cited["ax"] == "2305.01625"
+    assert {details[note_id]["i"] for note_id, _ in cited["cb"]} == {
+        item, next(i for i, x in enumerate(details) if x.get("t", "").startswith("InfLLM"))}
+
+
+def test_detail_of_a_cited_paper_keeps_the_label_used(seeds_graph, seeds_page):
+    details = _blocks(seeds_page)["pg-detail"]
+    index = _node_index(seeds_graph)
+    lm_infinite = details[index["work:arxiv-2308.16137"]]
+    assert [label for _, label in lm_infinite["cb"]] == ["LM-Infinite"]
+    assert _blocks(seeds_page)["pg-nodes"][index["work:arxiv-2308.16137"]]["label"] == "LM-Infinite"
+
+
+def test_people_start_hidden_and_big_graphs_hide_links(seeds_graph, seeds_page, corpus_digests):
+    assert _blocks(seeds_page)["pg-config"]["hidden"] == ["person", "organization"]
+    G = load_graph([corpus_digests])[2]
+    assert G.number_of_nodes() > BIG_GRAPH
+    config = build_page_data(G, {}).config
+    assert config["big"] is True
+    counts = graph_summary(G)["nodes"]
+    assert config["hidden"] == [kind for kind in ("person", "organization", "link") if counts[kind]]
+    assert "link" in config["hidden"]
+
+
+def test_sizes_follow_degree_without_authorship_and_digest_growth(seeds_graph):
+    page = build_page_data(seeds_graph, {})
+    index = _node_index(seeds_graph)
+    assert page.nodes[index["tag:long-context"]]["value"] == seeds_graph.in_degree("tag:long-context") == 4
+    hedgehog = next(n for n, d in seeds_graph.nodes(data=True)
+                    if d[Attr.KIND] == "item" and d[Attr.TITLE].startswith("The Hedgehog"))
+    # 4 authors do not make a paper bigger: only its one note counts
+    assert page.nodes[index[hedgehog]]["value"] == 1
+    assert {page.nodes[index[n]]["value"] for n in seeds_graph if n.startswith("digest:")} == {3}
+
+
+# ---------------------------------------------------------------- safety
+
+
+def test_payloads_never_appear_as_markup(xss_graph, xss_page):
+    for payload in PAYLOADS:
+        assert payload not in xss_page
+    assert "<img" not in xss_page and "<svg" not in xss_page
+    page = _parse(xss_page)
+    # exactly the page's own script elements: 5 JSON blocks + vis + ours
+    assert len(page.scripts) == 7
+    assert xss_page.count("</script>") == 7
+    assert [tag for tag, _ in page.tags if tag in {"img", "svg", "iframe", "object", "embed", "a", "form"}] == []
+
+
+def test_payloads_round_trip_as_text(xss_graph, xss_page):
+    blocks = _blocks(xss_page)
+    details, nodes = blocks["pg-detail"], blocks["pg-nodes"]
+    index = _node_index(xss_graph)
+    titles = {d["t"] for d in details if "t" in d}
+    assert titles == {'Attack <img src=x onerror="window.__xss=1"> Title: Payloads in Papers',
+                      "</script><script>window.__xss=1</script> Second Entry"}
+    names = {details[index[n]].get("f", nodes[index[n]]["label"]) for n in xss_graph if n.startswith("agent:")}
+    assert 'Eve <img src=x onerror="window.__xss=1"> Doe' in names
+    assert "Trudy </script><script>window.__xss=1</script> Roe" in names
+    tags = {nodes[index[n]]["label"] for n in xss_graph if n.startswith("tag:")}
+    assert "#</script><script>window.__xss=1</script>" in tags
+    abstracts = [d["ab"] for d in details if "ab" in d]
+    assert any('<img src=x onerror="window.__xss=1">' in a for a in abstracts)
+    commentary = [t for d in details for t in d.get("ko", []) + d.get("en", [])]
+    assert any("</script><script>window.__xss=1</script>" in t for t in commentary)
+
+
+def test_titles_are_plain_text_without_href(xss_page, seeds_page):
+    for html in (xss_page, seeds_page):
+        titles = [n["title"] for n in _blocks(html)["pg-nodes"] if "title" in n]
+        assert titles and not any("href" in t for t in titles)
+    # the abstract says href="javascript:..." yet no tooltip does
+    assert plain_title('a href="x"') == 'a hr\u200bef="x"'
+
+
+def test_options_carry_no_input_text(xss_page):
+    options = _blocks(xss_page)["pg-options"]
+    text = json.dumps(options)
+    assert "xss" not in text and "<" not in text
+    assert set(options["groups"]) == {"item", "note", "digest", "tag", "arxiv", "person", "organization", "link"}
+    assert options["physics"] == {"enabled": False}
+    assert options["edges"]["smooth"] is False
+
+
+@pytest.mark.parametrize(
+    "url, expected",
+    [
+        ("https://arxiv.org/abs/2308.16137", "https://arxiv.org/abs/2308.16137"),
+        ("http://example.org/a?b=1", "http://example.org/a?b=1"),
+        ("javascript:alert(1)", None),
+        ("JAVASCRIPT:alert(1)", None),
+        ("data:text/html,<script>", None),
+        ("//evil.example/x", None),
+        ("https://github.com/evil/repo\"><img src=x>", None),
+        ("ftp://example.org/", None),
+        (None, None),
+    ],
+)
+def test_safe_url_allows_only_http(url, expected):
+    assert safe_url(url) == expected
+
+
+def test_only_http_urls_reach_the_page(xss_graph, xss_page):
+    details = _blocks(xss_page)["pg-detail"]
+    urls = [u for d in details for u in d.get("u", [])]
+    assert urls == ["https://github.com/evil/repo"]
+
+
+def test_script_json_escapes_everything_that_could_close_a_script():
+    text = script_json({"a": "</script><!-- & ' \u2028"})
+    assert text == '{"a":"\\u003c/script\\u003e\\u003c!-- \\u0026 \\u0027 \\u2028"}'
+    assert json.loads(text) == {"a": "</script><!-- & ' \u2028"}
+    assert script_json('{"x": 1}') == '{"x":1}'
+
+
+# ---------------------------------------------------------------- determinism
+
+
+def test_same_input_gives_identical_bytes(seeds_graph):
+    first = generate_html_files(seeds_graph, ExportContext(seeds_graph))["graph.html"]
+    again = load_graph([Path(__file__).resolve().parent.parent / "seeds"])[2]
+    second = generate_html_files(again, ExportContext(again))["graph.html"]
+    assert first == second
+
+
+def test_nonce_follows_the_content(seeds_graph, xss_page, seeds_page):
+    def nonce(html):
+        return re.search(r"'nonce-([^']+)'", html).group(1)
+
+    assert nonce(seeds_page) != nonce(xss_page)
+    assert nonce(seeds_page) == nonce(generate_html(seeds_graph, ExportContext(seeds_graph).layout))
+    assert nonce(seeds_page) != nonce(generate_html(seeds_graph, ExportContext(seeds_graph).layout, title="other"))
+
+
+# ---------------------------------------------------------------- robustness
+
+
+def test_vault_notes_and_wiki_links_are_handled(seeds_graph):
+    G = seeds_graph.copy()
+    item = next(n for n in G if G.nodes[n].get(Attr.KIND) == "item")
+    G.add_node("note:vault/abc", kind="note", label="Vault note", key="vault/abc", title="Vault note", date=None,
+               path="notes/x.md", line_start=1, line_end=9, commentary_ko=None, commentary_en=["An English line."],
+               tags=[], source_kind="vault", digest=None)
+    G.add_node("work:w-vault", kind="item", label="Vault item", key="w-vault", item_type="blog", title="Vault item",
+               arxiv_id=None, abstract=None, url=None, urls=None, dates=[], date=None, authors=None)
+    G.add_edge("note:vault/abc", "work:w-vault", key="about", kind="about")
+    G.add_edge("note:vault/abc", item, key="wiki_links:3", kind="wiki_links")
+    page = build_page_data(G, {})
+    index = _node_index(G)
+    note = page.details[index["note:vault/abc"]]
+    assert note == {"i": index["work:w-vault"], "w": [index[item]], "en": ["An English line."],
+                    "s": "notes/x.md:1-9", "v": 1}
+    assert page.details[index[item]]["wb"] == [index["note:vault/abc"]]
+    assert page.details[index["work:w-vault"]] == {"n": [index["note:vault/abc"]], "t": "Vault item", "y": "blog"}
+    assert {"from": index["note:vault/abc"], "to": index[item], "dashes": True} in page.edges
+    assert len(page.edges) == G.number_of_edges()
+
+
+def test_empty_graph_gives_a_working_page():
+    html = generate_html(nx.MultiDiGraph(), {})
+    blocks = _blocks(html)
+    assert blocks["pg-nodes"] == [] and blocks["pg-edges"] == []
+    assert blocks["pg-config"]["dates"] is None
+
+
+def test_exporter_is_registered_and_writes_graph_html(tmp_path, seeds_dir):
+    exporter = get_exporter("html")
+    assert exporter.files == ("graph.html",) and exporter.uses_layout is True
+    result = build([seeds_dir], tmp_path / "out", formats=["html"])
+    written = {path.name: size for path, size in result.written}
+    assert list(written) == ["graph.html"]
+    data = (tmp_path / "out" / "graph.html").read_bytes()
+    assert written["graph.html"] == len(data)
+    assert len(_blocks(data.decode("utf-8"))["pg-nodes"]) == result.graph.number_of_nodes()
+
+
+def test_importing_the_exporter_does_not_import_pyvis_or_ipython():
+    code = ("import sys, papergraph.exporters.html; "
+            "print(sorted(m for m in ('pyvis', 'IPython') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
