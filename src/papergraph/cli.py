@@ -180,7 +180,7 @@ def query(args, query_file, name, list_queries, fmt, engine) -> None:
     digests (a folder, .txt or .md). The data model's prefixes (dcterms:,
     cito:, pg:, ...) need no PREFIX lines. CONSTRUCT prints Turtle.
 
-    Examples:
+    Example:
 
         papergraph query --name cq03
 
