@@ -164,12 +164,14 @@ def score(truth: list[dict], parsed: list[dict]) -> tuple[dict[str, tuple[int, i
     return metrics, misses
 
 
-def format_table(metrics: dict[str, tuple[int, int]]) -> str:
-    lines = [f"{'metric':<24} {'score':>8} {'good':>6} {'total':>6}  floor", "-" * 56]
+def format_table(metrics: dict[str, tuple[int, int]], floors: dict[str, float] | None = None) -> str:
+    floors = FLOORS if floors is None else floors
+    width = max([24, *map(len, metrics)])
+    lines = [f"{'metric':<{width}} {'score':>8} {'good':>6} {'total':>6}  floor", "-" * (width + 32)]
     for name, (good, total) in metrics.items():
-        floor = FLOORS.get(name)
+        floor = floors.get(name)
         mark = "" if floor is None else (f"{floor:.1%} ok" if _ratio(good, total) >= floor else f"{floor:.1%} BELOW")
-        lines.append(f"{name:<24} {_ratio(good, total):>8.2%} {good:>6} {total:>6}  {mark}")
+        lines.append(f"{name:<{width}} {_ratio(good, total):>8.2%} {good:>6} {total:>6}  {mark}")
     return "\n".join(lines)
 
 
