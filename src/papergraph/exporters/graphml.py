@@ -1,0 +1,173 @@
+"""GraphML export (``graph.graphml``): the strict, portable file for Gephi, igraph, networkx, yEd.
+
+Follows every rule R1–R16 of ``docs/gephi.md``, in the subset of GraphML
+that all of those readers and the GraphML 1.0 XSD accept:
+
+* UTF-8 without XML-illegal characters (removed, with a diagnostic);
+* node ids are XML name tokens: a papergraph id with ``/`` becomes ``:``
+  (``note:2024-02-08:w-…``), anything else unusual is hashed; the original id
+  is the ``node_id`` column;
+* one ``<key>`` per (node/edge, name), declared before the graph, typed with
+  the six portable types only; no missing, NaN or list values (lists are
+  joined with ``"; "``, commentary lines with newlines);
+* every node has a non-blank ``label``, a display ``kind`` (an item's type:
+  paper, model, blog, other), ``year`` from its ``date``, a degree-based
+  ``size``, a ``color`` per kind (``#RRGGBB``) and ``x``/``y`` from the shared
+  layout;
+* one edge per (source, target) pair, with a unique id (``e0``, ``e1``, …):
+  parallel edges are collapsed, ``kind`` joins their distinct kinds with ``;``
+  and ``weight`` counts them; where their values differ, the first value is
+  kept in the column and every edge's value in a plural column (``lines``,
+  ``urls``, ``kinds``; see :func:`papergraph.exporters._gephi.bundle_values`).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+import networkx as nx
+from lxml import etree
+
+from ..identifiers import h16
+from . import ExportContext, Exporter
+from ._gephi import (
+    LINE_LISTS,
+    PREFERRED_EDGE_COLUMNS,
+    PREFERRED_NODE_COLUMNS,
+    Columns,
+    EdgeBundle,
+    TextCleaner,
+    as_column_value,
+    bundle_values,
+    edge_bundles,
+    infer_columns,
+    node_rows,
+    plural_name,
+    unique_ids,
+    value_text,
+)
+
+__all__ = ["EXPORTER", "generate_graphml", "graphml_node_id", "GRAPHML_NS", "LIST_SEPARATOR"]
+
+GRAPHML_NS = "http://graphml.graphdrawing.org/xmlns"
+XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
+SCHEMA_LOCATION = f"{GRAPHML_NS} http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd"
+LIST_SEPARATOR = "; "
+GRAPHML_TYPES = {"bool": "boolean", "int": "int", "long": "long", "float": "double", "str": "string", "list": "string"}
+
+# ASCII name characters, and Latin-1, Hangul and CJK letters: name characters in every XML edition.
+TOKEN = re.compile(r"[A-Za-z0-9._:\-\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff\u4e00-\u9fa5\uac00-\ud7a3]{1,100}")
+
+
+def graphml_node_id(node_id: str) -> str:
+    """A papergraph node id as an ``xs:NMTOKEN``: ``/`` becomes ``:``, anything else is hashed.
+
+    >>> graphml_node_id("note:2024-02-08/w-0123")
+    'note:2024-02-08:w-0123'
+    >>> graphml_node_id("tag:long context?")
+    'tag:h-a3291acf7b06bbe6'
+    """
+    candidate = node_id.replace("/", ":")
+    if TOKEN.fullmatch(candidate):
+        return candidate
+    prefix = node_id.split(":", 1)[0] if ":" in node_id else ""
+    return f"{prefix}:h-{h16(node_id)}" if TOKEN.fullmatch(prefix) else f"h-{h16(node_id)}"
+
+
+def generate_graphml(G: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
+    """The GraphML document of ``G`` as UTF-8 bytes (deterministic)."""
+    cleaner = TextCleaner(G, ctx)
+    ids = unique_ids(G.nodes, graphml_node_id)
+    nodes = []
+    for row in node_rows(G, ctx, cleaner):
+        values = dict(row.values)
+        values["node_id"] = cleaner.text(str(row.id), row.id, "id")
+        values["size"] = row.size
+        values["color"] = row.color
+        if row.position is not None:
+            values["x"], values["y"] = row.position
+        nodes.append((ids[row.id], values))
+
+    bundles = edge_bundles(G, cleaner, lambda data: None)
+    edges = [(ids[b.source], ids[b.target], _edge_values(b)) for b in bundles]
+
+    node_columns = infer_columns((values for _, values in nodes), PREFERRED_NODE_COLUMNS)
+    edge_columns = infer_columns((values for _, _, values in edges), PREFERRED_EDGE_COLUMNS + ("weight",))
+    keys: dict[tuple[str, str], str] = {}
+    for domain, columns in (("node", node_columns), ("edge", edge_columns)):
+        for column in columns:
+            keys[(domain, column.name)] = f"d{len(keys)}"
+
+    buffer = io.BytesIO()
+    buffer.write(b'<?xml version="1.0" encoding="UTF-8"?>\n')
+    with etree.xmlfile(buffer, encoding="UTF-8") as xf:
+        root = {f"{{{XSI_NS}}}schemaLocation": SCHEMA_LOCATION}
+        with xf.element(f"{{{GRAPHML_NS}}}graphml", root, nsmap={None: GRAPHML_NS, "xsi": XSI_NS}):
+            # Elements without a namespace written inside the root are in its
+            # default namespace, and lxml does not repeat the declaration.
+            for domain, columns in (("node", node_columns), ("edge", edge_columns)):
+                for column in columns:
+                    xf.write("\n  ")
+                    xf.write(etree.Element("key", {
+                        "id": keys[(domain, column.name)], "for": domain,
+                        "attr.name": column.name, "attr.type": GRAPHML_TYPES[column.type],
+                    }))
+            xf.write("\n  ")
+            with xf.element(f"{{{GRAPHML_NS}}}graph", {"id": "G", "edgedefault": "directed"}):
+                for node_id, values in nodes:
+                    element = etree.Element("node", id=node_id)
+                    _add_data(element, values, node_columns, keys, "node")
+                    xf.write("\n    ")
+                    xf.write(element)
+                for index, (source, target, values) in enumerate(edges):
+                    element = etree.Element("edge", id=f"e{index}", source=source, target=target)
+                    _add_data(element, values, edge_columns, keys, "edge")
+                    xf.write("\n    ")
+                    xf.write(element)
+                xf.write("\n  ")
+            xf.write("\n")
+    buffer.write(b"\n")
+    return buffer.getvalue()
+
+
+def _edge_values(bundle: EdgeBundle) -> dict[str, object]:
+    names = list(dict.fromkeys(name for edge in bundle.edges for name in edge))
+    scalars, lists = bundle_values(bundle, names)
+    values: dict[str, object] = dict(scalars)
+    values["weight"] = float(len(bundle.edges))
+    taken = set(names) | {"weight"}
+    for name, items in lists.items():
+        values[plural_name(name, taken)] = LIST_SEPARATOR.join("" if v is None else value_text(v) for v in items)
+    return values
+
+
+def _add_data(element: etree._Element, values: dict[str, object], columns: Columns,
+              keys: dict[tuple[str, str], str], domain: str) -> None:
+    children = []
+    for column in columns.present(values):
+        value = as_column_value(values[column.name], column)
+        if isinstance(value, list):
+            separator = "\n" if column.name in LINE_LISTS else LIST_SEPARATOR
+            value = separator.join(value)
+        data = etree.SubElement(element, "data", key=keys[(domain, column.name)])
+        data.text = value_text(value)
+        children.append(data)
+    if children:
+        element.text = "\n      "
+        for child in children[:-1]:
+            child.tail = "\n      "
+        children[-1].tail = "\n    "
+
+
+def _generate(G: nx.MultiDiGraph, ctx: ExportContext) -> dict[str, bytes]:
+    return {"graph.graphml": generate_graphml(G, ctx)}
+
+
+EXPORTER = Exporter(
+    name="graphml",
+    description="GraphML for Gephi, igraph, networkx and yEd (strict, XSD-valid, laid out and coloured)",
+    files=("graph.graphml",),
+    generate=_generate,
+    uses_layout=True,
+)
