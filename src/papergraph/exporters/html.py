@@ -88,10 +88,10 @@ BIG_GRAPH = 1500
 """Above this many nodes the page opens with people, organisations and links
 hidden, so that the first view shows papers, notes, tags and digests."""
 
-DIGEST_SIZE = 3
+DIGEST_SIZE = 1
 """The drawn size (``value``) of every digest node."""
 
-LABEL_CHARS = 42
+LABEL_CHARS = 34
 """Longer node labels are cut (the full text is in the tooltip and panel)."""
 
 

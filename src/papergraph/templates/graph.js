@@ -64,9 +64,10 @@ var nodes, edges, network, papergraph;
   fitAll(false);
 
   function fitAll(animate) {
-    // Node positions only: leave room for the labels of nodes at the border.
+    // Fit the nodes' positions with a margin for the labels at the border.
+    // (Fitting the drawn labels too would shrink the whole picture.)
     network.fit({animation: false});
-    const moveTo = {scale: network.getScale() * 0.88};
+    const moveTo = {scale: network.getScale() * 0.9};
     if (animate) moveTo.animation = {duration: 400, easingFunction: "easeInOutQuad"};
     network.moveTo(moveTo);
   }
@@ -410,6 +411,7 @@ var nodes, edges, network, papergraph;
       add(frag, add(li, b));
     });
     resultsEl.replaceChildren(frag);
+    resultsEl.dataset.query = searchEl.value;
     const q = searchEl.value.trim();
     countEl.textContent = !q ? "" : results.length === 0 ? "No match." :
       fmt(results.length) + (results.length === 1 ? " match" : " matches") + (results.length > SHOWN ? " (first " + SHOWN + " shown)" : "");
