@@ -136,6 +136,15 @@ def test_digest_entry_takes_the_arxiv_id_of_its_source_note():
     assert linked.cited == () and linked.diagnostics == ()
 
 
+def test_digest_title_may_be_the_notes_file_name():
+    note = "https://arxiv.org/abs/2307.08621\n\nRetentive Network: A Successor to Transformer (Yutao Sun, Li Dong)\n\n메모\n"
+    digest = "2023년 7월 25일\nRetNet\n딱 세 포인트로 그린 것이긴 하지만 흥미롭다.\n"
+    linked = link_corpus(corpus_of(("2023-07-25.txt", digest), ("230725 RetNet.md", note)))
+    assert linked.notes[1].entry.title == "Retentive Network: A Successor to Transformer"
+    assert [n.item_id for n in linked.notes] == ["work:arxiv-2307.08621"] * 2
+    assert linked.items[0].title == "RetNet"  # the digest's title is the curated one
+
+
 def test_two_source_notes_about_different_papers_are_reported_not_guessed():
     linked = link_corpus(corpus_of(
         ("2024-01-02.txt", DIGEST),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -169,6 +170,11 @@ def test_front_matter_tags_code_blocks_and_self_links():
                      ["Bo Peng", "Eric Alcaide"], "2401.00002", id="parentheses-in-title"),
         pytest.param("https://arxiv.org/abs/2401.00003\n\n이 논문은 좋네요 (Alice Smith, Bob Lee).\n",
                      "Note", [], "2401.00003", id="korean-sentence-is-not-a-header"),
+        pytest.param("https://arxiv.org/abs/1706.03762\n\nAttention Is All\nYou Need\n\n메모\n",
+                     "Attention Is All You Need", [], "1706.03762", id="wrapped-title-without-authors"),
+        pytest.param("https://arxiv.org/abs/2303.06182\n\nTowards MoE Deployment: Mitigating Inefficiencies in (MoE)\n"
+                     "Inference (Haiyang Huang, Newsha Ardalani)\n", "Towards MoE Deployment: Mitigating Inefficiencies "
+                     "in (MoE) Inference", ["Haiyang Huang", "Newsha Ardalani"], "2303.06182", id="acronym-ends-a-wrapped-line"),
     ],
 )
 def test_header_shapes(text, title, authors, arxiv_id):
@@ -177,6 +183,18 @@ def test_header_shapes(text, title, authors, arxiv_id):
     assert (entry.title, [a.name for a in entry.authors], entry.arxiv_id) == (title, authors, arxiv_id)
     assert diagnostics == []
     assert account_lines(Corpus((document,), tuple(diagnostics))).ok
+
+
+def test_callout_abstract_and_numbers_in_a_tag_line():
+    text = "https://arxiv.org/abs/1706.03762\n\n> [!abstract] Abstract\n> The dominant models.\n\n메모 #1\n\n#llm #1\n\n#1 #2\n"
+    document, diagnostics = parse_vault_note(text, path="n.md", relpath="n.md")
+    entry = document.entries[0]
+    assert (entry.abstract.line, entry.abstract.text) == (4, "The dominant models.")
+    assert entry.tags == ("llm", "1")  # a hashtag line keeps "#1", as in digests
+    assert entry.tag_lines == (8,)
+    assert [c.text for c in entry.commentary_ko] == ["메모 #1", "#1 #2"]  # enumerations, not tags
+    assert entry.other_lines == (3,)
+    assert diagnostics == []
 
 
 def test_invalid_arxiv_id_in_own_url_is_reported():
@@ -272,3 +290,59 @@ def test_reading_is_deterministic():
     first = load_corpus([CORPUS / "vault", VAULT])
     second = load_corpus([CORPUS / "vault", VAULT])
     assert first == second
+
+
+HEADER = re.compile(r" \((?=[^()]*\)\s*$)")
+
+
+def reshape(text: str, shape: str) -> str:
+    """The same note written another way (the variations of older, messier notes)."""
+    lines = text.split("\n")
+    at = next((i for i, line in enumerate(lines) if line.strip() and not line.startswith("http")), None)
+    found = HEADER.search(lines[at]) if at is not None else None
+    if shape in ("no blank lines", "crlf", "english block"):
+        if shape == "no blank lines":
+            return "\n".join(line for line in lines if line.strip())
+        if shape == "crlf":
+            return "\r\n".join(lines)
+        return "\n".join([*lines, "", "<english>", "An English translation of the commentary.", "</english>"])
+    if found is None:
+        return text
+    title, authors = lines[at][: found.start()], lines[at][found.start() + 1 :]
+    if shape == "title on URL line" and at >= 1 and lines[0].startswith("http"):
+        lines[0] = f"{lines[0]} {lines[at]}"
+        del lines[at]
+    elif shape == "wrapped title" and len(title.split()) > 3:
+        words = title.split(" ")
+        middle = len(words) // 2
+        lines[at] = " ".join(words[:middle]) + "\n" + " ".join(words[middle:]) + " " + authors
+    elif shape == "wrapped authors" and authors.count(", ") >= 2:
+        names = authors.split(", ")
+        middle = len(names) // 2
+        lines[at] = f"{title} " + ", ".join(names[:middle]) + ",\n" + ", ".join(names[middle:])
+    elif shape == "authors on their own line":
+        lines[at] = f"{title}\n{authors}"
+    elif shape == "italic title":
+        lines[at] = f"*{title}* {authors}"
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("shape", ["title on URL line", "wrapped title", "wrapped authors", "authors on their own line",
+                                   "italic title", "no blank lines", "crlf", "english block"])
+def test_reshaped_corpus_notes_read_the_same(shape):
+    truth = [json.loads(line) for line in (CORPUS / "truth" / "2023.jsonl").read_text(encoding="utf-8").splitlines()]
+    changed = misread = 0
+    for t in truth:
+        text = (CORPUS / "vault" / t["source_note"]).read_text(encoding="utf-8")
+        new = reshape(text, shape)
+        if new == text:
+            continue
+        changed += 1
+        document, _ = parse_vault_note(new, path=t["source_note"], relpath=t["source_note"])
+        entry = document.entries[0]
+        same = (entry.arxiv_id == t["own_arxiv_id"] and normalize_title(entry.title) == normalize_title(t["title"])
+                and list(entry.tags) == t["tags"] and [a.name for a in entry.authors] == t["authors"])
+        misread += not same
+        assert account_lines(Corpus((document,), ())).ok
+    assert changed > 650
+    assert misread == 0

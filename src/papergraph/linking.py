@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 from .identifiers import h16, normalize_name, normalize_tag, normalize_title, normalize_url
 from .model import AgentKind, Corpus, Diagnostic, Document, Entry, ItemKind, WikiLink
-from .parsers.vault import wiki_link_note_name
+from .parsers.vault import title_from_file_name, wiki_link_note_name
 
 __all__ = [
     "LinkedCorpus",
@@ -239,8 +239,9 @@ class _Linker:
         In order of evidence:
 
         1. the entry's own arXiv id (a vault note's first line, a digest URL line);
-        2. for a digest entry, the vault note it was written from: same
-           normalised title, same date. The entry shares that note's item, so
+        2. for a digest entry, the vault note it was written from: same date,
+           and the same normalised title (else a title equal to the note's
+           file name without its date). The entry shares that note's item, so
            it takes the note's arXiv id, or stays a non-arXiv item when the
            note's own URL is not on arXiv;
         3. otherwise a title that maps to exactly one known arXiv id;
@@ -252,11 +253,14 @@ class _Linker:
         titles = [normalize_title(entry.title) for _, entry in pairs]
         ids_by_title: dict[str, set[str]] = defaultdict(set)
         vault_notes: dict[tuple[str, str | None], list[int]] = defaultdict(list)
+        vault_names: dict[tuple[str, str | None], list[int]] = defaultdict(list)
         for index, (document, entry) in enumerate(pairs):
             if entry.arxiv_id:
                 ids_by_title[titles[index]].add(entry.arxiv_id)
             if document.source_kind == "vault":
                 vault_notes[titles[index], document.date].append(index)
+                name = title_from_file_name(document.relpath.rsplit("/", 1)[-1])
+                vault_names[normalize_title(name), document.date].append(index)
 
         def by_title(index: int) -> str:
             document, entry = pairs[index]
@@ -278,7 +282,8 @@ class _Linker:
         for index, (document, entry) in enumerate(pairs):
             if index in keys:
                 continue
-            sources = vault_notes.get((titles[index], document.date), [])
+            at = (titles[index], document.date)
+            sources = vault_notes.get(at) or vault_names.get(at, [])
             source_keys = {keys[i] for i in sources}
             if not sources:
                 keys[index] = by_title(index)

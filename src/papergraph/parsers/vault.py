@@ -50,9 +50,11 @@ __all__ = ["parse_vault_note", "wiki_link_note_name", "title_from_file_name", "d
 # "230110 Scaling Laws....md" (YYMMDD) or "2023-01-10 ....md"
 SHORT_DATE_PREFIX = re.compile(r"^(\d{2})(\d{2})(\d{2})(?!\d)")
 ISO_DATE_PREFIX = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?!\d)")
-# Obsidian's tag rule: '#' and then letters (any script), digits, '_', '-', '/',
-# with at least one non-digit, so "#1" is not a tag.
-TAG_TOKEN = re.compile(r"^#[^\s#]*[^\s#\d][^\s#]*$")
+# A hashtag line is made only of '#word' tokens, as in digests. A line of bare
+# numbers ("#1 #2") is an enumeration, not tags: Obsidian wants a non-digit too.
+TAG_TOKEN = re.compile(r"^#[^\s#]+$")
+WORD_TAG = re.compile(r"^#[^\s#]*[^\s#\d]")
+CALLOUT = re.compile(r"^\[![^\]]*\][+-]?\s*")
 HEADING = re.compile(r"^#{1,6}(?:\s|$)")
 FENCE = re.compile(r"^\s*(```|~~~)")
 BLOCKQUOTE = re.compile(r"^\s*>")
@@ -140,7 +142,7 @@ def _own_arxiv_id(url: str) -> ArxivId | None:
 
 def _is_tag_line(text: str) -> bool:
     tokens = text.split()
-    return bool(tokens) and all(TAG_TOKEN.match(t) for t in tokens)
+    return bool(tokens) and all(TAG_TOKEN.match(t) for t in tokens) and any(WORD_TAG.match(t) for t in tokens)
 
 
 def _strip_emphasis(text: str) -> str:
@@ -165,6 +167,13 @@ def _is_bare_title(text: str) -> bool:
         and not re.search(r"[.!?。:;,]$", stripped)
         and not stripped.startswith(("(", "-", "+", ">", "[", "!", "|", "<"))
         and not re.match(r"^\d+[.)]\s", stripped)
+    )
+
+
+def _is_title_text(title: str) -> bool:
+    """Text before an author list that can be a title (a Korean sentence is commentary)."""
+    return bool(title) and len(title) <= TITLE_MAX_CHARS and not (
+        has_hangul(title) and (len(title.split()) > 12 or re.search(r"[.!?。]$", title))
     )
 
 
@@ -375,22 +384,9 @@ class _VaultParser(LineReader):
         ``first_is_shared`` the first piece is the rest of a URL line, which
         the URL field already claims.
         """
-        most = min(len(pieces), MAX_HEADER_LINES)
-        # a closed author list, as early as possible; else the longest unclosed one
-        attempts = [(count, True) for count in range(1, most + 1)] + [(count, False) for count in range(most, 0, -1)]
-        for count, closed in attempts:
-            if closed and count < most and is_author_line(pieces[count][1]):
-                continue  # "Title (Abbrev)" with the real "(Authors)" on the next line
-            joined = " ".join(text for _, text in pieces[:count])
-            plain = _strip_emphasis(joined)
-            start = _author_group_start(plain)
-            if start is None or closed != plain.rstrip().endswith(")"):
-                continue
-            title = " ".join(plain[:start].split())
-            if not title or len(title) > TITLE_MAX_CHARS or has_hangul(title) and (
-                len(title.split()) > 12 or re.search(r"[.!?。]$", title)
-            ):
-                continue  # a Korean sentence that ends in a parenthesis is commentary
+        found = self._author_split(pieces)
+        if found is not None:
+            count, joined, plain, start = found
             # which lines hold title text and which only the author list
             starts_at = start + len(joined) - len(plain)
             offsets, at = [], 0
@@ -401,15 +397,51 @@ class _VaultParser(LineReader):
             title_lines = [n for begin, n in offsets if begin < starts_at and n not in shared]
             author_lines = [n for begin, n in offsets if begin >= starts_at and n not in shared]
             author_line = max(n for begin, n in offsets if begin <= starts_at)
+            title = " ".join(plain[:start].split())
             header = _Header(title, title_lines, parse_authors(plain[start:], author_line), author_lines)
             if not plain.rstrip().endswith(")"):
                 header.unclosed_at = pieces[count - 1][0]
             return header, count
         first_line, first = pieces[0]
         plain = _strip_emphasis(first)
-        if _is_bare_title(plain) and (len(pieces) == 1 or has_hangul(pieces[1][1])):
+        if _is_bare_title(plain) and (len(pieces) == 1 or not _is_bare_title(pieces[1][1])):
             return _Header(" ".join(plain.split()), [] if first_is_shared else [first_line]), 1
+        # a title wrapped over a short paragraph of its own, without authors
+        whole = " ".join(_strip_emphasis(" ".join(text for _, text in pieces)).split())
+        if (not first_is_shared and 2 <= len(pieces) <= 3 and self._ends_paragraph(pieces[-1][0])
+                and all(_is_bare_title(text) for _, text in pieces) and _is_bare_title(whole)):
+            return _Header(whole, [number for number, _ in pieces]), len(pieces)
         return None, 0
+
+    @staticmethod
+    def _author_split(pieces: list[tuple[int, str]]) -> tuple[int, str, str, int] | None:
+        """``(lines used, joined text, text without emphasis, offset of the author list)``.
+
+        A closed author list as early as possible, so that commentary right
+        under the header is left alone; but "Title ... (MoE)" that wraps on
+        to "Inference (Author, ...)" is a title, so a one-word group gives
+        way to a later one. Failing that, the longest unclosed author list.
+        """
+        most = min(len(pieces), MAX_HEADER_LINES)
+        closed: list[tuple[int, str, str, int]] = []
+        unclosed: list[tuple[int, str, str, int]] = []
+        for count in range(1, most + 1):
+            if count < most and is_author_line(pieces[count][1]):
+                continue  # "Title (Abbrev)" with the real "(Authors)" on the next line
+            joined = " ".join(text for _, text in pieces[:count])
+            plain = _strip_emphasis(joined)
+            start = _author_group_start(plain)
+            if start is None or not _is_title_text(" ".join(plain[:start].split())):
+                continue
+            (closed if plain.rstrip().endswith(")") else unclosed).append((count, joined, plain, start))
+        for candidate in closed:
+            count, _, plain, start = candidate
+            if len(plain[start:].strip("() ").split()) > 1 or candidate is closed[-1]:
+                return candidate
+        return unclosed[-1] if unclosed else None
+
+    def _ends_paragraph(self, number: int) -> bool:
+        return number == len(self.lines) or not self.text(number + 1).strip()
 
     def _body(self, numbers: list[int]) -> _Body:
         """Sort the lines after the header into abstract, commentary, tags and markup."""
@@ -425,6 +457,10 @@ class _VaultParser(LineReader):
                 return
             texts = [re.sub(r"^\s*>\s?", "", self.text(n)).strip() for n in quote]
             if body.abstract is None and not seen_prose:
+                if CALLOUT.match(texts[0]) and len(quote) > 1:
+                    # "> [!abstract] Abstract": the callout's heading is markup
+                    body.other.append(quote[0])
+                    quote, texts = quote[1:], texts[1:]
                 body.abstract = TextLine(quote[0], " ".join(t for t in texts if t))
                 body.other.extend(quote[1:])
             else:
