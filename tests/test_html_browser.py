@@ -131,9 +131,9 @@ def _item_titled(G, prefix: str) -> str:
     return next(n for n, d in G.nodes(data=True) if d[Attr.KIND] == "item" and d[Attr.TITLE].startswith(prefix))
 
 
-def _click_node(page, node_id: int) -> None:
-    """Click a node with the mouse, where it is drawn."""
-    point = page.evaluate(
+def _node_point(page, node_id: int) -> dict[str, float]:
+    """Centre the view on a node; where it is drawn, in page pixels."""
+    return page.evaluate(
         """(id) => {
             network.focus(id, {scale: 1.5, animation: false});
             const p = network.canvasToDOM(network.getPositions([id])[id]);
@@ -142,6 +142,11 @@ def _click_node(page, node_id: int) -> None:
         }""",
         node_id,
     )
+
+
+def _click_node(page, node_id: int) -> None:
+    """Click a node with the mouse, where it is drawn."""
+    point = _node_point(page, node_id)
     page.mouse.click(point["x"], point["y"])
 
 
@@ -361,15 +366,7 @@ def test_the_xss_corpus_never_runs_script(browser, xss_html, xss_graph):
         ids = list(range(xss_graph.number_of_nodes()))
         for node_id in ids:
             # hover (tooltip), click (detail panel) and open each node's panel
-            point = page.evaluate(
-                """(id) => {
-                    network.focus(id, {scale: 1.5, animation: false});
-                    const p = network.canvasToDOM(network.getPositions([id])[id]);
-                    const box = network.canvas.frame.canvas.getBoundingClientRect();
-                    return {x: box.left + p.x, y: box.top + p.y};
-                }""",
-                node_id,
-            )
+            point = _node_point(page, node_id)
             page.mouse.move(point["x"], point["y"], steps=3)
             page.wait_for_timeout(320)
             page.mouse.click(point["x"], point["y"])
