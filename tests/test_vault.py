@@ -346,3 +346,19 @@ def test_reshaped_corpus_notes_read_the_same(shape):
         assert account_lines(Corpus((document,), ())).ok
     assert changed > 650
     assert misread == 0
+
+
+def test_build_reads_a_vault_folder_and_a_digest_file_together(tmp_path):
+    digest = CORPUS / "digests" / "2023" / "2023-01-10.txt"
+    result = CliRunner().invoke(cli, ["build", str(VAULT), str(digest), "-o", str(tmp_path / "out"), "-f", "graphml"])
+    assert result.exit_code == 0, result.output
+    assert "read 9 files, 9 entries (2023-01-10 to 2024-01-09)" in result.output
+    assert "graph: 63 nodes (1 digest, 9 note, 9 item, 3 arxiv, 27 person, 13 tag, 1 link)" in result.output
+    assert "60 edges (1 contains, 9 about, 27 authored_by, 14 tagged, 4 cites, 1 links_to, 4 wiki_links)" in result.output
+    assert "diagnostics: 4" in result.output
+    forced = CliRunner().invoke(cli, ["parse", "--reader", "vault", "--jsonl", str(digest)])
+    assert forced.exit_code == 0, forced.output
+    # read as a note, a whole digest is one entry: the date line and the first title make its header
+    rows = [json.loads(line) for line in forced.output.splitlines()]
+    assert [(r["source_kind"], r["title"]) for r in rows] == [
+        ("vault", "2023년 1월 10일 Scaling Laws for Generative Mixed-Modal Language Models")]
