@@ -323,3 +323,28 @@ def test_cli_usage_errors_exit_2(runner):
     result = runner.invoke(cli, ["query", "--name", "cq99"])
     assert result.exit_code == 1
     assert result.stderr == "Error: no named query 'cq99'; `papergraph query --list` shows them\n"
+
+
+# The shared competency question cq08 as written in the data model's query folder.
+SHARED_CQ08 = """\
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX foaf:    <http://xmlns.com/foaf/0.1/>
+PREFIX schema:  <http://schema.org/>
+PREFIX skos:    <http://www.w3.org/2004/02/skos/core#>
+SELECT ?title ?ko ?en WHERE {
+  ?tag skos:prefLabel "llm" .
+  ?note dcterms:subject ?tag ; foaf:primaryTopic ?item ;
+        schema:text ?ko .
+  FILTER (LANGMATCHES(LANG(?ko), "ko"))
+  OPTIONAL { ?note schema:text ?en . FILTER (LANGMATCHES(LANG(?en), "en")) }
+  ?item dcterms:title ?title .
+}
+ORDER BY ?title
+"""
+
+
+def test_shipped_cq08_answers_like_the_shared_one(corpus_digests):
+    data = open_dataset(corpus_digests)
+    shipped = data.query(find_named_query("cq08").text)
+    assert len(shipped.rows) == 110
+    assert shipped == data.query(SHARED_CQ08)

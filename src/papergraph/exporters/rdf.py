@@ -130,6 +130,22 @@ ITEM_CLASSES = {
     "blog": (V.BLOG_POST, V.BLOG_POSTING, V.CREATIVE_WORK),
     "other": (V.CREATIVE_WORK,),
 }
+# Kind names as plain strings: Enum attribute access is slow in the per-triple loops.
+_N_ARXIV = NodeKind.ARXIV.value
+_N_DIGEST = NodeKind.DIGEST.value
+_N_ITEM = NodeKind.ITEM.value
+_N_LINK = NodeKind.LINK.value
+_N_NOTE = NodeKind.NOTE.value
+_N_ORGANIZATION = NodeKind.ORGANIZATION.value
+_N_PERSON = NodeKind.PERSON.value
+_N_TAG = NodeKind.TAG.value
+_E_ABOUT = EdgeKind.ABOUT.value
+_E_AUTHORED_BY = EdgeKind.AUTHORED_BY.value
+_E_CITES = EdgeKind.CITES.value
+_E_CONTAINS = EdgeKind.CONTAINS.value
+_E_LINKS_TO = EdgeKind.LINKS_TO.value
+_E_TAGGED = EdgeKind.TAGGED.value
+_E_WIKI_LINKS = EdgeKind.WIKI_LINKS.value
 ARXIV_PAPER_CLASSES = (V.PREPRINT, V.SCHOLARLY_ARTICLE, V.CREATIVE_WORK)
 CURATOR_KEY = "curator"
 
@@ -143,6 +159,7 @@ _ESCAPE = re.compile(r"%[0-9a-fA-F]{2}")
 _PATH_SAFE = "/:@!$&'()*+,;=-._~%"
 _QUERY_SAFE = _PATH_SAFE + "?"
 _HOST_SAFE = "-.:[]%"
+_PLAIN_KEY = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(?<!\.)$")
 
 
 def _accepted_by_parsers(iri: str) -> bool:
@@ -164,6 +181,8 @@ def _pct(text: str, safe: str) -> str:
 
 def _segments(path: str, safe: str) -> str:
     """Encode a path; ``.``/``..`` segments are escaped so no parser resolves them away."""
+    if _PLAIN_KEY.match(path):
+        return path  # the common case: dates, hashes, arxiv-… keys
     encoded = _pct(path, safe)
     parts = encoded.split("/")
     return "/".join(p.replace(".", "%2E") if p in {".", ".."} else p for p in parts)
@@ -248,7 +267,7 @@ class _Mapper:
         self.items_done: set[str] = set()
         self.notes_about: dict[str, list[str]] = defaultdict(list)
         for note, item, data in G.edges(data=True):
-            if data.get(Attr.KIND) == EdgeKind.ABOUT.value:
+            if data.get(Attr.KIND) == _E_ABOUT:
                 self.notes_about[item].append(note)
 
     # ------------------------------------------------------------- helpers
@@ -287,18 +306,18 @@ class _Mapper:
         kind = data.get(Attr.KIND)
         key = str(data.get(Attr.KEY) or "")
         iri: str | None = None
-        if kind == NodeKind.DIGEST.value:
+        if kind == _N_DIGEST:
             iri = f"{self.base}digest/{key_segment(key)}"
-        elif kind == NodeKind.NOTE.value:
+        elif kind == _N_NOTE:
             iri = f"{self.base}digest/{key_path(key)}" if data.get(Attr.DIGEST) else f"{self.base}{key_path(key)}"
-        elif kind in (NodeKind.ITEM.value, NodeKind.ARXIV.value):
+        elif kind in (_N_ITEM, _N_ARXIV):
             arxiv_id = data.get(Attr.ARXIV_ID)
             iri = f"{NS.ARXIV}{arxiv_id}" if arxiv_id else f"{self.base}work/{key_segment(key.removeprefix('w-'))}"
-        elif kind in (NodeKind.PERSON.value, NodeKind.ORGANIZATION.value):
+        elif kind in (_N_PERSON, _N_ORGANIZATION):
             iri = f"{self.base}person/{key_segment(key)}"
-        elif kind == NodeKind.TAG.value:
+        elif kind == _N_TAG:
             iri = f"{self.base}tag/{key_segment(key)}"
-        elif kind == NodeKind.LINK.value:
+        elif kind == _N_LINK:
             iri = web_iri(str(data.get(Attr.NORMALIZED) or data.get(Attr.URL) or ""))
         result = IRI(iri) if iri and _accepted_by_parsers(iri) else None
         self.iris[node] = result
@@ -324,7 +343,7 @@ class _Mapper:
         add(self.scheme, V.PREF_LABEL, Literal("papergraph hashtags"))
         self.out.section("tags")
         for node, data in self.G.nodes(data=True):
-            if data.get(Attr.KIND) == NodeKind.TAG.value:
+            if data.get(Attr.KIND) == _N_TAG:
                 self.tag(node, data)
 
     def tag(self, node: str, data: dict) -> None:
@@ -360,8 +379,8 @@ class _Mapper:
         self.out.add(iri, V.CREATOR, self.curator)
         self.add_text(iri, V.SOURCE_PATH, path, path, line, "source path")
         parts = sorted(
-            ((d.get(Attr.POSITION) or 0, n) for _, n, d in self.G.out_edges(node, data=True)
-             if d.get(Attr.KIND) == EdgeKind.CONTAINS.value),
+            (d.get(Attr.POSITION) or 0, n) for n, keyed in self.G.succ[node].items() for d in keyed.values()
+            if d.get(Attr.KIND) == _E_CONTAINS
         )
         for _, note in parts:
             note_iri = self.iri_of(note)
@@ -395,12 +414,12 @@ class _Mapper:
             add(iri, V.CREATED, created)
         add(iri, V.CREATOR, self.curator)
 
-        edges = list(self.G.out_edges(node, keys=True, data=True))
-        items = [v for _, v, _, d in edges if d.get(Attr.KIND) == EdgeKind.ABOUT.value]
+        edges = [(node, v, k, d) for v, keyed in self.G.succ[node].items() for k, d in keyed.items()]
+        items = [v for _, v, _, d in edges if d.get(Attr.KIND) == _E_ABOUT]
         item_iris = [i for i in (self.iri_of(v) for v in items) if i is not None]
         for item_iri in item_iris:
             add(iri, V.PRIMARY_TOPIC, item_iri)
-        tags = [self.iri_of(v) for _, v, _, d in edges if d.get(Attr.KIND) == EdgeKind.TAGGED.value]
+        tags = [self.iri_of(v) for _, v, _, d in edges if d.get(Attr.KIND) == _E_TAGGED]
         for tag in tags:
             if tag is not None:
                 add(iri, V.SUBJECT, tag)
@@ -424,7 +443,7 @@ class _Mapper:
         seen: dict[str, int] = defaultdict(int)
         for _, target, _, data in edges:
             kind = data.get(Attr.KIND)
-            if kind not in (EdgeKind.CITES.value, EdgeKind.LINKS_TO.value, EdgeKind.WIKI_LINKS.value):
+            if kind not in (_E_CITES, _E_LINKS_TO, _E_WIKI_LINKS):
                 continue
             line = data.get(Attr.LINE)
             where = line if isinstance(line, int) else first
@@ -435,7 +454,7 @@ class _Mapper:
                               "left out of the RDF", "rdf-iri")
                 continue
             target_data = self.G.nodes[target]
-            if kind == EdgeKind.LINKS_TO.value:
+            if kind == _E_LINKS_TO:
                 target_key = f"u-{target_data.get(Attr.KEY)}"
             else:
                 target_key = str(target_data.get(Attr.KEY) or target.removeprefix("work:"))
@@ -448,7 +467,7 @@ class _Mapper:
             add(citation, V.CITING, note_iri)
             add(citation, V.CITED, target_iri)
             add(citation, V.CHARACTERIZATION, V.LINKS_TO)
-            label = data.get(Attr.LABEL) if kind != EdgeKind.WIKI_LINKS.value else (
+            label = data.get(Attr.LABEL) if kind != _E_WIKI_LINKS else (
                 data.get(Attr.LABEL) or data.get("target"))
             if label:
                 label = self.text(str(label), path, where, "anchor text")
@@ -462,7 +481,7 @@ class _Mapper:
                 add(citation, V.ARXIV_VERSION, version)
             if isinstance(line, int):
                 add(citation, V.LINE, integer(line))
-            if target_data.get(Attr.KIND) == NodeKind.LINK.value and target_data.get(Attr.IS_CODE):
+            if target_data.get(Attr.KIND) == _N_LINK and target_data.get(Attr.IS_CODE):
                 add(target_iri, RDF_TYPE, V.SOURCE_CODE)
 
     def item(self, node: str, data: dict, path: str, line: int) -> None:
@@ -496,8 +515,8 @@ class _Mapper:
     def authorship(self, node: str, iri: IRI, path: str, line: int) -> None:
         roles = sorted(
             (d.get(Attr.POSITION) or 0, agent, d.get(Attr.NAME))
-            for _, agent, d in self.G.out_edges(node, data=True)
-            if d.get(Attr.KIND) == EdgeKind.AUTHORED_BY.value
+            for agent, keyed in self.G.succ[node].items() for d in keyed.values()
+            if d.get(Attr.KIND) == _E_AUTHORED_BY
         )
         if not roles:
             return
@@ -528,18 +547,18 @@ class _Mapper:
         self.out.section("authors: people and organisations")
         for node, data in self.G.nodes(data=True):
             kind = data.get(Attr.KIND)
-            if kind not in (NodeKind.PERSON.value, NodeKind.ORGANIZATION.value):
+            if kind not in (_N_PERSON, _N_ORGANIZATION):
                 continue
             iri = self.iri_of(node)
             if iri is None:
                 continue
-            self.out.add(iri, RDF_TYPE, V.ORGANIZATION if kind == NodeKind.ORGANIZATION.value else V.PERSON)
+            self.out.add(iri, RDF_TYPE, V.ORGANIZATION if kind == _N_ORGANIZATION else V.PERSON)
             self.add_text(iri, V.NAME, data.get(Attr.NAME) or data.get(Attr.LABEL), "", 0, f"name of {node}")
 
     def cited_papers(self) -> None:
         self.out.section("arXiv papers known only from links in notes")
         for node, data in self.G.nodes(data=True):
-            if data.get(Attr.KIND) != NodeKind.ARXIV.value:
+            if data.get(Attr.KIND) != _N_ARXIV:
                 continue
             iri = self.iri_of(node)
             arxiv_id = data.get(Attr.ARXIV_ID)
@@ -553,10 +572,10 @@ class _Mapper:
     def run(self) -> RdfGraph:
         self.header()
         for node, data in self.G.nodes(data=True):
-            if data.get(Attr.KIND) == NodeKind.DIGEST.value:
+            if data.get(Attr.KIND) == _N_DIGEST:
                 self.digest(node, data)
         loose = [(n, d) for n, d in self.G.nodes(data=True)
-                 if d.get(Attr.KIND) == NodeKind.NOTE.value and not d.get(Attr.DIGEST)]
+                 if d.get(Attr.KIND) == _N_NOTE and not d.get(Attr.DIGEST)]
         if loose:
             self.out.section("vault notes")
             for node, data in loose:
