@@ -38,6 +38,14 @@ def seeds_graph(seeds_corpus):
 
 
 @pytest.fixture(scope="session")
+def corpus_graph():
+    """The graph of the sample corpus's digests (shared: do not modify it)."""
+    from papergraph.build import load_graph
+
+    return load_graph([CORPUS / "digests"])[2]
+
+
+@pytest.fixture(scope="session")
 def corpus_digests() -> Path:
     return CORPUS / "digests"
 
