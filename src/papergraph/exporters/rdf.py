@@ -55,6 +55,7 @@ from ..rdfwriter import (
     generate_turtle,
     integer,
     is_valid_iri,
+    paused_gc,
 )
 from . import DEFAULT_BASE_IRI, ExportContext, Exporter
 
@@ -598,7 +599,8 @@ def to_rdf(G: nx.MultiDiGraph, *, base_iri: str = DEFAULT_BASE_IRI, diagnose: Di
         ExportError: ``base_iri`` is not an absolute IRI.
     """
     base = normalize_base_iri(base_iri)
-    return _Mapper(G, base, diagnose or (lambda path, line, message, code: None)).run()
+    with paused_gc():
+        return _Mapper(G, base, diagnose or (lambda path, line, message, code: None)).run()
 
 
 @lru_cache(maxsize=1)
@@ -618,12 +620,13 @@ def generate_rdf(G: nx.MultiDiGraph, ctx: ExportContext) -> dict[str, bytes]:
     base = normalize_base_iri(ctx.base_iri)
     rdf = to_rdf(G, base_iri=base, diagnose=ctx.diagnose)
     prefixes = instance_prefixes(base)
-    return {
-        "graph.ttl": generate_turtle(rdf, prefixes=prefixes, base=base, header=TURTLE_HEADER),
-        "graph.nt": generate_ntriples(rdf),
-        "graph.jsonld": generate_jsonld(rdf, prefixes=(*prefixes, ("pgid", base))),
-        "papergraph.ttl": vocabulary(),
-    }
+    with paused_gc():
+        return {
+            "graph.ttl": generate_turtle(rdf, prefixes=prefixes, base=base, header=TURTLE_HEADER),
+            "graph.nt": generate_ntriples(rdf),
+            "graph.jsonld": generate_jsonld(rdf, prefixes=(*prefixes, ("pgid", base))),
+            "papergraph.ttl": vocabulary(),
+        }
 
 
 EXPORTER = Exporter(
