@@ -343,7 +343,7 @@ def test_a_base_that_is_not_an_iri_is_an_export_error(seeds_graph):
     with pytest.raises(ExportError) as error:
         to_rdf(seeds_graph, base_iri="not a base")
     assert str(error.value) == (
-        "--base-iri 'not a base/': not an absolute IRI; give one such as https://w3id.org/papergraph/id/"
+        "--base-iri 'not a base': not an absolute IRI; give one such as https://w3id.org/papergraph/id/"
     )
 
 

@@ -239,12 +239,12 @@ def normalize_base_iri(base: str) -> str:
     Raises:
         ExportError: ``base`` is not an absolute IRI.
     """
-    base = base.strip()
+    given, base = base, base.strip()
     if not base.endswith(("/", "#")):
         base += "/"
     if not _accepted_by_parsers(base) or not urlsplit(base).netloc and not base.startswith("urn:"):
         raise ExportError(
-            f"--base-iri {base!r}: not an absolute IRI; give one such as {DEFAULT_BASE_IRI}"
+            f"--base-iri {given!r}: not an absolute IRI; give one such as {DEFAULT_BASE_IRI}"
         )
     return base
 
