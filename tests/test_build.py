@@ -1,0 +1,114 @@
+"""Building: atomic output, the incremental cache, parallel reading."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import CORPUS, SEEDS
+from papergraph.build import build, write_atomic
+from papergraph.cache import CACHE_DIR
+from papergraph.errors import ExportError
+from papergraph.pipeline import find_inputs, parse_inputs, read_inputs
+
+
+def _outputs(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def test_parsing_with_one_or_two_workers_gives_the_same_corpus():
+    inputs = read_inputs(find_inputs([CORPUS / "digests"]))
+    one = parse_inputs(inputs, jobs=1)
+    two = parse_inputs(inputs, jobs=2)
+    assert len(inputs) == 265
+    assert one == two
+
+
+def test_cached_parse_equals_a_fresh_parse(tmp_path):
+    from papergraph.cache import BuildCache
+
+    inputs = read_inputs(find_inputs([SEEDS]))
+    cold_cache = BuildCache(tmp_path)
+    cold = parse_inputs(inputs, cache=cold_cache)
+    cold_cache.save_parsed()
+    warm_cache = BuildCache(tmp_path)
+    warm = parse_inputs(inputs, cache=warm_cache)
+    assert warm == cold
+    assert len(warm_cache._used) == 3 and not warm_cache._dirty
+
+
+def test_a_rebuild_with_no_change_does_nothing_and_reports_the_same(tmp_path):
+    first = build([SEEDS], tmp_path / "out")
+    second = build([SEEDS], tmp_path / "out")
+    assert not first.up_to_date and second.up_to_date
+    assert second.summary == first.summary
+    assert (second.files, second.entries, second.date_range) == (3, 21, ("2024-02-08", "2024-11-04"))
+    assert [p.name for p, _ in second.written] == [p.name for p, _ in first.written]
+
+
+def test_changing_one_digest_reparses_only_that_file_and_matches_a_cold_build(tmp_path):
+    corpus = tmp_path / "digests"
+    shutil.copytree(SEEDS, corpus)
+    build([corpus], tmp_path / "warm")
+    changed = corpus / "001_10537a06faff7c25.txt"
+    changed.write_text(changed.read_text(encoding="utf-8").replace("#llm", "#llm #phi"), encoding="utf-8")
+    warm = build([corpus], tmp_path / "warm")
+    cold = build([corpus], tmp_path / "cold", cache=False)
+    assert not warm.up_to_date
+    assert warm.summary == cold.summary
+    assert warm.summary["nodes"]["tag"] == 18
+    assert _outputs(tmp_path / "warm") == _outputs(tmp_path / "cold")
+
+
+def test_the_cache_is_safe_to_delete_or_corrupt(tmp_path):
+    build([SEEDS], tmp_path / "out")
+    for pickled in (tmp_path / "out" / CACHE_DIR).rglob("parsed.pickle"):
+        pickled.write_bytes(b"not a pickle")
+    for manifest in (tmp_path / "out" / CACHE_DIR).rglob("manifest.json"):
+        manifest.write_text("{", encoding="utf-8")
+    again = build([SEEDS], tmp_path / "out")
+    assert not again.up_to_date and again.entries == 21
+    shutil.rmtree(tmp_path / "out" / CACHE_DIR)
+    assert build([SEEDS], tmp_path / "out").entries == 21
+
+
+def test_touching_an_output_forces_a_rebuild(tmp_path):
+    first = build([SEEDS], tmp_path / "out")
+    if not first.written:
+        pytest.skip("no exporter registered yet")
+    path, _ = first.written[0]
+    path.write_bytes(b"edited by hand")
+    again = build([SEEDS], tmp_path / "out")
+    assert not again.up_to_date
+    assert path.read_bytes() != b"edited by hand"
+
+
+def test_write_atomic_replaces_a_symlink_instead_of_following_it(tmp_path):
+    outside = tmp_path / "outside.txt"
+    outside.write_text("keep me", encoding="utf-8")
+    folder = tmp_path / "out"
+    folder.mkdir()
+    (folder / "graph.ttl").symlink_to(outside)
+    write_atomic(folder, "graph.ttl", b"new")
+    assert outside.read_text(encoding="utf-8") == "keep me"
+    assert not (folder / "graph.ttl").is_symlink()
+    assert (folder / "graph.ttl").read_bytes() == b"new"
+
+
+def test_write_atomic_refuses_paths_outside_the_folder(tmp_path):
+    with pytest.raises(ExportError, match=r"exporters may only write plain file names"):
+        write_atomic(tmp_path, "../escape.txt", b"x")
+
+
+def test_unwritable_output_is_an_export_error_naming_the_file(tmp_path):
+    # A folder below a regular file cannot be created, even by root.
+    (tmp_path / "a-file").write_text("x", encoding="utf-8")
+    folder = tmp_path / "a-file" / "out"
+    with pytest.raises(ExportError) as raised:
+        write_atomic(folder, "graph.ttl", b"x")
+    assert str(raised.value) == (
+        f"{(folder / 'graph.ttl').as_posix()}: cannot write (Not a directory); "
+        "check that the output folder is writable or choose another with -o"
+    )
