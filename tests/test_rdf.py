@@ -499,3 +499,28 @@ def test_vocabulary_is_shipped_in_the_package():
     shipped = resources.files("papergraph").joinpath("papergraph.ttl").read_bytes()
     assert shipped.startswith(b"# The papergraph vocabulary (pg:)")
     assert Path(__file__).parent.parent.joinpath("src/papergraph/papergraph.ttl").read_bytes() == shipped
+
+
+def test_the_sample_vault_exports_vault_notes_and_wiki_links():
+    _, _, G = load_graph([DATA / "corpus" / "vault"])
+    files, ctx = export(G)
+    assert ctx.diagnostics == []
+    store = ox.Store()
+    store.load(files["graph.ttl"], format=ox.RdfFormat.TURTLE)
+    assert parse_oxigraph(files["graph.jsonld"], ox.RdfFormat.JSON_LD) == set(
+        parse_oxigraph(files["graph.ttl"], ox.RdfFormat.TURTLE))
+    counts = select(store, """
+        SELECT (COUNT(DISTINCT ?v) AS ?vault) (COUNT(DISTINCT ?d) AS ?digests) (COUNT(DISTINCT ?f) AS ?files) WHERE {
+          { ?v a pg:VaultNote, fabio:Comment, prov:Entity ; pg:sourcePath ?f ; foaf:primaryTopic ?w }
+          UNION { ?d a pg:Digest }
+        }""")
+    assert counts == [("774", "0", "774")]
+    wiki = select(store, """
+        SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE {
+          ?c a cito:Citation ; cito:hasCitingEntity ?v ; cito:hasCitedEntity ?w ; rdfs:label ?label .
+          ?v a pg:VaultNote . ?w a schema:CreativeWork . ?anyNote foaf:primaryTopic ?w .
+          FILTER NOT EXISTS { ?c pg:sourceUrl ?url }
+        }""")
+    assert wiki == [("126",)]
+    iris = select(store, "SELECT ?v WHERE { ?v a pg:VaultNote } ORDER BY ?v LIMIT 1")
+    assert iris[0][0].startswith(f"{BASE}vault/") and len(iris[0][0]) == len(BASE) + len("vault/") + 16
