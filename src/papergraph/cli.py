@@ -178,14 +178,15 @@ def query(args, query_file, name, list_queries, fmt, engine) -> None:
 
     GRAPH is an export (.ttl, .nt, .jsonld; default output/graph.ttl) or
     digests (a folder, .txt or .md). The data model's prefixes (dcterms:,
-    cito:, pg:, ...) need no PREFIX lines. CONSTRUCT prints Turtle.
+    cito:, pg:, ...) need no PREFIX lines. ASK prints true or false;
+    CONSTRUCT prints Turtle (JSON-LD with --format json).
 
     Example:
 
+    \b
+        papergraph query --list
         papergraph query --name cq03
-
         papergraph query seeds/ 'SELECT ?t WHERE { ?p a fabio:Preprint ; dcterms:title ?t }'
-
         papergraph query output/graph.nt -f my.rq --format csv
     """
     if list_queries:
