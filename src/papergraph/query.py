@@ -182,7 +182,10 @@ def _position(sparql: str, offset: int) -> tuple[int, int]:
 
 def _undeclared_prefix(sparql: str, prefix: str | None = None, at: int | None = None) -> QueryError | None:
     """An ``unknown prefix`` error pointing at the prefixed name, if one is to blame."""
-    names = list(re.finditer(r"(?<![\w<?$:])([A-Za-z][\w.-]*)?:(?!//)", sparql))
+    # Blank out IRIs, strings and comments (same length, so offsets still hold).
+    code = re.sub(r'<[^<>"{}|^`\\\s]*>|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|#[^\n]*',
+                  lambda m: " " * len(m.group(0)), sparql)
+    names = list(re.finditer(r"(?<![\w?$:])([A-Za-z][\w.-]*)?:", code))
     for match in names:
         name = match.group(1) or ""
         declared = re.search(rf"PREFIX\s+{re.escape(name)}:", sparql, re.I)
