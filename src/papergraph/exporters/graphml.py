@@ -144,20 +144,18 @@ def _edge_values(bundle: EdgeBundle) -> dict[str, object]:
 
 def _add_data(element: etree._Element, values: dict[str, object], columns: Columns,
               keys: dict[tuple[str, str], str], domain: str) -> None:
-    children = []
+    data = None
     for column in columns.present(values):
         value = as_column_value(values[column.name], column)
         if isinstance(value, list):
             separator = "\n" if column.name in LINE_LISTS else LIST_SEPARATOR
             value = separator.join(value)
-        data = etree.SubElement(element, "data", key=keys[(domain, column.name)])
-        data.text = value_text(value)
-        children.append(data)
-    if children:
+        data = etree.SubElement(element, "data", {"key": keys[(domain, column.name)]})
+        data.text = value if isinstance(value, str) else value_text(value)
+        data.tail = "\n      "
+    if data is not None:
         element.text = "\n      "
-        for child in children[:-1]:
-            child.tail = "\n      "
-        children[-1].tail = "\n    "
+        data.tail = "\n    "
 
 
 def _generate(G: nx.MultiDiGraph, ctx: ExportContext) -> dict[str, bytes]:
