@@ -56,6 +56,8 @@ var nodes, edges, network, papergraph;
     return allowed === null || allowed.has(id);
   }
 
+  // Edge ids are positions: without them vis-data makes 88k random UUIDs on a big page.
+  edgeList.forEach((e, i) => { e.id = i; });
   nodes = new vis.DataSet(nodeList);
   edges = new vis.DataSet(edgeList);
   const nodeView = new vis.DataView(nodes, {filter: (n) => visible(n.id)});
@@ -63,12 +65,14 @@ var nodes, edges, network, papergraph;
   network = new vis.Network(byId("graph"), {nodes: nodeView, edges: edgeView}, options);
   fitAll(false);
 
+  const ANIMATE_BELOW = 4000;
   function fitAll(animate) {
     // Fit the nodes' positions with a margin for the labels at the border.
     // (Fitting the drawn labels too would shrink the whole picture.)
     network.fit({animation: false});
     const moveTo = {scale: network.getScale() * 0.9};
-    if (animate) moveTo.animation = {duration: 400, easingFunction: "easeInOutQuad"};
+    // Each animation frame redraws everything: on big views, jump instead.
+    if (animate && nodeView.length < ANIMATE_BELOW) moveTo.animation = {duration: 400, easingFunction: "easeInOutQuad"};
     network.moveTo(moveTo);
   }
 
@@ -209,7 +213,8 @@ var nodes, edges, network, papergraph;
   function focusOn(center, hops) {
     const ids = neighbourhood(center, hops);
     const savedKinds = focus ? focus.savedKinds : Object.assign({}, kindOn);
-    focus = {center, hops, ids, savedKinds};
+    const ranked = Array.from(ids).sort((a, b) => (b === center) - (a === center) || value[b] - value[a] || a - b);
+    focus = {center, hops, ids, ranked, savedKinds};
     for (const k of Object.keys(kindOn)) kindOn[k] = true;   // a neighbourhood shows every kind
     syncKindBoxes();
     refresh();
@@ -273,7 +278,7 @@ var nodes, edges, network, papergraph;
     fitAll(true);
   }
   function syncKindBoxes() {
-    for (const box of document.querySelectorAll("#kinds input[data-kind]")) box.checked = !!kindOn[box.dataset.kind];
+    for (const box of document.querySelectorAll("#kinds input[data-kind]")) box.checked = !box.disabled && !!kindOn[box.dataset.kind];
   }
   for (const box of document.querySelectorAll("#kinds input[data-kind]")) {
     box.addEventListener("change", () => {
@@ -617,9 +622,13 @@ var nodes, edges, network, papergraph;
     .sort((a, b) => value[b] - value[a] || a - b)
     .slice(0, 400);
   const HUB_LABELS = 24;
+  const FOCUS_LABELS = 80;
   network.on("afterDrawing", (ctx) => {
+    // In a neighbourhood every node is named; otherwise the biggest hubs.
     const scale = network.getScale();
-    if (scale > 0.5 || focus) return;
+    if (!focus && scale > 0.5) return;
+    const candidates = focus ? focus.ranked : hubs;
+    const limit = focus ? FOCUS_LABELS : HUB_LABELS;
     const font = 13 / scale;
     ctx.save();
     ctx.font = "600 " + font + "px " + options.nodes.font.face;
@@ -628,10 +637,22 @@ var nodes, edges, network, papergraph;
     ctx.lineWidth = 4 / scale;
     ctx.strokeStyle = "rgba(255,255,255,0.92)";
     ctx.fillStyle = "#0f172a";
+    if (focus) {
+      // Far-apart neighbours can be specks at this zoom: give each a visible dot.
+      for (const id of focus.ranked) {
+        const node = network.body.nodes[id];
+        if (!node || !visible(id) || node.shape.radius * scale >= 4) continue;
+        ctx.beginPath();
+        ctx.arc(node.x, node.y, 4 / scale, 0, 2 * Math.PI);
+        ctx.fillStyle = (kindInfo[group[id]] || kindInfo.item).color;
+        ctx.fill();
+      }
+      ctx.fillStyle = "#0f172a";
+    }
     const boxes = [];
     let drawn = 0;
-    for (const id of hubs) {
-      if (drawn >= HUB_LABELS) break;
+    for (const id of candidates) {
+      if (drawn >= limit) break;
       const node = network.body.nodes[id];
       if (!node || !visible(id) || !label[id]) continue;
       const shown = node.labelModule && node.labelModule.fontOptions.size * scale >= options.nodes.scaling.label.drawThreshold - 1;
