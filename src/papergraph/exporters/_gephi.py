@@ -206,7 +206,11 @@ def plural_name(name: str, taken: set[str]) -> str:
 
 
 def source_of(G: nx.MultiDiGraph, node: Hashable) -> tuple[str, int]:
-    """The file and line a node comes from: its own, or that of the nearest node that has one."""
+    """The file and line a node comes from: its own, or that of the nearest node that has one.
+
+    Items, authors and tags have no file of their own; the note that
+    mentions them (one or two edges upstream) has.
+    """
     seen = {node}
     frontier = [node]
     for _ in range(3):
@@ -216,7 +220,13 @@ def source_of(G: nx.MultiDiGraph, node: Hashable) -> tuple[str, int]:
             if isinstance(path, str):
                 line = data.get(Attr.LINE_START) or data.get(Attr.HEADER_LINE) or 0
                 return path, int(line)
-        frontier = [p for n in frontier for p in G.predecessors(n) if p not in seen and not seen.add(p)]
+        upstream = []
+        for candidate in frontier:
+            for predecessor in G.predecessors(candidate):
+                if predecessor not in seen:
+                    seen.add(predecessor)
+                    upstream.append(predecessor)
+        frontier = upstream
     return "<graph>", 0
 
 
