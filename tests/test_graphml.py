@@ -229,6 +229,19 @@ def test_hostile_titles_survive_escaped_and_unchanged(hostile_graph, tmp_path):
     assert ctx.diagnostics == []  # the reader already removed the control characters
 
 
+def test_control_characters_in_a_digest_never_reach_the_files():
+    corpus, _, G = load_graph([HOSTILE])
+    assert [(Path(d.path).name, d.line, d.message, d.code) for d in corpus.diagnostics] == [
+        ("gephi-hostile-titles.txt", 9, "removed control character(s) U+0007; they cannot be exported",
+         "control-character"),
+        ("gephi-hostile-titles.txt", 11, "removed control character(s) U+000B, U+001F; they cannot be exported",
+         "control-character"),
+    ]
+    data = export(G)[0].decode("utf-8")
+    assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f]", data)
+    assert ">벨 문자가 있는 제목: 한국어 논문<" in data
+
+
 def test_control_characters_are_removed_with_one_diagnostic_per_place():
     G = nx.MultiDiGraph()
     G.add_node("digest:2024-01-01", kind="digest", label="2024년 1월 1일", key="2024-01-01", date="2024-01-01",
