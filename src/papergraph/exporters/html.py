@@ -312,8 +312,9 @@ def build_page_data(G: nx.MultiDiGraph, layout: Mapping[str, tuple[float, float]
         if nodes[i]["label"].endswith("…") and kinds[i] in (_PERSON, _ORGANIZATION, _TAG):
             details[i]["f"] = _full_name(kinds[i], G.nodes[node])
 
+    # Note dates: a digest's notes carry its date, and dated vault notes count too.
     dates = sorted({str(G.nodes[n][Attr.DATE]) for n in order
-                    if kinds[index[n]] == _DIGEST and G.nodes[n].get(Attr.DATE)})
+                    if kinds[index[n]] == _NOTE and G.nodes[n].get(Attr.DATE)})
     date_range = (dates[0], dates[-1]) if dates else None
     counts = Counter(kinds)
     big = len(order) > BIG_GRAPH

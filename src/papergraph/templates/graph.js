@@ -498,7 +498,7 @@ var nodes, edges, network, papergraph;
     const box = h("div", "note");
     const head = h("div", "note-head");
     if (d.g !== undefined) add(head, ref(d.g, d.d || label[d.g]));
-    else add(head, h("span", null, d.v ? "vault note" : "note"));
+    else add(head, h("span", null, [d.v ? "vault note" : "note", d.d].filter(Boolean).join(" · ")));
     if (withItem && d.i !== undefined) add(head, ref(d.i));
     if (d.s) add(head, h("span", null, d.s));
     add(box, head);
@@ -550,7 +550,8 @@ var nodes, edges, network, papergraph;
       if (d.ax) {
         add(links, ext("https://arxiv.org/abs/" + d.ax, "arXiv:" + d.ax), ext("https://arxiv.org/pdf/" + d.ax, "PDF"));
       }
-      for (const u of d.u || []) add(links, ext(u, u.replace(/^https?:\/\/(www\.)?/, "")));
+      const arxivPage = new RegExp("arxiv\\.org/(abs|pdf)/" + (d.ax || "-").replace(/\./g, "\\.") + "(v\\d+)?(\\.pdf)?/?$");
+      for (const u of d.u || []) if (!d.ax || !arxivPage.test(u)) add(links, ext(u, u.replace(/^https?:\/\/(www\.)?/, "")));
       if (links.children.length) add(out, section("Links", links));
       add(out, actions(id));
       if (d.ab) add(out, section("Abstract", h("p", "abstract", d.ab)));
