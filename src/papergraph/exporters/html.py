@@ -84,9 +84,12 @@ FILE_NAME = "graph.html"
 TEMPLATE_NAME = "graph.html.j2"
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
+SMALL_GRAPH = 100
+"""Up to this many nodes the page opens with every kind shown."""
+
 BIG_GRAPH = 1500
-"""Above this many nodes the page opens with people, organisations and links
-hidden, so that the first view shows papers, notes, tags and digests."""
+"""Above this many nodes web and code links start hidden as well, and the
+page names the biggest hubs itself when zoomed out."""
 
 DIGEST_SIZE = 1
 """The drawn size (``value``) of every digest node."""
@@ -118,13 +121,10 @@ KIND_STYLES: Mapping[str, KindStyle] = {
     _LINK: KindStyle("Web & code links", "#06b6d4", "#0e7490", "triangleDown"),
 }
 
-SMALL_GRAPH = 100
-"""Up to this many nodes the page opens with every kind shown."""
-
 # People outnumber everything else (~6 per paper): above SMALL_GRAPH they
 # start hidden (their papers' detail panels list them); links too on big graphs.
-HIDDEN_ABOVE_SMALL = (NodeKind.PERSON.value, NodeKind.ORGANIZATION.value)
-HIDDEN_ON_BIG_GRAPHS = (NodeKind.LINK.value,)
+HIDDEN_ABOVE_SMALL = (_PERSON, _ORGANIZATION)
+HIDDEN_ON_BIG_GRAPHS = (_LINK,)
 
 # JSON inside <script>: these characters must never appear raw, or input text
 # could close the element (`</script>`) or start markup. (str.replace, not
@@ -305,7 +305,7 @@ def build_page_data(G: nx.MultiDiGraph, layout: Mapping[str, tuple[float, float]
         if kind == _CITES or kind == _WIKI_LINKS:
             edge["dashes"] = True
         edges.append(edge)
-        _collect_detail(details, kinds, i, j, kind, data)
+        _collect_detail(details, i, j, kind, data)
 
     for i, node in enumerate(order):
         _node_detail(details[i], kinds[i], G.nodes[node])
@@ -349,7 +349,7 @@ def _sizes(G: nx.MultiDiGraph) -> Counter:
     return size
 
 
-def _collect_detail(details: list[dict[str, Any]], kinds: list[str], i: int, j: int, kind: object,
+def _collect_detail(details: list[dict[str, Any]], i: int, j: int, kind: object,
                     data: Mapping[str, Any]) -> None:
     """Record one edge in the detail tables of both of its ends."""
     source, target = details[i], details[j]
@@ -379,7 +379,7 @@ def _collect_detail(details: list[dict[str, Any]], kinds: list[str], i: int, j: 
 
 
 def _node_detail(detail: dict[str, Any], kind: str, data: Mapping[str, Any]) -> None:
-    """Add a node's own attributes to its detail record (lists sorted, None dropped)."""
+    """Add a node's own attributes to its detail record (None and empty values dropped)."""
     if kind == _ITEM:
         detail["t"] = str(data.get(Attr.TITLE) or data.get(Attr.LABEL) or "")
         detail["y"] = str(data.get(Attr.ITEM_TYPE) or "other")
