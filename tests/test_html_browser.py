@@ -242,6 +242,18 @@ def test_search_by_author_tag_and_arxiv_id(seeds, seeds_graph):
     log.assert_clean()
 
 
+def test_arrow_keys_choose_which_result_enter_opens(seeds):
+    page, log = seeds
+    titles = _search(page, "zhang")
+    assert len(titles) > 3
+    page.press("#search", "ArrowDown")
+    page.press("#search", "ArrowDown")
+    page.press("#search", "Enter")
+    assert page.inner_text("#detail h2") == titles[2]
+    assert page.locator("#results li.active .r-title").inner_text() == titles[2]
+    log.assert_clean()
+
+
 # ---------------------------------------------------------------- filters
 
 

@@ -47,7 +47,6 @@ var nodes, edges, network, papergraph;
   let focus = null;          // {center, hops, ids: Set, savedKinds}
   const extra = new Set();   // nodes the user jumped to although filters hid them
   const selectedTags = new Set();
-  let current = null;        // node shown in the detail panel
 
   function visible(id) {
     if (extra.has(id)) return true;
@@ -63,9 +62,9 @@ var nodes, edges, network, papergraph;
   const nodeView = new vis.DataView(nodes, {filter: (n) => visible(n.id)});
   const edgeView = new vis.DataView(edges, {filter: (e) => visible(e.from) && visible(e.to)});
   network = new vis.Network(byId("graph"), {nodes: nodeView, edges: edgeView}, options);
+  const ANIMATE_BELOW = 4000;
   fitAll(false);
 
-  const ANIMATE_BELOW = 4000;
   function fitAll(animate) {
     // Fit the nodes' positions with a margin for the labels at the border.
     // (Fitting the drawn labels too would shrink the whole picture.)
@@ -109,13 +108,14 @@ var nodes, edges, network, papergraph;
     return a;
   }
   const URL_RE = /https?:\/\/[A-Za-z0-9\-._~:/?#[\]@!$&*+,;=%]+/g;
-  function linkified(tag, text, lang) {
+  function linkified(tag, raw, lang) {
     // Text with its http(s) URLs as links; everything else stays text.
+    const text = String(raw);
     const p = h(tag);
     if (lang) p.lang = lang;
     let last = 0;
-    for (const m of String(text).matchAll(URL_RE)) {
-      let url = m[0].replace(/[.,;:!?)\]]+$/, "");
+    for (const m of text.matchAll(URL_RE)) {
+      const url = m[0].replace(/[.,;:!?)\]]+$/, "");
       add(p, document.createTextNode(text.slice(last, m.index)), ext(url, url));
       last = m.index + url.length;
     }
@@ -436,7 +436,7 @@ var nodes, edges, network, papergraph;
     else if (ev.key === "ArrowUp" && shown) { active = (active - 1 + shown) % shown; markActive(); ev.preventDefault(); }
     else if (ev.key === "Enter") {
       clearTimeout(timer);
-      runSearch();
+      if (resultsEl.dataset.query !== searchEl.value) runSearch();   // typed faster than the debounce
       if (results.length) pick(results[Math.max(active, 0)].id);
       ev.preventDefault();
     } else if (ev.key === "Escape") { searchEl.value = ""; runSearch(); }
@@ -534,7 +534,6 @@ var nodes, edges, network, papergraph;
   }
 
   function showDetail(id) {
-    current = id;
     const d = details()[id] || {};
     const g = group[id];
     const out = document.createDocumentFragment();
