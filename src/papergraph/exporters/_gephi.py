@@ -326,6 +326,9 @@ def bundle_values(bundle: EdgeBundle, names: Iterable[str]) -> tuple[dict[str, o
     So a reader recovers every edge: from the list when there is one, else
     the scalar repeated ``len(bundle.edges)`` times.
     """
+    if len(bundle.edges) == 1:  # nearly every bundle: nothing to merge
+        (edge,) = bundle.edges
+        return {name: edge[name] for name in names if name in edge}, {}
     scalars: dict[str, object] = {}
     lists: dict[str, list[object]] = {}
     for name in names:
