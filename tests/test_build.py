@@ -112,3 +112,14 @@ def test_unwritable_output_is_an_export_error_naming_the_file(tmp_path):
         f"{(folder / 'graph.ttl').as_posix()}: cannot write (Not a directory); "
         "check that the output folder is writable or choose another with -o"
     )
+
+
+def test_a_change_to_papergraphs_own_code_forces_a_rebuild(tmp_path, monkeypatch):
+    import sys
+
+    build_module = sys.modules["papergraph.build"]
+
+    build([SEEDS], tmp_path / "out")
+    monkeypatch.setattr(build_module, "code_fingerprint", lambda: "an-exporter-changed")
+    assert not build([SEEDS], tmp_path / "out").up_to_date
+    assert build([SEEDS], tmp_path / "out").up_to_date

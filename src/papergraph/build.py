@@ -21,8 +21,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from . import __version__
-from .cache import BuildCache, file_key
+from .cache import BuildCache, code_fingerprint, file_key
 from .errors import ExportError, InputError
 from .exporters import DEFAULT_BASE_IRI, ExportContext, exporter_names, get_exporter
 from .graph import build_graph, graph_summary
@@ -192,7 +191,7 @@ def build(
     files = find_inputs(inputs)
     data = read_inputs(files)
     options = {"formats": [e.name for e in exporters], "base_iri": base_iri, "encoding": encoding,
-               "reader": reader, "version": __version__}
+               "reader": reader, "code": code_fingerprint()}
     store = BuildCache(folder) if cache else None
     signature = _input_signature(data, encoding, reader)
     if store is not None:

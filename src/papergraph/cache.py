@@ -10,9 +10,9 @@ Two things are kept:
 * ``parsed.pickle``: ``key → (Document, diagnostics)`` where the key hashes the
   file's bytes together with the options that change how it is read; a
   rebuild parses only files whose content changed;
-* ``manifest.json``: the input hashes, build options and the size and mtime of
-  every file written. When nothing changed and the outputs are untouched, a
-  build has nothing to do.
+* ``manifest.json``: the input hashes, build options, a fingerprint of all of
+  papergraph's code and templates, and the size and mtime of every file
+  written. When none of these changed, a build has nothing to do.
 
 The cache is local, trusted data (it is written by papergraph into the
 user's own output folder); it is never read from inputs.
@@ -30,21 +30,25 @@ from pathlib import Path
 from . import __version__
 from .model import Diagnostic, Document
 
-__all__ = ["BuildCache", "CACHE_DIR", "file_key"]
+__all__ = ["BuildCache", "CACHE_DIR", "file_key", "code_fingerprint"]
 
 CACHE_DIR = ".papergraph-cache"
 FORMAT = 1
-_FINGERPRINTED = ("model.py", "identifiers.py", "pipeline.py", "parsers")
+PACKAGE = Path(__file__).resolve().parent
+# What turns bytes into records: a change here invalidates parsed files.
+READING_CODE = ("model.py", "identifiers.py", "pipeline.py", "parsers")
 
 
-def _code_fingerprint() -> str:
-    """A hash of the source of everything that turns bytes into records."""
-    package = Path(__file__).resolve().parent
+def code_fingerprint(parts: tuple[str, ...] = ("",)) -> str:
+    """A hash of papergraph's own files under ``parts`` (default: all of them:
+    code, templates, queries, vocabulary), so outputs never outlive the code
+    that made them."""
     digest = hashlib.sha256(f"{FORMAT}:{__version__}".encode())
-    for name in _FINGERPRINTED:
-        path = package / name
-        for source in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
-            digest.update(source.name.encode())
+    for name in parts:
+        path = PACKAGE / name
+        sources = sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts) if path.is_dir() else [path]
+        for source in sources:
+            digest.update(source.relative_to(PACKAGE).as_posix().encode())
             digest.update(source.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -66,7 +70,7 @@ class BuildCache:
     output: Path
 
     def __post_init__(self) -> None:
-        self.folder = Path(self.output) / CACHE_DIR / f"v{FORMAT}-{_code_fingerprint()}"
+        self.folder = Path(self.output) / CACHE_DIR / f"v{FORMAT}-{code_fingerprint(READING_CODE)}"
         self._parsed: dict[str, ParseResult] | None = None
         self._used: dict[str, ParseResult] = {}
         self._dirty = False
