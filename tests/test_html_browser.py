@@ -48,9 +48,10 @@ class Log:
 
 @pytest.fixture(scope="module")
 def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed: run scripts/test, which installs it")
-    sync_api = pytest.importorskip("playwright.sync_api")
+    # scripts/test installs both; a missing browser must fail, not skip, so CI never passes without them
+    assert CHROMIUM.exists(), "Debian's chromium is not installed: run scripts/test, which installs it"
+    from playwright import sync_api
+
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS, headless=True)
         yield browser

@@ -12,6 +12,7 @@ outputs are unchanged does nothing at all.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import tempfile
 import time
@@ -126,6 +127,76 @@ def write_atomic(folder: Path, name: str, data: bytes) -> Path:
     return target
 
 
+# Below this many nodes, forking export workers costs more than it saves.
+PARALLEL_EXPORT_MIN_NODES = 2_000
+_WORKER_STATE: dict[str, object] = {}
+ExportOutcome = tuple[list[tuple[Path, int]], list[Diagnostic], float]
+
+
+def _run_exporter(name: str, graph: nx.MultiDiGraph, base_iri: str, folder: Path,
+                  positions: dict | None) -> ExportOutcome:
+    started = time.perf_counter()
+    context = ExportContext(graph, base_iri=base_iri, positions=positions)
+    written = [(write_atomic(folder, file, content), len(content))
+               for file, content in get_exporter(name).generate(graph, context).items()]
+    return written, context.diagnostics, time.perf_counter() - started
+
+
+def _run_exporter_in_worker(name: str, positions: dict | None) -> ExportOutcome:
+    state = _WORKER_STATE  # inherited from the parent by fork: the graph is never pickled
+    return _run_exporter(name, state["graph"], state["base_iri"], state["folder"], positions)  # type: ignore[arg-type]
+
+
+def _export(exporters: list, graph: nx.MultiDiGraph, base_iri: str, folder: Path, jobs: int,
+            say: Callable[[str], None]) -> dict[str, ExportOutcome]:
+    """Run the exporters, in ``jobs`` forked processes when the graph is big enough.
+
+    Exporters that need no layout start at once; the layout is computed
+    meanwhile and handed to the others, so GraphML, GEXF and HTML share it.
+    Results come back in exporter order, so output and diagnostics do not
+    depend on ``jobs``.
+    """
+    from .layout import compute_layout  # numpy: only when exporting
+
+    needs_layout = any(e.uses_layout for e in exporters)
+    outcomes: dict[str, ExportOutcome] = {}
+    parallel = (
+        jobs > 1 and len(exporters) > 1 and graph.number_of_nodes() >= PARALLEL_EXPORT_MIN_NODES
+        and "fork" in multiprocessing.get_all_start_methods()
+    )
+    if not parallel:
+        positions = None
+        if needs_layout:
+            say("layout")
+            started = time.perf_counter()
+            positions = compute_layout(graph)
+            outcomes["layout"] = ([], [], time.perf_counter() - started)
+        for exporter in exporters:
+            say(f"exporting {exporter.name}")
+            outcomes[exporter.name] = _run_exporter(exporter.name, graph, base_iri, folder, positions)
+        return outcomes
+    from concurrent.futures import ProcessPoolExecutor
+
+    _WORKER_STATE.update(graph=graph, base_iri=base_iri, folder=folder)
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+            futures = {e.name: pool.submit(_run_exporter_in_worker, e.name, None) for e in exporters if not e.uses_layout}
+            if needs_layout:
+                say("layout")
+                started = time.perf_counter()
+                positions = compute_layout(graph)
+                outcomes["layout"] = ([], [], time.perf_counter() - started)
+                for exporter in exporters:
+                    if exporter.uses_layout:
+                        futures[exporter.name] = pool.submit(_run_exporter_in_worker, exporter.name, positions)
+            say("exporting " + ", ".join(e.name for e in exporters))
+            for exporter in exporters:
+                outcomes[exporter.name] = futures[exporter.name].result()
+    finally:
+        _WORKER_STATE.clear()
+    return outcomes
+
+
 def _input_signature(inputs: list[InputData], encoding: str | None, reader: str | None) -> str:
     digest = hashlib.sha256()
     for item in inputs:
@@ -173,7 +244,8 @@ def build(
         base_iri: the base of minted IRIs in the RDF export.
         encoding: read every file with this encoding instead of UTF-8.
         reader: force the ``digest`` or ``vault`` reader.
-        jobs: worker processes for parsing (default: :func:`default_jobs`).
+        jobs: worker processes for parsing and exporting (default:
+            :func:`default_jobs`); the output does not depend on it.
         cache: reuse and update the build cache in the output folder.
         progress: called with a short message before each stage.
 
@@ -221,20 +293,15 @@ def build(
         graph=graph,
     )
 
-    context = ExportContext(graph, base_iri=base_iri)
-    if any(exporter.uses_layout for exporter in exporters):
-        started = time.perf_counter()
-        say("layout")
-        context.layout  # noqa: B018 - computed once here so its time is measured apart
-        timings["layout"] = time.perf_counter() - started
-    for exporter in exporters:
-        started = time.perf_counter()
-        say(f"exporting {exporter.name}")
-        produced = exporter.generate(graph, context)
-        for name, content in produced.items():
-            result.written.append((write_atomic(folder, name, content), len(content)))
-        timings[f"export {exporter.name}"] = time.perf_counter() - started
-    result.diagnostics.extend(context.diagnostics)
+    exported = _export(exporters, graph, base_iri, folder, jobs or default_jobs(), say)
+    seen = set(result.diagnostics)
+    for name, (written, diagnostics, seconds) in exported.items():
+        timings["layout" if name == "layout" else f"export {name}"] = seconds
+        result.written.extend(written)
+        for diagnostic in diagnostics:  # GraphML and GEXF may report the same character
+            if diagnostic not in seen:
+                seen.add(diagnostic)
+                result.diagnostics.append(diagnostic)
 
     if store is not None:
         store.save_parsed()

@@ -12,7 +12,6 @@ import importlib
 import importlib.util
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 
 import networkx as nx
 
@@ -28,20 +27,24 @@ DEFAULT_BASE_IRI = "https://w3id.org/papergraph/id/"
 class ExportContext:
     """What exporters share during one build.
 
-    ``layout`` is computed once, on first use, so the GraphML, GEXF and HTML
-    views of one build show the same picture.
+    ``layout`` is computed once, on first use (or given as ``positions``,
+    when a build computed it in another process), so the GraphML, GEXF and
+    HTML views of one build show the same picture.
     """
 
     G: nx.MultiDiGraph
     base_iri: str = DEFAULT_BASE_IRI
     title: str = "papergraph"
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    positions: dict[str, tuple[float, float]] | None = None
 
-    @cached_property
+    @property
     def layout(self) -> dict[str, tuple[float, float]]:
-        from ..layout import compute_layout
+        if self.positions is None:
+            from ..layout import compute_layout
 
-        return compute_layout(self.G)
+            self.positions = compute_layout(self.G)
+        return self.positions
 
     def diagnose(self, path: str, line: int, message: str, code: str = "export") -> None:
         self.diagnostics.append(Diagnostic(path, line, message, code))

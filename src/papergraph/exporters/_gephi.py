@@ -50,12 +50,42 @@ __all__ = [
     "RENAMED_NODE_ATTRIBUTES",
     "value_text",
     "plural_name",
+    "escape_text",
+    "escape_attribute",
 ]
 
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 """Characters XML 1.0 cannot carry, not even escaped (one of them aborts a whole Gephi import)."""
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+_TEXT_SPECIAL = re.compile("[&<>\r]")
+_ATTRIBUTE_SPECIAL = re.compile('[&<>"\n\r\t]')
+
+
+def escape_text(value: str) -> str:
+    r"""XML character data: ``&``, ``<``, ``>`` escaped, and ``\r`` kept as ``&#13;``
+    (a raw one would be normalised away by every parser).
+
+    >>> escape_text('<b> & "q"')
+    '&lt;b&gt; &amp; "q"'
+    """
+    if _TEXT_SPECIAL.search(value) is None:
+        return value
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+
+
+def escape_attribute(value: str) -> str:
+    r"""An XML attribute value in double quotes; newlines and tabs as character
+    references, so parsers do not normalise them to spaces.
+
+    >>> escape_attribute('a "b"\nc')
+    'a &quot;b&quot;&#10;c'
+    """
+    if _ATTRIBUTE_SPECIAL.search(value) is None:
+        return value
+    return (value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+            .replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;"))
 
 # One colour per displayed kind (Tableau 10, which stays readable on white and black).
 KIND_COLORS = {

@@ -21,10 +21,7 @@ Node ids are papergraph's own ids; edge ids are ``e0``, ``e1``, …
 
 from __future__ import annotations
 
-import io
-
 import networkx as nx
-from lxml import etree
 
 from ..graph import Attr
 from . import ExportContext, Exporter
@@ -37,6 +34,8 @@ from ._gephi import (
     TextCleaner,
     as_column_value,
     bundle_values,
+    escape_attribute,
+    escape_text,
     edge_bundles,
     first_seen_dates,
     infer_columns,
@@ -98,52 +97,35 @@ def generate_gexf(G: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
     if dynamic:
         graph_attributes.update({"timeformat": "date", "timerepresentation": "interval"})
 
-    buffer = io.BytesIO()
-    buffer.write(b'<?xml version="1.0" encoding="UTF-8"?>\n')
-    with etree.xmlfile(buffer, encoding="UTF-8") as xf:
-        root = {"version": "1.3", f"{{{XSI_NS}}}schemaLocation": SCHEMA_LOCATION}
-        with xf.element(f"{{{GEXF_NS}}}gexf", root, nsmap={None: GEXF_NS, "viz": VIZ_NS, "xsi": XSI_NS}):
-            # Elements without a namespace written inside the root are in its
-            # default namespace; only the viz: elements need their own prefix.
-            xf.write("\n  ")
-            meta = etree.Element("meta")
-            if dynamic:
-                meta.set("lastmodifieddate", max(started.values()))
-            etree.SubElement(meta, "creator").text = "papergraph"
-            etree.SubElement(meta, "description").text = ctx.title
-            xf.write(meta)
-            xf.write("\n  ")
-            with xf.element(f"{{{GEXF_NS}}}graph", graph_attributes):
-                for domain, columns in (("node", node_columns), ("edge", edge_columns)):
-                    if columns:
-                        xf.write("\n    ")
-                        xf.write(_declarations(domain, columns))
-                xf.write("\n    ")
-                with xf.element(f"{{{GEXF_NS}}}nodes", count=str(len(rows))):
-                    for row, values in zip(rows, node_values):
-                        _write_node(xf, ids[row.id], row, values, node_columns, started.get(row.id))
-                    xf.write("\n    ")
-                xf.write("\n    ")
-                with xf.element(f"{{{GEXF_NS}}}edges", count=str(len(edges))):
-                    for index, (bundle, scalars, values, start) in enumerate(edges):
-                        attributes = {
-                            "id": f"e{index}", "source": ids[bundle.source], "target": ids[bundle.target],
-                            "kind": str(scalars.get(Attr.KIND, "edge")),
-                        }
-                        if isinstance(scalars.get(Attr.LABEL), str):
-                            attributes["label"] = scalars[Attr.LABEL]
-                        attributes["weight"] = repr(float(len(bundle.edges)))
-                        if start:
-                            attributes["start"] = start
-                        element = etree.Element("edge", attributes)
-                        _add_attvalues(element, values, edge_columns, level=3)
-                        xf.write("\n      ")
-                        xf.write(element)
-                    xf.write("\n    ")
-                xf.write("\n  ")
-            xf.write("\n")
-    buffer.write(b"\n")
-    return buffer.getvalue()
+    out = [
+        '<?xml version="1.0" encoding="UTF-8"?>\n',
+        f'<gexf xmlns="{GEXF_NS}" xmlns:viz="{VIZ_NS}" xmlns:xsi="{XSI_NS}" version="1.3" '
+        f'xsi:schemaLocation="{SCHEMA_LOCATION}">',
+        "\n  <meta" + (f' lastmodifieddate="{max(started.values())}"' if dynamic else "") + ">",
+        f"\n    <creator>papergraph</creator>\n    <description>{escape_text(ctx.title)}</description>\n  </meta>",
+        "\n  <graph" + "".join(f' {name}="{value}"' for name, value in graph_attributes.items()) + ">",
+    ]
+    for domain, columns in (("node", node_columns), ("edge", edge_columns)):
+        if columns:
+            out.append(_declarations(domain, columns))
+    out.append(f'\n    <nodes count="{len(rows)}">')
+    for row, values in zip(rows, node_values):
+        out.append(_node(ids[row.id], row, values, node_columns, started.get(row.id)))
+    out.append(f'\n    </nodes>\n    <edges count="{len(edges)}">')
+    for index, (bundle, scalars, values, start) in enumerate(edges):
+        attributes = (
+            f'id="e{index}" source="{escape_attribute(ids[bundle.source])}" '
+            f'target="{escape_attribute(ids[bundle.target])}" kind="{escape_attribute(str(scalars.get(Attr.KIND, "edge")))}"'
+        )
+        if isinstance(scalars.get(Attr.LABEL), str):
+            attributes += f' label="{escape_attribute(scalars[Attr.LABEL])}"'
+        attributes += f' weight="{float(len(bundle.edges))!r}"'
+        if start:
+            attributes += f' start="{start}"'
+        attvalues = _attvalues(values, edge_columns, "        ")
+        out.append(f"\n      <edge {attributes}" + (f">{attvalues}\n      </edge>" if attvalues else "/>"))
+    out.append("\n    </edges>\n  </graph>\n</gexf>\n")
+    return "".join(out).encode("utf-8")
 
 
 def _edge_start(source: str | None, target: str | None) -> str | None:
@@ -152,62 +134,39 @@ def _edge_start(source: str | None, target: str | None) -> str | None:
     return max(dates) if dates else None
 
 
-def _declarations(domain: str, columns: Columns) -> etree._Element:
-    element = etree.Element("attributes", {"class": domain, "mode": "static"})
-    element.text = "\n      "
-    for column in columns:
-        child = etree.SubElement(element, "attribute", id=column.name, title=column.name, type=GEXF_TYPES[column.type])
-        child.tail = "\n      "
-    child.tail = "\n    "
-    return element
+def _declarations(domain: str, columns: Columns) -> str:
+    declared = "".join(
+        f'\n      <attribute id="{escape_attribute(c.name)}" title="{escape_attribute(c.name)}" type="{GEXF_TYPES[c.type]}"/>'
+        for c in columns
+    )
+    return f'\n    <attributes class="{domain}" mode="static">{declared}\n    </attributes>'
 
 
-def _write_node(xf: etree.xmlfile, node_id: str, row: NodeRow, values: dict[str, object], columns: Columns,
-                start: str | None) -> None:
-    attributes = {"id": node_id, "label": str(row.values[Attr.LABEL])}
+def _node(node_id: str, row: NodeRow, values: dict[str, object], columns: Columns, start: str | None) -> str:
+    attributes = f'id="{escape_attribute(node_id)}" label="{escape_attribute(str(row.values[Attr.LABEL]))}"'
     if start:
-        attributes["start"] = start
-    xf.write("\n      ")
-    with xf.element(f"{{{GEXF_NS}}}node", attributes):
-        attvalues = etree.Element("attvalues")
-        _fill_attvalues(attvalues, values, columns, level=5)
-        if len(attvalues):
-            xf.write("\n        ")
-            xf.write(attvalues)
-        red, green, blue = (int(row.color[i:i + 2], 16) for i in (1, 3, 5))
-        xf.write("\n        ")
-        with xf.element(f"{{{VIZ_NS}}}color", r=str(red), g=str(green), b=str(blue)):
-            pass
-        xf.write("\n        ")
-        with xf.element(f"{{{VIZ_NS}}}size", value=repr(float(row.size))):
-            pass
-        if row.position is not None:
-            x, y = row.position
-            xf.write("\n        ")
-            with xf.element(f"{{{VIZ_NS}}}position", x=repr(x), y=repr(y), z="0.0"):
-                pass
-        xf.write("\n      ")
+        attributes += f' start="{start}"'
+    red, green, blue = (int(row.color[i:i + 2], 16) for i in (1, 3, 5))
+    parts = [f"\n      <node {attributes}>", _attvalues(values, columns, "        "),
+             f'\n        <viz:color r="{red}" g="{green}" b="{blue}"/>',
+             f'\n        <viz:size value="{float(row.size)!r}"/>']
+    if row.position is not None:
+        x, y = row.position
+        parts.append(f'\n        <viz:position x="{x!r}" y="{y!r}" z="0.0"/>')
+    parts.append("\n      </node>")
+    return "".join(parts)
 
 
-def _add_attvalues(element: etree._Element, values: dict[str, object], columns: Columns, level: int) -> None:
-    attvalues = etree.Element("attvalues")
-    _fill_attvalues(attvalues, values, columns, level + 2)
-    if len(attvalues):
-        element.text = "\n" + "  " * (level + 1)
-        element.append(attvalues)
-        attvalues.tail = "\n" + "  " * level
-
-
-def _fill_attvalues(attvalues: etree._Element, values: dict[str, object], columns: Columns, level: int) -> None:
-    indent = "\n" + "  " * level
+def _attvalues(values: dict[str, object], columns: Columns, indent: str) -> str:
+    """An ``<attvalues>`` block at ``indent`` (empty string when there is no value)."""
+    items = []
     for column in columns.present(values):
         value = as_column_value(values[column.name], column)
         text = gexf_list(value) if isinstance(value, list) else value_text(value)
-        child = etree.SubElement(attvalues, "attvalue", {"for": column.name, "value": text})
-        child.tail = indent
-    if len(attvalues):
-        attvalues.text = indent
-        attvalues[-1].tail = indent[:-2]
+        items.append(f'\n{indent}  <attvalue for="{escape_attribute(column.name)}" value="{escape_attribute(text)}"/>')
+    if not items:
+        return ""
+    return f"\n{indent}<attvalues>" + "".join(items) + f"\n{indent}</attvalues>"
 
 
 def _generate(G: nx.MultiDiGraph, ctx: ExportContext) -> dict[str, bytes]:

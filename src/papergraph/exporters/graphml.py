@@ -23,11 +23,9 @@ that all of those readers and the GraphML 1.0 XSD accept:
 
 from __future__ import annotations
 
-import io
 import re
 
 import networkx as nx
-from lxml import etree
 
 from ..identifiers import h16
 from . import ExportContext, Exporter
@@ -40,6 +38,8 @@ from ._gephi import (
     TextCleaner,
     as_column_value,
     bundle_values,
+    escape_attribute,
+    escape_text,
     edge_bundles,
     infer_columns,
     node_rows,
@@ -99,36 +99,25 @@ def generate_graphml(G: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
         for column in columns:
             keys[(domain, column.name)] = f"d{len(keys)}"
 
-    buffer = io.BytesIO()
-    buffer.write(b'<?xml version="1.0" encoding="UTF-8"?>\n')
-    with etree.xmlfile(buffer, encoding="UTF-8") as xf:
-        root = {f"{{{XSI_NS}}}schemaLocation": SCHEMA_LOCATION}
-        with xf.element(f"{{{GRAPHML_NS}}}graphml", root, nsmap={None: GRAPHML_NS, "xsi": XSI_NS}):
-            # Elements without a namespace written inside the root are in its
-            # default namespace, and lxml does not repeat the declaration.
-            for domain, columns in (("node", node_columns), ("edge", edge_columns)):
-                for column in columns:
-                    xf.write("\n  ")
-                    xf.write(etree.Element("key", {
-                        "id": keys[(domain, column.name)], "for": domain,
-                        "attr.name": column.name, "attr.type": GRAPHML_TYPES[column.type],
-                    }))
-            xf.write("\n  ")
-            with xf.element(f"{{{GRAPHML_NS}}}graph", {"id": "G", "edgedefault": "directed"}):
-                for node_id, values in nodes:
-                    element = etree.Element("node", id=node_id)
-                    _add_data(element, values, node_columns, keys, "node")
-                    xf.write("\n    ")
-                    xf.write(element)
-                for index, (source, target, values) in enumerate(edges):
-                    element = etree.Element("edge", id=f"e{index}", source=source, target=target)
-                    _add_data(element, values, edge_columns, keys, "edge")
-                    xf.write("\n    ")
-                    xf.write(element)
-                xf.write("\n  ")
-            xf.write("\n")
-    buffer.write(b"\n")
-    return buffer.getvalue()
+    out = [
+        '<?xml version="1.0" encoding="UTF-8"?>\n',
+        f'<graphml xmlns="{GRAPHML_NS}" xmlns:xsi="{XSI_NS}" xsi:schemaLocation="{SCHEMA_LOCATION}">',
+    ]
+    for domain, columns in (("node", node_columns), ("edge", edge_columns)):
+        for column in columns:
+            out.append(
+                f'\n  <key id="{keys[(domain, column.name)]}" for="{domain}" '
+                f'attr.name="{escape_attribute(column.name)}" attr.type="{GRAPHML_TYPES[column.type]}"/>'
+            )
+    out.append('\n  <graph id="G" edgedefault="directed">')
+    for node_id, values in nodes:
+        out.append(f'\n    <node id="{escape_attribute(node_id)}"')
+        out.append(_data(values, node_columns, keys, "node"))
+    for index, (source, target, values) in enumerate(edges):
+        out.append(f'\n    <edge id="e{index}" source="{escape_attribute(source)}" target="{escape_attribute(target)}"')
+        out.append(_data(values, edge_columns, keys, "edge"))
+    out.append("\n  </graph>\n</graphml>\n")
+    return "".join(out).encode("utf-8")
 
 
 def _edge_values(bundle: EdgeBundle) -> dict[str, object]:
@@ -142,20 +131,19 @@ def _edge_values(bundle: EdgeBundle) -> dict[str, object]:
     return values
 
 
-def _add_data(element: etree._Element, values: dict[str, object], columns: Columns,
-              keys: dict[tuple[str, str], str], domain: str) -> None:
-    data = None
+def _data(values: dict[str, object], columns: Columns, keys: dict[tuple[str, str], str], domain: str) -> str:
+    """The rest of a ``<node``/``<edge`` start tag: its ``<data>`` children and the end tag."""
+    children = []
     for column in columns.present(values):
         value = as_column_value(values[column.name], column)
         if isinstance(value, list):
             separator = "\n" if column.name in LINE_LISTS else LIST_SEPARATOR
             value = separator.join(value)
-        data = etree.SubElement(element, "data", {"key": keys[(domain, column.name)]})
-        data.text = value if isinstance(value, str) else value_text(value)
-        data.tail = "\n      "
-    if data is not None:
-        element.text = "\n      "
-        data.tail = "\n    "
+        text = value if isinstance(value, str) else value_text(value)
+        children.append(f'\n      <data key="{keys[(domain, column.name)]}">{escape_text(text)}</data>')
+    if not children:
+        return "/>"
+    return ">" + "".join(children) + f"\n    </{domain}>"
 
 
 def _generate(G: nx.MultiDiGraph, ctx: ExportContext) -> dict[str, bytes]:
