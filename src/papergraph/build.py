@@ -156,21 +156,26 @@ def _export(exporters: list, graph: nx.MultiDiGraph, base_iri: str, folder: Path
     Results come back in exporter order, so output and diagnostics do not
     depend on ``jobs``.
     """
-    from .layout import compute_layout  # numpy: only when exporting
-
     needs_layout = any(e.uses_layout for e in exporters)
     outcomes: dict[str, ExportOutcome] = {}
+
+    def layout() -> dict | None:
+        if not needs_layout:
+            return None
+        from .layout import compute_layout  # numpy: only when exporting
+
+        say("layout")
+        started = time.perf_counter()
+        positions = compute_layout(graph)
+        outcomes["layout"] = ([], [], time.perf_counter() - started)
+        return positions
+
     parallel = (
         jobs > 1 and len(exporters) > 1 and graph.number_of_nodes() >= PARALLEL_EXPORT_MIN_NODES
         and "fork" in multiprocessing.get_all_start_methods()
     )
     if not parallel:
-        positions = None
-        if needs_layout:
-            say("layout")
-            started = time.perf_counter()
-            positions = compute_layout(graph)
-            outcomes["layout"] = ([], [], time.perf_counter() - started)
+        positions = layout()
         for exporter in exporters:
             say(f"exporting {exporter.name}")
             outcomes[exporter.name] = _run_exporter(exporter.name, graph, base_iri, folder, positions)
@@ -181,14 +186,10 @@ def _export(exporters: list, graph: nx.MultiDiGraph, base_iri: str, folder: Path
     try:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
             futures = {e.name: pool.submit(_run_exporter_in_worker, e.name, None) for e in exporters if not e.uses_layout}
-            if needs_layout:
-                say("layout")
-                started = time.perf_counter()
-                positions = compute_layout(graph)
-                outcomes["layout"] = ([], [], time.perf_counter() - started)
-                for exporter in exporters:
-                    if exporter.uses_layout:
-                        futures[exporter.name] = pool.submit(_run_exporter_in_worker, exporter.name, positions)
+            positions = layout()
+            for exporter in exporters:
+                if exporter.uses_layout:
+                    futures[exporter.name] = pool.submit(_run_exporter_in_worker, exporter.name, positions)
             say("exporting " + ", ".join(e.name for e in exporters))
             for exporter in exporters:
                 outcomes[exporter.name] = futures[exporter.name].result()
