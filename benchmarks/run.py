@@ -39,6 +39,11 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _children_peak_mb() -> float:
+    """The peak RSS of the largest finished child (the export workers)."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
 def child(inputs: list[str], output: str, jobs: int | None) -> None:
     """Run one cold build in this process and print its stages as JSON."""
     sys.path.insert(0, str(ROOT / "src"))
@@ -61,6 +66,8 @@ def child(inputs: list[str], output: str, jobs: int | None) -> None:
     print(json.dumps({
         "timings": result.timings,
         "peak_mb": _peak_mb(),
+        "worker_peak_mb": _children_peak_mb(),
+        "jobs": jobs,
         "stage_peaks": peaks,
         "total_s": total,
         "nodes": sum(result.summary["nodes"].values()),
@@ -125,7 +132,7 @@ def format_tables(rows: list[tuple[str, dict]]) -> str:
     for _, row in rows:
         stages += [stage for stage in row["timings"] if stage not in stages]
     times = [["corpus", "entries", "nodes", "edges", *stages, "cold total", "cold CLI", "no change", "1 changed"]]
-    peaks = [["corpus", *(s.replace("exporting ", "export ") for s in stages), "peak MB"]]
+    peaks = [["corpus", "read", "link", "layout", "main MB", "worker MB", "all (bound)"]]
     for name, row in rows:
         times.append([
             name, str(row["entries"]), str(row["nodes"]), str(row["edges"]),
@@ -133,10 +140,14 @@ def format_tables(rows: list[tuple[str, dict]]) -> str:
             f"{row['total_s']:.2f}s", f"{row['cold_cli_s']:.2f}s", f"{row['unchanged_s']:.2f}s",
             f"{row['one_changed_s']:.2f}s",
         ])
-        by_stage = {k.replace("exporting ", "export ").replace("reading", "read").replace("linking", "link"): v
-                    for k, v in row["stage_peaks"].items()}
-        peaks.append([name, *(f"{by_stage[s]:.0f}" if s in by_stage else "-" for s in stages), f"{row['peak_mb']:.0f}"])
-    return "wall time\n" + _align(times) + "\n\npeak RSS (MB) at the end of each stage\n" + _align(peaks)
+        by_stage = {k.replace("reading", "read").replace("linking", "link"): v for k, v in row["stage_peaks"].items()}
+        workers = row["worker_peak_mb"]
+        bound = row["peak_mb"] + (row["jobs"] * workers if workers else 0)
+        peaks.append([name, *(f"{by_stage[s]:.0f}" if s in by_stage else "-" for s in ("read", "link", "layout")),
+                      f"{row['peak_mb']:.0f}", f"{workers:.0f}" if workers else "-", f"{bound:.0f}"])
+    note = ("main MB: peak RSS of the build process; worker MB: peak of the largest export worker; "
+            "all (bound): main + jobs x worker, an upper bound of the memory used at once")
+    return "wall time\n" + _align(times) + "\n\npeak RSS (MB)\n" + _align(peaks) + "\n" + note
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import signal
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -30,7 +31,7 @@ from .linking import LinkedCorpus, link_corpus
 from .model import Corpus, Diagnostic
 from .pipeline import InputData, check_reader, find_inputs, parse_inputs, read_inputs
 
-__all__ = ["BuildResult", "build", "load_graph", "write_atomic", "check_output_dir", "default_jobs"]
+__all__ = ["BuildResult", "build", "load_graph", "write_atomic", "stage_file", "commit_files", "check_output_dir", "default_jobs"]
 
 
 def default_jobs() -> int:
@@ -94,70 +95,132 @@ def check_output_dir(output: Path, inputs: Sequence[str | os.PathLike[str]]) -> 
     return resolved
 
 
-def write_atomic(folder: Path, name: str, data: bytes) -> Path:
-    """Write ``folder/name`` via a temporary file and a rename.
+STAGED_SUFFIX = ".papergraph-tmp"
 
-    The target is never a symlink leading out of the folder: an existing
-    symlink is replaced, not followed.
+
+def _check_name(name: str) -> None:
+    if "/" in name or "\\" in name or name in {"", ".", ".."}:
+        raise ExportError(f"{name!r}: exporters may only write plain file names")
+
+
+def _write_error(target: Path, error: OSError) -> ExportError:
+    return ExportError(
+        f"{target.as_posix()}: cannot write ({error.strerror or error}); "
+        "check that the output folder is writable or choose another with -o"
+    )
+
+
+def stage_file(folder: Path, name: str, data: bytes) -> Path:
+    """Write ``data`` to a new temporary file in ``folder``, fsynced, ready to be
+    renamed over ``folder/name`` by :func:`commit_files`.
 
     Raises:
         ExportError: the folder cannot be written.
     """
-    if "/" in name or "\\" in name or name in {"", ".", ".."}:
-        raise ExportError(f"{name!r}: exporters may only write plain file names")
-    target = folder / name
+    _check_name(name)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+        handle, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=STAGED_SUFFIX, dir=folder)
         try:
             with os.fdopen(handle, "wb") as stream:
                 stream.write(data)
                 stream.flush()
                 os.fsync(stream.fileno())
             os.chmod(temporary, 0o644)
-            os.replace(temporary, target)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
     except OSError as error:
-        raise ExportError(
-            f"{target.as_posix()}: cannot write ({error.strerror or error}); "
-            "check that the output folder is writable or choose another with -o"
-        ) from None
+        raise _write_error(folder / name, error) from None
+    return Path(temporary)
+
+
+def commit_files(staged: list[tuple[Path, Path]]) -> None:
+    """Rename every staged file over its target, after all of them were written.
+
+    A rename replaces an existing symlink instead of following it, so nothing
+    outside the output folder is ever written.
+    """
+    for temporary, target in staged:
+        try:
+            os.replace(temporary, target)
+        except OSError as error:
+            raise _write_error(target, error) from None
+
+
+def discard_staged(folder: Path) -> None:
+    """Remove temporary files left by a build that was killed."""
+    for leftover in folder.glob(f".*{STAGED_SUFFIX}"):
+        if leftover.is_file() and not leftover.is_symlink():
+            leftover.unlink(missing_ok=True)
+
+
+def write_atomic(folder: Path, name: str, data: bytes) -> Path:
+    """Write ``folder/name`` via a temporary file and a rename.
+
+    Raises:
+        ExportError: the folder cannot be written.
+    """
+    target = folder / name
+    commit_files([(stage_file(folder, name, data), target)])
     return target
 
 
 # Below this many nodes, forking export workers costs more than it saves.
 PARALLEL_EXPORT_MIN_NODES = 2_000
 _WORKER_STATE: dict[str, object] = {}
-ExportOutcome = tuple[list[tuple[Path, int]], list[Diagnostic], float]
+ExportOutcome = tuple[list[tuple[Path, Path, int]], list[Diagnostic], float]
+"""Staged files ``(temporary, target, size)``, diagnostics, seconds."""
 
 
-def _run_exporter(name: str, graph: nx.MultiDiGraph, base_iri: str, folder: Path,
-                  positions: dict | None) -> ExportOutcome:
-    started = time.perf_counter()
+def _run_group(names: list[str], graph: nx.MultiDiGraph, base_iri: str, folder: Path,
+               positions: dict | None) -> dict[str, ExportOutcome]:
+    """Run exporters that share one context, one after the other."""
     context = ExportContext(graph, base_iri=base_iri, positions=positions)
-    written = [(write_atomic(folder, file, content), len(content))
-               for file, content in get_exporter(name).generate(graph, context).items()]
-    return written, context.diagnostics, time.perf_counter() - started
+    outcomes = {}
+    for name in names:
+        started = time.perf_counter()
+        reported = len(context.diagnostics)
+        written = [(stage_file(folder, file, content), folder / file, len(content))
+                   for file, content in get_exporter(name).generate(graph, context).items()]
+        outcomes[name] = (written, context.diagnostics[reported:], time.perf_counter() - started)
+    return outcomes
 
 
-def _run_exporter_in_worker(name: str, positions: dict | None) -> ExportOutcome:
+def _die_with_parent() -> None:
+    """Make this worker exit when the build process dies (killed builds leave no orphans)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux)
+    except (OSError, AttributeError):
+        pass  # elsewhere a worker notices the broken pipe when it reports back, and exits
+
+
+def _run_group_in_worker(names: list[str], positions: dict | None) -> dict[str, ExportOutcome]:
     state = _WORKER_STATE  # inherited from the parent by fork: the graph is never pickled
-    return _run_exporter(name, state["graph"], state["base_iri"], state["folder"], positions)  # type: ignore[arg-type]
+    return _run_group(names, state["graph"], state["base_iri"], state["folder"], positions)  # type: ignore[arg-type]
+
+
+def _groups(exporters: list) -> list[list]:
+    """Exporters in order, those of one ``group`` together (where the first of them stands)."""
+    groups: dict[str, list] = {}
+    for exporter in exporters:
+        groups.setdefault(exporter.group or exporter.name, []).append(exporter)
+    return list(groups.values())
 
 
 def _export(exporters: list, graph: nx.MultiDiGraph, base_iri: str, folder: Path, jobs: int,
             say: Callable[[str], None]) -> dict[str, ExportOutcome]:
     """Run the exporters, in ``jobs`` forked processes when the graph is big enough.
 
-    Exporters that need no layout start at once; the layout is computed
-    meanwhile and handed to the others, so GraphML, GEXF and HTML share it.
-    Results come back in exporter order, so output and diagnostics do not
-    depend on ``jobs``.
+    Groups that need no layout start at once in the workers while this
+    process computes the layout; then the other groups go to the workers and
+    the last one runs here. Results come back in exporter order, so output
+    and diagnostics do not depend on ``jobs``.
     """
     needs_layout = any(e.uses_layout for e in exporters)
-    outcomes: dict[str, ExportOutcome] = {}
+    timings: dict[str, ExportOutcome] = {}
 
     def layout() -> dict | None:
         if not needs_layout:
@@ -167,35 +230,41 @@ def _export(exporters: list, graph: nx.MultiDiGraph, base_iri: str, folder: Path
         say("layout")
         started = time.perf_counter()
         positions = compute_layout(graph)
-        outcomes["layout"] = ([], [], time.perf_counter() - started)
+        timings["layout"] = ([], [], time.perf_counter() - started)
         return positions
 
+    groups = [[e.name for e in group] for group in _groups(exporters)]
+    with_layout = [g for g, group in zip(groups, _groups(exporters)) if any(e.uses_layout for e in group)]
+    without_layout = [g for g in groups if g not in with_layout]
     parallel = (
-        jobs > 1 and len(exporters) > 1 and graph.number_of_nodes() >= PARALLEL_EXPORT_MIN_NODES
+        jobs > 1 and len(groups) > 1 and graph.number_of_nodes() >= PARALLEL_EXPORT_MIN_NODES
         and "fork" in multiprocessing.get_all_start_methods()
     )
+    outcomes: dict[str, ExportOutcome] = {}
     if not parallel:
         positions = layout()
-        for exporter in exporters:
-            say(f"exporting {exporter.name}")
-            outcomes[exporter.name] = _run_exporter(exporter.name, graph, base_iri, folder, positions)
-        return outcomes
-    from concurrent.futures import ProcessPoolExecutor
+        for names in groups:
+            say("exporting " + ", ".join(names))
+            outcomes.update(_run_group(names, graph, base_iri, folder, positions))
+    else:
+        from concurrent.futures import ProcessPoolExecutor
 
-    _WORKER_STATE.update(graph=graph, base_iri=base_iri, folder=folder)
-    try:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-            futures = {e.name: pool.submit(_run_exporter_in_worker, e.name, None) for e in exporters if not e.uses_layout}
-            positions = layout()
-            for exporter in exporters:
-                if exporter.uses_layout:
-                    futures[exporter.name] = pool.submit(_run_exporter_in_worker, exporter.name, positions)
-            say("exporting " + ", ".join(e.name for e in exporters))
-            for exporter in exporters:
-                outcomes[exporter.name] = futures[exporter.name].result()
-    finally:
-        _WORKER_STATE.clear()
-    return outcomes
+        _WORKER_STATE.update(graph=graph, base_iri=base_iri, folder=folder)
+        try:
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
+                                     initializer=_die_with_parent) as pool:
+                futures = [pool.submit(_run_group_in_worker, names, None) for names in without_layout]
+                positions = layout()
+                here = with_layout[-1:] if without_layout else []
+                futures += [pool.submit(_run_group_in_worker, names, positions) for names in with_layout if names not in here]
+                say("exporting " + ", ".join(e.name for e in exporters))
+                for names in here:
+                    outcomes.update(_run_group(names, graph, base_iri, folder, positions))
+                for future in futures:
+                    outcomes.update(future.result())
+        finally:
+            _WORKER_STATE.clear()
+    return {**timings, **{e.name: outcomes[e.name] for e in exporters}}
 
 
 def _input_signature(inputs: list[InputData], encoding: str | None, reader: str | None) -> str:
@@ -294,11 +363,17 @@ def build(
         graph=graph,
     )
 
-    exported = _export(exporters, graph, base_iri, folder, jobs or default_jobs(), say)
+    discard_staged(folder)
+    try:
+        exported = _export(exporters, graph, base_iri, folder, jobs or default_jobs(), say)
+        # Nothing replaces the previous outputs until every exporter has succeeded.
+        commit_files([(temporary, target) for written, _, _ in exported.values() for temporary, target, _ in written])
+    finally:
+        discard_staged(folder)
     seen = set(result.diagnostics)
     for name, (written, diagnostics, seconds) in exported.items():
         timings["layout" if name == "layout" else f"export {name}"] = seconds
-        result.written.extend(written)
+        result.written.extend((target, size) for _, target, size in written)
         for diagnostic in diagnostics:  # GraphML and GEXF may report the same character
             if diagnostic not in seen:
                 seen.add(diagnostic)

@@ -330,6 +330,14 @@ def generate_turtle(
     arxiv:2305.01625 dcterms:title "X" .
     """
     compact = _Compactor(prefixes, base)
+    rendered: dict[Term, str] = {}  # types, people and tags recur thousands of times
+
+    def term(value: Term) -> str:
+        text = rendered.get(value)
+        if text is None:
+            text = rendered[value] = turtle_term(value, compact)
+        return text
+
     out: list[str] = [f"# {line}\n" for line in header]
     if compact.base:
         out.append(f"@base <{compact.base}> .\n")
@@ -338,11 +346,11 @@ def generate_turtle(
     for section, subject, predicates in graph.blocks():
         if section:
             out.append(f"\n# ---- {section}\n")
-        head = turtle_term(subject, compact)
+        head = term(subject)
         lines = []
         for predicate, objects in sorted(predicates.items(), key=lambda item: item[0] != RDF_TYPE):
             verb = "a" if predicate == RDF_TYPE else compact(predicate)
-            terms = [turtle_term(obj, compact) for obj in objects]
+            terms = [term(obj) for obj in objects]
             joined = ", ".join(terms)
             if len(terms) > 1 and len(joined) + len(verb) > _WRAP:
                 joined = ",\n        ".join(terms)
@@ -431,6 +439,7 @@ def generate_jsonld(graph: RdfGraph, *, prefixes: Sequence[tuple[str, str]] = PR
     triples.
     """
     compact = _JsonCompactor(prefixes)
+    values_of: dict[Term, object] = {}  # json.dumps never changes them, so repeats can share one
     context = json.dumps({name: namespace for name, namespace in prefixes}, ensure_ascii=False)
     nodes = []
     for subject, predicates in graph.subjects():
@@ -440,7 +449,12 @@ def generate_jsonld(graph: RdfGraph, *, prefixes: Sequence[tuple[str, str]] = PR
                 types = [compact(o) for o in objects]
                 node["@type"] = types[0] if len(types) == 1 else types
                 continue
-            values = [_json_value(o, compact) for o in objects]
+            values = []
+            for obj in objects:
+                value = values_of.get(obj)
+                if value is None:
+                    value = values_of[obj] = _json_value(obj, compact)
+                values.append(value)
             node[compact(predicate)] = values[0] if len(values) == 1 else values
         nodes.append(json.dumps(node, ensure_ascii=False))
     body = ",\n    ".join(nodes)

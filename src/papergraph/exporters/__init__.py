@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 from collections.abc import Callable, Iterator, Mapping
+from typing import TypeVar
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -21,6 +22,7 @@ from ..model import Diagnostic
 __all__ = ["Exporter", "ExportContext", "EXPORTERS", "get_exporter", "exporter_names", "DEFAULT_BASE_IRI"]
 
 DEFAULT_BASE_IRI = "https://w3id.org/papergraph/id/"
+T = TypeVar("T")
 
 
 @dataclass
@@ -37,6 +39,14 @@ class ExportContext:
     title: str = "papergraph"
     diagnostics: list[Diagnostic] = field(default_factory=list)
     positions: dict[str, tuple[float, float]] | None = None
+    _shared: dict[str, object] = field(default_factory=dict, repr=False)
+
+    def shared(self, name: str, make: Callable[[], T]) -> T:
+        """``make()``, computed once per context: for work that exporters of one
+        ``group`` (GraphML and GEXF) have in common."""
+        if name not in self._shared:
+            self._shared[name] = make()
+        return self._shared[name]  # type: ignore[return-value]
 
     @property
     def layout(self) -> dict[str, tuple[float, float]]:
@@ -57,6 +67,9 @@ class Exporter:
     files: tuple[str, ...]
     generate: Callable[[nx.MultiDiGraph, ExportContext], dict[str, bytes]]
     uses_layout: bool = False
+    group: str | None = None
+    """Exporters of one group run in one process with one context, so they can
+    share work through :meth:`ExportContext.shared`."""
 
 
 # name -> module defining EXPORTER; the order is the order of `papergraph build`.

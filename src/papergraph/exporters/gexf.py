@@ -75,7 +75,7 @@ def generate_gexf(G: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
     cleaner = TextCleaner(G, ctx)
     ids = unique_ids(G.nodes, lambda text: XML_ILLEGAL.sub("", text) or "node")
     started = first_seen_dates(G)
-    rows = node_rows(G, ctx, cleaner)
+    rows = ctx.shared("gephi node rows", lambda: node_rows(G, ctx, cleaner))
     node_values = [{k: v for k, v in row.values.items() if k != Attr.LABEL} for row in rows]
     node_columns = infer_columns(node_values, PREFERRED_NODE_COLUMNS)
 
@@ -179,4 +179,5 @@ EXPORTER = Exporter(
     files=("graph.gexf",),
     generate=_generate,
     uses_layout=True,
+    group="gephi",
 )

@@ -80,7 +80,7 @@ def generate_graphml(G: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
     cleaner = TextCleaner(G, ctx)
     ids = unique_ids(G.nodes, graphml_node_id)
     nodes = []
-    for row in node_rows(G, ctx, cleaner):
+    for row in ctx.shared("gephi node rows", lambda: node_rows(G, ctx, cleaner)):
         values = dict(row.values)
         values["node_id"] = cleaner.text(str(row.id), row.id, "id")
         values["size"] = row.size
@@ -156,4 +156,5 @@ EXPORTER = Exporter(
     files=("graph.graphml",),
     generate=_generate,
     uses_layout=True,
+    group="gephi",
 )
