@@ -174,3 +174,49 @@ def test_python_dash_m_runs_the_cli():
 def test_every_command_has_help_text_and_an_example(runner):
     for name, command in cli.commands.items():
         assert command.help and "Example:" in command.help, name
+
+
+def test_unknown_export_format_is_a_usage_error_listing_the_formats(runner, tmp_path):
+    result = runner.invoke(cli, ["build", str(SEEDS), "-o", str(tmp_path / "out"), "-f", "gefx"])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == (
+        "Error: Invalid value for '-f' / '--format': 'gefx' is not one of 'rdf', 'graphml', 'gexf', 'html'."
+    )
+
+
+def test_output_that_is_a_file_is_an_error_with_the_remedy(runner, tmp_path):
+    (tmp_path / "out.txt").write_text("x", encoding="utf-8")
+    result = runner.invoke(cli, ["build", str(SEEDS), "-o", str(tmp_path / "out.txt")])
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {(tmp_path / 'out.txt').as_posix()}: exists and is not a folder; choose another folder with -o\n"
+
+
+def test_unwritable_output_is_one_error_line_without_a_traceback(runner, tmp_path):
+    (tmp_path / "a-file").write_text("x", encoding="utf-8")
+    target = tmp_path / "a-file" / "out"
+    result = runner.invoke(cli, ["build", str(SEEDS), "-o", str(target), "-q", "-f", "rdf"])
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"Error: {target.as_posix()}/") and result.stderr.endswith(
+        ": cannot write (Not a directory); check that the output folder is writable or choose another with -o\n"
+    )
+
+
+def test_build_writes_every_export_and_prints_a_summary(runner, tmp_path):
+    result = runner.invoke(cli, ["build", str(SEEDS), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[:3] == [
+        "read 3 files, 21 entries (2024-02-08 to 2024-11-04)",
+        "graph: 219 nodes (3 digest, 21 note, 21 item, 7 arxiv, 141 person, 2 organization, 17 tag, 7 link)",
+        "       228 edges (21 contains, 21 about, 143 authored_by, 27 tagged, 9 cites, 7 links_to)",
+    ]
+    assert [line.split()[1] for line in lines if line.startswith("wrote ")] == [
+        "graph.ttl", "graph.nt", "graph.jsonld", "papergraph.ttl", "graph.graphml", "graph.gexf", "graph.html",
+    ]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir() if not p.name.startswith(".")) == [
+        "graph.gexf", "graph.graphml", "graph.html", "graph.jsonld", "graph.nt", "graph.ttl", "papergraph.ttl",
+    ]
+    assert lines[-1] == "diagnostics: 0"
+    again = runner.invoke(cli, ["build", str(SEEDS), "-o", str(tmp_path / "out")])
+    assert again.output.splitlines()[0] == "read 3 files, 21 entries (2024-02-08 to 2024-11-04) - outputs are up to date"
