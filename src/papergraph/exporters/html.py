@@ -288,8 +288,9 @@ def build_page_data(G: nx.MultiDiGraph, layout: Mapping[str, tuple[float, float]
         kind = kinds[i] if kinds[i] in KIND_STYLES else _ITEM
         label = _label(kind, data)
         x, y = layout.get(node, (0.0, 0.0))
+        # The layout's y points up, as in Gephi; the canvas's points down.
         entry: dict[str, Any] = {"id": i, "group": kind, "label": label,
-                                 "x": _int_coordinate(x), "y": _int_coordinate(y),
+                                 "x": _int_coordinate(x), "y": -_int_coordinate(y),
                                  "value": degree[node]}
         title = _tooltip(kind, data, label)
         if title:
