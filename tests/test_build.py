@@ -145,3 +145,13 @@ def test_incremental_build_of_the_corpus_matches_a_cold_one(tmp_path):
     cold = build([corpus], tmp_path / "cold", jobs=1, cache=False)
     assert warm.entries == cold.entries == 775
     assert _outputs(tmp_path / "warm") == _outputs(tmp_path / "cold")
+
+
+def test_streamed_rdf_files_equal_the_in_memory_ones(tmp_path, seeds_graph):
+    from papergraph.exporters import ExportContext
+    from papergraph.exporters.rdf import generate_rdf
+
+    build([SEEDS], tmp_path / "out", formats=["rdf"])
+    expected = generate_rdf(seeds_graph, ExportContext(seeds_graph))
+    assert sorted(expected) == ["graph.jsonld", "graph.nt", "graph.ttl", "papergraph.ttl"]
+    assert {name: (tmp_path / "out" / name).read_bytes() for name in expected} == expected

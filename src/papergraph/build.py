@@ -17,7 +17,7 @@ import os
 import signal
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -110,9 +110,10 @@ def _write_error(target: Path, error: OSError) -> ExportError:
     )
 
 
-def stage_file(folder: Path, name: str, data: bytes) -> Path:
-    """Write ``data`` to a new temporary file in ``folder``, fsynced, ready to be
-    renamed over ``folder/name`` by :func:`commit_files`.
+def stage_file(folder: Path, name: str, data: bytes | Iterable[bytes]) -> tuple[Path, int]:
+    """Write ``data`` (bytes, or byte chunks) to a new temporary file in
+    ``folder``, fsynced, ready to be renamed over ``folder/name`` by
+    :func:`commit_files`; return the temporary path and the size.
 
     Raises:
         ExportError: the folder cannot be written.
@@ -122,8 +123,11 @@ def stage_file(folder: Path, name: str, data: bytes) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=STAGED_SUFFIX, dir=folder)
         try:
+            size = 0
             with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
+                for chunk in (data,) if isinstance(data, bytes) else data:
+                    stream.write(chunk)
+                    size += len(chunk)
                 stream.flush()
                 os.fsync(stream.fileno())
             os.chmod(temporary, 0o644)
@@ -132,7 +136,7 @@ def stage_file(folder: Path, name: str, data: bytes) -> Path:
             raise
     except OSError as error:
         raise _write_error(folder / name, error) from None
-    return Path(temporary)
+    return Path(temporary), size
 
 
 def commit_files(staged: list[tuple[Path, Path]]) -> None:
@@ -162,15 +166,16 @@ def write_atomic(folder: Path, name: str, data: bytes) -> Path:
         ExportError: the folder cannot be written.
     """
     target = folder / name
-    commit_files([(stage_file(folder, name, data), target)])
+    temporary, _ = stage_file(folder, name, data)
+    commit_files([(temporary, target)])
     return target
 
 
 # Below this many nodes, forking export workers costs more than it saves.
 PARALLEL_EXPORT_MIN_NODES = 2_000
 _WORKER_STATE: dict[str, object] = {}
-ExportOutcome = tuple[list[tuple[Path, Path, int]], list[Diagnostic], float]
-"""Staged files ``(temporary, target, size)``, diagnostics, seconds."""
+ExportOutcome = tuple[list[tuple[Path, int, Path]], list[Diagnostic], float]
+"""Staged files ``(temporary, size, target)``, diagnostics, seconds."""
 
 
 def _run_group(names: list[str], graph: nx.MultiDiGraph, base_iri: str, folder: Path,
@@ -181,7 +186,7 @@ def _run_group(names: list[str], graph: nx.MultiDiGraph, base_iri: str, folder: 
     for name in names:
         started = time.perf_counter()
         reported = len(context.diagnostics)
-        written = [(stage_file(folder, file, content), folder / file, len(content))
+        written = [(*stage_file(folder, file, content), folder / file)
                    for file, content in get_exporter(name).generate(graph, context).items()]
         outcomes[name] = (written, context.diagnostics[reported:], time.perf_counter() - started)
     return outcomes
@@ -367,13 +372,13 @@ def build(
     try:
         exported = _export(exporters, graph, base_iri, folder, jobs or default_jobs(), say)
         # Nothing replaces the previous outputs until every exporter has succeeded.
-        commit_files([(temporary, target) for written, _, _ in exported.values() for temporary, target, _ in written])
+        commit_files([(temporary, target) for written, _, _ in exported.values() for temporary, _, target in written])
     finally:
         discard_staged(folder)
     seen = set(result.diagnostics)
     for name, (written, diagnostics, seconds) in exported.items():
         timings["layout" if name == "layout" else f"export {name}"] = seconds
-        result.written.extend((target, size) for _, target, size in written)
+        result.written.extend((target, size) for _, size, target in written)
         for diagnostic in diagnostics:  # GraphML and GEXF may report the same character
             if diagnostic not in seen:
                 seen.add(diagnostic)

@@ -39,6 +39,9 @@ __all__ = [
     "generate_turtle",
     "generate_ntriples",
     "generate_jsonld",
+    "iter_turtle",
+    "iter_ntriples",
+    "iter_jsonld",
     "turtle_term",
     "compact_iri",
     "paused_gc",
@@ -317,7 +320,34 @@ def generate_turtle(
     base: str | None = None,
     header: Sequence[str] = (),
 ) -> bytes:
-    """The graph as pretty Turtle: prefixes, one block per subject, ``a`` first.
+    """The graph as pretty Turtle (all of :func:`iter_turtle` at once)."""
+    return b"".join(iter_turtle(graph, prefixes=prefixes, base=base, header=header))
+
+
+CHUNK_PARTS = 4096
+"""Strings joined and encoded at a time by the ``iter_*`` writers: big files
+stream to disk instead of existing as millions of small strings at once."""
+
+
+def _chunked(parts: Iterable[str]) -> Iterator[bytes]:
+    buffer: list[str] = []
+    for part in parts:
+        buffer.append(part)
+        if len(buffer) >= CHUNK_PARTS:
+            yield "".join(buffer).encode("utf-8")
+            buffer.clear()
+    if buffer:
+        yield "".join(buffer).encode("utf-8")
+
+
+def iter_turtle(
+    graph: RdfGraph,
+    *,
+    prefixes: Sequence[tuple[str, str]] = PREFIXES,
+    base: str | None = None,
+    header: Sequence[str] = (),
+) -> Iterator[bytes]:
+    """The graph as pretty Turtle, in UTF-8 chunks: prefixes, one block per subject, ``a`` first.
 
     ``base`` (ending in ``/``) is declared with ``@base`` and IRIs under it are
     written relative to it, as in the data model's sample.
@@ -329,6 +359,11 @@ def generate_turtle(
     <BLANKLINE>
     arxiv:2305.01625 dcterms:title "X" .
     """
+    return _chunked(_turtle_parts(graph, prefixes, base, header))
+
+
+def _turtle_parts(graph: RdfGraph, prefixes: Sequence[tuple[str, str]], base: str | None,
+                  header: Sequence[str]) -> Iterator[str]:
     compact = _Compactor(prefixes, base)
     rendered: dict[Term, str] = {}  # types, people and tags recur thousands of times
 
@@ -338,14 +373,14 @@ def generate_turtle(
             text = rendered[value] = turtle_term(value, compact)
         return text
 
-    out: list[str] = [f"# {line}\n" for line in header]
+    yield from (f"# {line}\n" for line in header)
     if compact.base:
-        out.append(f"@base <{compact.base}> .\n")
-    out.extend(f"@prefix {name}: <{namespace}> .\n" for name, namespace in prefixes)
+        yield f"@base <{compact.base}> .\n"
+    yield from (f"@prefix {name}: <{namespace}> .\n" for name, namespace in prefixes)
     previous_was_short = False
     for section, subject, predicates in graph.blocks():
         if section:
-            out.append(f"\n# ---- {section}\n")
+            yield f"\n# ---- {section}\n"
         head = term(subject)
         lines = []
         for predicate, objects in sorted(predicates.items(), key=lambda item: item[0] != RDF_TYPE):
@@ -358,12 +393,11 @@ def generate_turtle(
         short = f"{head} {' ; '.join(lines)} .\n"
         if len(short) <= _SHORT and "\n" not in short[:-1]:
             # Small descriptions (agents, tags, cited papers) read best as one line each.
-            out.append(short if previous_was_short and not section else "\n" + short)
+            yield short if previous_was_short and not section else "\n" + short
             previous_was_short = True
         else:
-            out.append(f"\n{head} " + " ;\n    ".join(lines) + " .\n")
+            yield f"\n{head} " + " ;\n    ".join(lines) + " .\n"
             previous_was_short = False
-    return "".join(out).encode("utf-8")
 
 
 def _nt_term(term: Term) -> str:
@@ -386,7 +420,15 @@ def generate_ntriples(graph: RdfGraph) -> bytes:
     >>> generate_ntriples(g)
     b'<https://x.org/a> <https://x.org/p> "say \\\\"hi\\\\"\\\\n"@en .\\n'
     """
-    out = []
+    return b"".join(iter_ntriples(graph))
+
+
+def iter_ntriples(graph: RdfGraph) -> Iterator[bytes]:
+    """The graph as N-Triples, in UTF-8 chunks."""
+    return _chunked(_ntriples_lines(graph))
+
+
+def _ntriples_lines(graph: RdfGraph) -> Iterator[str]:
     cache: dict[Term, str] = {}
     for subject, predicates in graph.subjects():
         head = _nt_term(subject)
@@ -396,8 +438,7 @@ def generate_ntriples(graph: RdfGraph) -> bytes:
                 written = cache.get(obj)
                 if written is None:
                     written = cache[obj] = _nt_term(obj)
-                out.append(f"{middle}{written} .\n")
-    return "".join(out).encode("utf-8")
+                yield f"{middle}{written} .\n"
 
 
 class _JsonCompactor:
@@ -432,16 +473,27 @@ def _json_value(term: Term, compact: _JsonCompactor) -> object:
 
 
 def generate_jsonld(graph: RdfGraph, *, prefixes: Sequence[tuple[str, str]] = PREFIXES) -> bytes:
-    """The graph as JSON-LD: a ``@context`` of prefixes and one node object per line in ``@graph``.
+    """The graph as JSON-LD (all of :func:`iter_jsonld` at once)."""
+    return b"".join(iter_jsonld(graph, prefixes=prefixes))
+
+
+def iter_jsonld(graph: RdfGraph, *, prefixes: Sequence[tuple[str, str]] = PREFIXES) -> Iterator[bytes]:
+    """The graph as JSON-LD, in UTF-8 chunks: a ``@context`` of prefixes and one
+    node object per line in ``@graph``.
 
     Every value is explicit (``{"@id"}``, ``{"@value", "@language"}``,
     ``{"@value", "@type"}``), so JSON-LD 1.0 and 1.1 processors read the same
     triples.
     """
+    return _chunked(_jsonld_parts(graph, prefixes))
+
+
+def _jsonld_parts(graph: RdfGraph, prefixes: Sequence[tuple[str, str]]) -> Iterator[str]:
     compact = _JsonCompactor(prefixes)
     values_of: dict[Term, object] = {}  # json.dumps never changes them, so repeats can share one
     context = json.dumps({name: namespace for name, namespace in prefixes}, ensure_ascii=False)
-    nodes = []
+    yield f'{{\n  "@context": {context},\n  "@graph": [\n    '
+    separator = ""
     for subject, predicates in graph.subjects():
         node: dict[str, object] = {"@id": f"_:{subject}" if isinstance(subject, BNode) else compact(subject)}
         for predicate, objects in predicates.items():
@@ -456,7 +508,6 @@ def generate_jsonld(graph: RdfGraph, *, prefixes: Sequence[tuple[str, str]] = PR
                     value = values_of[obj] = _json_value(obj, compact)
                 values.append(value)
             node[compact(predicate)] = values[0] if len(values) == 1 else values
-        nodes.append(json.dumps(node, ensure_ascii=False))
-    body = ",\n    ".join(nodes)
-    text = f'{{\n  "@context": {context},\n  "@graph": [\n    {body}\n  ]\n}}\n'
-    return text.encode("utf-8")
+        yield separator + json.dumps(node, ensure_ascii=False)
+        separator = ",\n    "
+    yield "\n  ]\n}\n"

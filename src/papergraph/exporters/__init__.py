@@ -1,7 +1,9 @@
 """Exporters, one module per output format, behind a small registry.
 
 An exporter is pure: :attr:`Exporter.generate` takes the graph and an
-:class:`ExportContext` and returns ``{file name: bytes}``. Writing the files
+:class:`ExportContext` and returns ``{file name: content}``, where content is
+bytes or an iterable of byte chunks (produced only as the file is written, so
+big files stream). Writing the files
 (atomically, into the output folder) is :func:`papergraph.build.build`'s job,
 so every exporter gets atomic, deterministic output for free.
 """
@@ -9,8 +11,7 @@ so every exporter gets atomic, deterministic output for free.
 from __future__ import annotations
 
 import importlib
-import importlib.util
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TypeVar
 from dataclasses import dataclass, field
 
@@ -65,7 +66,7 @@ class Exporter:
     name: str
     description: str
     files: tuple[str, ...]
-    generate: Callable[[nx.MultiDiGraph, ExportContext], dict[str, bytes]]
+    generate: Callable[[nx.MultiDiGraph, ExportContext], Mapping[str, bytes | Iterable[bytes]]]
     uses_layout: bool = False
     group: str | None = None
     """Exporters of one group run in one process with one context, so they can
@@ -88,10 +89,10 @@ class _Registry(Mapping[str, Exporter]):
         return importlib.import_module(_MODULES[name]).EXPORTER
 
     def __iter__(self) -> Iterator[str]:
-        return (name for name, module in _MODULES.items() if importlib.util.find_spec(module) is not None)
+        return iter(_MODULES)
 
     def __len__(self) -> int:
-        return sum(1 for _ in self)
+        return len(_MODULES)
 
 
 EXPORTERS: Mapping[str, Exporter] = _Registry()

@@ -31,7 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from importlib import resources
 from urllib.parse import quote, urlsplit
@@ -50,16 +50,16 @@ from ..rdfwriter import (
     XSD_DATE,
     Literal,
     RdfGraph,
-    generate_jsonld,
-    generate_ntriples,
-    generate_turtle,
+    iter_jsonld,
+    iter_ntriples,
+    iter_turtle,
     integer,
     is_valid_iri,
     paused_gc,
 )
 from . import DEFAULT_BASE_IRI, ExportContext, Exporter
 
-__all__ = ["EXPORTER", "generate_rdf", "to_rdf", "instance_prefixes", "normalize_base_iri", "web_iri", "vocabulary"]
+__all__ = ["EXPORTER", "generate_rdf", "stream_rdf", "to_rdf", "instance_prefixes", "normalize_base_iri", "web_iri", "vocabulary"]
 
 Diagnose = Callable[[str, int, str, str], None]
 
@@ -617,21 +617,32 @@ TURTLE_HEADER = (
 
 def generate_rdf(G: nx.MultiDiGraph, ctx: ExportContext) -> dict[str, bytes]:
     """``graph.ttl``, ``graph.nt``, ``graph.jsonld`` and ``papergraph.ttl`` for one build."""
+    return {name: content if isinstance(content, bytes) else b"".join(content)
+            for name, content in stream_rdf(G, ctx).items()}
+
+
+def stream_rdf(G: nx.MultiDiGraph, ctx: ExportContext) -> dict[str, bytes | Iterator[bytes]]:
+    """The files of :func:`generate_rdf`, each serialised only when it is written,
+    in chunks, so a big graph never has all its files in memory at once."""
     base = normalize_base_iri(ctx.base_iri)
     rdf = to_rdf(G, base_iri=base, diagnose=ctx.diagnose)
     prefixes = instance_prefixes(base)
-    with paused_gc():
-        return {
-            "graph.ttl": generate_turtle(rdf, prefixes=prefixes, base=base, header=TURTLE_HEADER),
-            "graph.nt": generate_ntriples(rdf),
-            "graph.jsonld": generate_jsonld(rdf, prefixes=(*prefixes, ("pgid", base))),
-            "papergraph.ttl": vocabulary(),
-        }
+
+    def without_gc(chunks: Iterator[bytes]) -> Iterator[bytes]:
+        with paused_gc():
+            yield from chunks
+
+    return {
+        "graph.ttl": without_gc(iter_turtle(rdf, prefixes=prefixes, base=base, header=TURTLE_HEADER)),
+        "graph.nt": without_gc(iter_ntriples(rdf)),
+        "graph.jsonld": without_gc(iter_jsonld(rdf, prefixes=(*prefixes, ("pgid", base)))),
+        "papergraph.ttl": vocabulary(),
+    }
 
 
 EXPORTER = Exporter(
     name="rdf",
     description="RDF in the papergraph data model: Turtle, N-Triples, JSON-LD, and the pg: vocabulary",
     files=("graph.ttl", "graph.nt", "graph.jsonld", "papergraph.ttl"),
-    generate=generate_rdf,
+    generate=stream_rdf,
 )
