@@ -25,6 +25,7 @@ import networkx as nx
 
 from .cache import BuildCache, code_fingerprint, file_key
 from .errors import ExportError, InputError
+from .gcpause import paused_gc
 from .exporters import DEFAULT_BASE_IRI, ExportContext, exporter_names, get_exporter
 from .graph import build_graph, graph_summary
 from .linking import LinkedCorpus, link_corpus
@@ -346,13 +347,15 @@ def build(
         if unchanged is not None:
             unchanged.timings = {"check": time.perf_counter() - started}
             return unchanged
-    corpus = parse_inputs(data, encoding=encoding, reader=reader, jobs=jobs or default_jobs(), cache=store)
+    with paused_gc():
+        corpus = parse_inputs(data, encoding=encoding, reader=reader, jobs=jobs or default_jobs(), cache=store)
     timings["read"] = time.perf_counter() - started
 
     started = time.perf_counter()
     say("linking")
-    linked = link_corpus(corpus)
-    graph = build_graph(linked)
+    with paused_gc():
+        linked = link_corpus(corpus)
+        graph = build_graph(linked)
     timings["link"] = time.perf_counter() - started
 
     dates = sorted(d.date for d in corpus.documents if d.date)
@@ -370,7 +373,8 @@ def build(
 
     discard_staged(folder)
     try:
-        exported = _export(exporters, graph, base_iri, folder, jobs or default_jobs(), say)
+        with paused_gc():
+            exported = _export(exporters, graph, base_iri, folder, jobs or default_jobs(), say)
         # Nothing replaces the previous outputs until every exporter has succeeded.
         commit_files([(temporary, target) for written, _, _ in exported.values() for temporary, _, target in written])
     finally:

@@ -16,12 +16,12 @@ text without lone surrogates.
 
 from __future__ import annotations
 
-import gc
 import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from typing import NamedTuple
+
+from .gcpause import paused_gc
 
 __all__ = [
     "IRI",
@@ -46,23 +46,6 @@ __all__ = [
     "compact_iri",
     "paused_gc",
 ]
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building or writing a large graph.
-
-    Building an :class:`RdfGraph` allocates hundreds of thousands of dicts and
-    tuples, none of them in cycles; the collector's repeated full passes over
-    that growing heap made the export of a 10x corpus 2-3x slower.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 class IRI(str):
