@@ -70,9 +70,10 @@ def seeds_html(seeds_graph, tmp_path_factory) -> Path:
     return _write_page(seeds_graph, tmp_path_factory.mktemp("seeds"))
 
 
-@pytest.fixture(scope="module")
-def xss_graph() -> nx.MultiDiGraph:
-    return load_graph([DATA / "xss"])[2]
+@pytest.fixture(scope="module", params=["xss", "hostile"])
+def xss_graph(request) -> nx.MultiDiGraph:
+    """The XSS payload corpus, and the hostile-text corpus (bidi, quotes, ]]>, control characters)."""
+    return load_graph([DATA / request.param])[2]
 
 
 @pytest.fixture(scope="module")
