@@ -117,6 +117,7 @@ def score(truth: list[dict], parsed: list[dict]) -> tuple[dict[str, tuple[int, i
             "tags exact": r["tags"] == t["tags"],
             "line_end exact": r["source"]["line_end"] == t["line_end"],
             "url lines exact": r["urls"] == t["url_lines"],
+            "other links exact": list(dict.fromkeys(link["url"] for link in r["links"])) == t["other_links"],
             "abstract presence": (r["abstract"] is not None) == t["has_abstract"],
         }
         for name, ok in checks.items():
@@ -124,9 +125,10 @@ def score(truth: list[dict], parsed: list[dict]) -> tuple[dict[str, tuple[int, i
             if not ok:
                 field = {"titles exact": "title", "authors exact": "authors", "tags exact": "tags",
                          "line_end exact": "line_end", "url lines exact": "url_lines",
-                         "abstract presence": "has_abstract"}[name]
+                         "other links exact": "other_links", "abstract presence": "has_abstract"}[name]
                 got = {"title": r["title"], "authors": [a["name"] for a in r["authors"]], "tags": r["tags"],
                        "line_end": r["source"]["line_end"], "url_lines": r["urls"],
+                       "other_links": [link["url"] for link in r["links"]],
                        "has_abstract": r["abstract"] is not None}[field]
                 misses.append(f"{name}: {key[0]}:{key[1]} truth={t[field]!r} got={got!r}")
         got_refs = {(ref["arxiv_id"], ref["line"]): ref for ref in r["refs"]}
@@ -145,7 +147,8 @@ def score(truth: list[dict], parsed: list[dict]) -> tuple[dict[str, tuple[int, i
         for url in dict.fromkeys(link["url"] for link in r["links"]):
             link_got[(key, url)] += 1
 
-    for name in ("titles exact", "authors exact", "tags exact", "line_end exact", "url lines exact", "abstract presence"):
+    for name in ("titles exact", "authors exact", "tags exact", "line_end exact", "url lines exact",
+                 "other links exact", "abstract presence"):
         good = counters[name, True]
         metrics[name] = (good, good + counters[name, False])
     metrics["arxiv refs recall"] = (sum((ref_truth & ref_got).values()), sum(ref_truth.values()))
