@@ -220,3 +220,30 @@ def test_build_writes_every_export_and_prints_a_summary(runner, tmp_path):
     assert lines[-1] == "diagnostics: 0"
     again = runner.invoke(cli, ["build", str(SEEDS), "-o", str(tmp_path / "out")])
     assert again.output.splitlines()[0] == "read 3 files, 21 entries (2024-02-08 to 2024-11-04) - outputs are up to date"
+
+
+def test_the_progress_bar_for_long_runs(capsys):
+    from papergraph.cli import _Progress
+
+    display = _Progress()
+    display.stage("reading")
+    for done in range(1, 201):
+        display.files(done, 200)
+    display.stage("layout")
+    display.close()
+    frames = capsys.readouterr().err.split("\r\x1b[K")
+    assert frames[1] == "... reading"
+    assert frames[2] == "... reading [..............................] 1/200 files"
+    assert frames[-3] == "... reading [##############################] 200/200 files"
+    assert frames[-2:] == ["... layout", ""]
+    assert len(frames) == 2 + 101 + 2  # one frame per percent (0 to 100), not one per file
+
+
+def test_no_progress_bar_for_a_few_files(capsys):
+    from papergraph.cli import _Progress
+
+    display = _Progress()
+    for done in range(1, 4):
+        display.files(done, 3)
+    display.close()
+    assert capsys.readouterr().err == ""

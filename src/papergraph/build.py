@@ -310,6 +310,7 @@ def build(
     jobs: int | None = None,
     cache: bool = True,
     progress: Callable[[str], None] | None = None,
+    file_progress: Callable[[int, int], None] | None = None,
 ) -> BuildResult:
     """Build every export of ``inputs`` into the folder ``output``.
 
@@ -324,6 +325,7 @@ def build(
             :func:`default_jobs`); the output does not depend on it.
         cache: reuse and update the build cache in the output folder.
         progress: called with a short message before each stage.
+        file_progress: called with ``(done, total)`` as input files are parsed.
 
     Raises:
         InputError, ExportError, UnknownFormatError.
@@ -348,7 +350,8 @@ def build(
             unchanged.timings = {"check": time.perf_counter() - started}
             return unchanged
     with paused_gc():
-        corpus = parse_inputs(data, encoding=encoding, reader=reader, jobs=jobs or default_jobs(), cache=store)
+        corpus = parse_inputs(data, encoding=encoding, reader=reader, jobs=jobs or default_jobs(), cache=store,
+                              on_parsed=file_progress)
     timings["read"] = time.perf_counter() - started
 
     started = time.perf_counter()

@@ -80,7 +80,7 @@ def build(inputs, output, formats, base_iri, jobs, no_cache, quiet, encoding, re
 
         papergraph build ../digests -o site
     """
-    show = not quiet and sys.stderr.isatty()
+    display = _Progress() if not quiet and sys.stderr.isatty() else None
     try:
         result = run_build(
             list(inputs) or [DEFAULT_INPUT],
@@ -91,14 +91,48 @@ def build(inputs, output, formats, base_iri, jobs, no_cache, quiet, encoding, re
             reader=reader,
             jobs=jobs,
             cache=not no_cache,
-            progress=(lambda message: click.echo(f"... {message}", err=True)) if show else None,
+            progress=display.stage if display else None,
+            file_progress=display.files if display else None,
         )
     except PapergraphError as error:
         raise _fail(error) from None
+    finally:
+        if display:
+            display.close()
     count = _report(result.diagnostics)
     if not quiet:
         click.echo(_build_summary(result))
     _strict_exit(count, strict)
+
+
+class _Progress:
+    """Stage names, and a bar while many files are read, on one terminal line."""
+
+    WIDTH = 30
+    MIN_FILES = 50
+
+    def __init__(self) -> None:
+        self.shown = False
+        self.percent = -1
+
+    def _show(self, text: str) -> None:
+        sys.stderr.write(f"\r\033[K{text}")
+        sys.stderr.flush()
+        self.shown = True
+
+    def stage(self, message: str) -> None:
+        self._show(f"... {message}")
+
+    def files(self, done: int, total: int) -> None:
+        percent = 100 * done // total if total else 100
+        if total >= self.MIN_FILES and (percent != self.percent or done == total):
+            self.percent = percent
+            filled = self.WIDTH * done // total
+            self._show(f"... reading [{'#' * filled}{'.' * (self.WIDTH - filled)}] {done}/{total} files")
+
+    def close(self) -> None:
+        if self.shown:
+            self._show("")
 
 
 def _build_summary(result) -> str:

@@ -8,7 +8,7 @@ diagnostics into one immutable :class:`~papergraph.model.Corpus`.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -185,9 +185,11 @@ def _parse_job(job: tuple[bytes, str, str, str | None, str | None]) -> ParseResu
     return parse_bytes(data, path=path, relpath=relpath, encoding=encoding, reader=reader)
 
 
-def _parse_all(jobs: list[tuple[bytes, str, str, str | None, str | None]], workers: int) -> list[ParseResult]:
+def _parse_all(jobs: list[tuple[bytes, str, str, str | None, str | None]], workers: int) -> Iterator[ParseResult]:
+    """Parse results in input order, each as soon as it is ready."""
     if workers <= 1 or len(jobs) < PARALLEL_MIN_FILES:
-        return [_parse_job(job) for job in jobs]
+        yield from map(_parse_job, jobs)
+        return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -195,7 +197,7 @@ def _parse_all(jobs: list[tuple[bytes, str, str, str | None, str | None]], worke
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     chunk = max(1, len(jobs) // (workers * 8))
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return list(pool.map(_parse_job, jobs, chunksize=chunk))
+        yield from pool.map(_parse_job, jobs, chunksize=chunk)
 
 
 def parse_inputs(
@@ -205,8 +207,11 @@ def parse_inputs(
     reader: str | None = None,
     jobs: int = 1,
     cache: BuildCache | None = None,
+    on_parsed: Callable[[int, int], None] | None = None,
 ) -> Corpus:
     """Parse read files into a corpus, in input order.
+
+    ``on_parsed(done, total)`` is called as files are parsed (for a progress bar).
 
     Files found in ``cache`` (same bytes, same options) are not parsed again;
     the others are parsed by ``jobs`` worker processes when there are many.
@@ -227,10 +232,12 @@ def parse_inputs(
             continue
         todo.append((index, key))
         work.append((item.data, item.file.display, item.file.relpath, encoding, reader))
-    for (index, key), result in zip(todo, _parse_all(work, jobs)):
+    for done, ((index, key), result) in enumerate(zip(todo, _parse_all(work, jobs)), start=1):
         results[index] = result
         if cache and key:
             cache.put(key, result)
+        if on_parsed:
+            on_parsed(done, len(todo))
     documents: list[Document] = []
     diagnostics: list[Diagnostic] = []
     for document, problems in results:  # type: ignore[misc]
