@@ -217,7 +217,8 @@ def test_node_ids_are_name_tokens_and_hash_what_is_not():
 
 def test_hostile_titles_survive_escaped_and_unchanged(hostile_graph, tmp_path):
     data, ctx = export(hostile_graph)
-    assert b"&lt;script&gt;alert(\"x\")&lt;/script&gt; &amp; \"Quotes\" 'single' &lt;b&gt;bold&lt;/b&gt; Attention" in data
+    # '>' is left unescaped in text (XML allows it), so Gephi's JDK parser keeps the spaces between escapes
+    assert b"&lt;script>alert(\"x\")&lt;/script> &amp; \"Quotes\" 'single' &lt;b>bold&lt;/b> Attention" in data
     read = read_networkx(data, tmp_path)
     titles = sorted(values["title"] for _, values in read.nodes(data=True) if values["kind"] == "paper")
     assert titles == ["<script>alert(\"x\")</script> & \"Quotes\" 'single' <b>bold</b> Attention",

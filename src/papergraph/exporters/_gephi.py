@@ -64,15 +64,19 @@ _ATTRIBUTE_SPECIAL = re.compile('[&<>"\n\r\t]')
 
 
 def escape_text(value: str) -> str:
-    r"""XML character data: ``&``, ``<``, ``>`` escaped, and ``\r`` kept as ``&#13;``
-    (a raw one would be normalised away by every parser).
+    r"""XML character data: ``&`` and ``<`` escaped, ``>`` only where it would close
+    ``]]>``, and ``\r`` kept as ``&#13;`` (a raw one would be normalised away).
 
-    >>> escape_text('<b> & "q"')
-    '&lt;b&gt; &amp; "q"'
+    Escaping as little as XML requires keeps Gephi's default (JDK StAX)
+    parser from splitting text at entity references and dropping the
+    whitespace-only pieces between them (``&gt; &amp;`` would lose its space).
+
+    >>> escape_text('<b> & "q" ]]>')
+    '&lt;b> &amp; "q" ]]&gt;'
     """
     if _TEXT_SPECIAL.search(value) is None:
         return value
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace("]]>", "]]&gt;").replace("\r", "&#13;")
 
 
 def escape_attribute(value: str) -> str:
