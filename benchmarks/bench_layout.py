@@ -50,7 +50,7 @@ def measure(name: str, inputs: list[Path], repeat: int) -> dict[str, object]:
     }
     for exporter in ("graphml", "gexf"):
         generate = get_exporter(exporter).generate
-        row[f"{exporter} s"] = best_of(repeat, lambda: generate(graph, context))
+        row[f"{exporter} s"] = best_of(repeat, lambda generate=generate: generate(graph, context))
     return row
 
 

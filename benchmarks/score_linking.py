@@ -84,7 +84,6 @@ def score(corpus: Path, truth: list[dict]) -> tuple[dict[str, tuple[int, int]], 
             vault_notes[note.document.relpath] = note
     items = {item.id: item for item in linked.items}
     own_ids = {t["own_arxiv_id"] for t in truth if t["own_arxiv_id"]}
-    in_sample = set(vault_notes)
     diagnostics = Counter((d.path, d.line, d.code) for d in linked.diagnostics)
 
     metrics: dict[str, tuple[int, int]] = {}

@@ -10,7 +10,6 @@ The default suite runs 500 inputs; ``scripts/test -m slow`` runs 20,000.
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings

@@ -160,7 +160,7 @@ def test_edges_of_different_kinds_between_two_nodes_stay_apart(hostile_graph):
 
 def test_viz_colour_size_and_position_are_native(corpus_graph, corpus_export):
     parsed = parse_gexf(corpus_export[0])
-    for node, found in parsed.nodes.items():
+    for found in parsed.nodes.values():
         hex_colour = KIND_COLORS[found["values"]["kind"]]
         assert found["color"] == tuple(int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
     assert parsed.nodes["tag:llm"]["size"] == pytest.approx(4 + 4 * 110 ** 0.5, abs=0.01)
