@@ -10,7 +10,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import urlsplit
 
 __all__ = [
     "ArxivId",
@@ -23,7 +23,6 @@ __all__ = [
     "normalize_title",
     "normalize_tag",
     "normalize_url",
-    "iri_safe_url",
 ]
 
 HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
@@ -212,26 +211,3 @@ def normalize_url(url: str) -> str:
     path = parts.path.rstrip("/")
     query = f"?{parts.query}" if parts.query else ""
     return f"{parts.scheme.lower()}://{host}{path}{query}"
-
-
-# Characters allowed unescaped in an IRI by RFC 3987 (ASCII part) plus '%'
-# for existing escapes; everything else is percent-encoded as UTF-8.
-_IRI_SAFE = "/:?#[]@!$&'()*+,;=-._~%"
-
-
-def iri_safe_url(url: str) -> str:
-    """A URL that every strict RDF parser accepts as an IRI.
-
-    Spaces, quotes, angle brackets, braces, backslashes and non-ASCII
-    characters are percent-encoded; existing ``%XX`` escapes are kept.
-
-    >>> iri_safe_url("https://example.org/a b/<c>")
-    'https://example.org/a%20b/%3Cc%3E'
-    """
-    candidate = url if re.match(r"^[a-z][a-z0-9+.-]*://", url, re.I) else "https://" + url
-    # Re-quote, keeping valid escapes: unquote only the bytes we will re-quote.
-    return quote(candidate, safe=_IRI_SAFE)
-
-
-def unquote_url(url: str) -> str:
-    return unquote(url)

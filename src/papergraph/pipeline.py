@@ -8,7 +8,7 @@ diagnostics into one immutable :class:`~papergraph.model.Corpus`.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -273,15 +273,3 @@ def load_corpus(
 def check_reader(reader: str | None) -> None:
     if reader is not None and reader not in READERS:
         raise InputError(f"unknown reader {reader!r}; choose one of: {', '.join(sorted(READERS))}")
-
-
-def iter_lines_accounted(corpus: Corpus) -> Iterable[tuple[str, int]]:
-    """Every ``(path, line)`` claimed by a record field or a diagnostic."""
-    for document in corpus.documents:
-        if document.header_line:
-            yield document.path, document.header_line
-        for entry in document.entries:
-            for number in entry.accounted_lines():
-                yield document.path, number
-    for diagnostic in corpus.diagnostics:
-        yield diagnostic.path, diagnostic.line
