@@ -180,9 +180,9 @@ ExportOutcome = tuple[list[tuple[Path, int, Path]], list[Diagnostic], float]
 
 
 def _run_group(names: list[str], graph: nx.MultiDiGraph, base_iri: str, folder: Path,
-               positions: dict | None) -> dict[str, ExportOutcome]:
+               positions: dict | None, receive_positions: Callable[[], dict] | None = None) -> dict[str, ExportOutcome]:
     """Run exporters that share one context, one after the other."""
-    context = ExportContext(graph, base_iri=base_iri, positions=positions)
+    context = ExportContext(graph, base_iri=base_iri, positions=positions, receive_positions=receive_positions)
     outcomes = {}
     for name in names:
         started = time.perf_counter()
@@ -203,9 +203,18 @@ def _die_with_parent() -> None:
         pass  # elsewhere a worker notices the broken pipe when it reports back, and exits
 
 
-def _run_group_in_worker(names: list[str], positions: dict | None) -> dict[str, ExportOutcome]:
+def _run_group_in_worker(names: list[str], uses_layout: bool) -> dict[str, ExportOutcome]:
     state = _WORKER_STATE  # inherited from the parent by fork: the graph is never pickled
-    return _run_group(names, state["graph"], state["base_iri"], state["folder"], positions)  # type: ignore[arg-type]
+    graph: nx.MultiDiGraph = state["graph"]  # type: ignore[assignment]
+
+    def receive_positions() -> dict:
+        coordinates = state["layout_channel"].get()  # type: ignore[attr-defined]
+        if coordinates is None:
+            raise ExportError("the layout could not be computed; see the error of the build process")
+        return dict(zip(graph, coordinates))
+
+    return _run_group(names, graph, state["base_iri"], state["folder"], None,  # type: ignore[arg-type]
+                      receive_positions if uses_layout else None)
 
 
 def _groups(exporters: list) -> list[list]:
@@ -220,10 +229,11 @@ def _export(exporters: list, graph: nx.MultiDiGraph, base_iri: str, folder: Path
             say: Callable[[str], None]) -> dict[str, ExportOutcome]:
     """Run the exporters, in ``jobs`` forked processes when the graph is big enough.
 
-    Groups that need no layout start at once in the workers while this
-    process computes the layout; then the other groups go to the workers and
-    the last one runs here. Results come back in exporter order, so output
-    and diagnostics do not depend on ``jobs``.
+    Every group but one starts at once in the workers while this process
+    computes the layout; a group that needs the layout does all it can
+    without it, then waits for this process to send the positions. The last
+    group that needs the layout runs here, after the layout. Results come
+    back in exporter order, so output and diagnostics do not depend on ``jobs``.
     """
     needs_layout = any(e.uses_layout for e in exporters)
     timings: dict[str, ExportOutcome] = {}
@@ -255,21 +265,32 @@ def _export(exporters: list, graph: nx.MultiDiGraph, base_iri: str, folder: Path
     else:
         from concurrent.futures import ProcessPoolExecutor
 
-        _WORKER_STATE.update(graph=graph, base_iri=base_iri, folder=folder)
+        fork = multiprocessing.get_context("fork")
+        # A Queue, not a pipe: its feeder thread sends while this process goes on exporting.
+        channel = fork.Queue()
+        channel.cancel_join_thread()  # a worker that died must not keep this process from exiting
+        _WORKER_STATE.update(graph=graph, base_iri=base_iri, folder=folder, layout_channel=channel)
         try:
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
-                                     initializer=_die_with_parent) as pool:
-                futures = [pool.submit(_run_group_in_worker, names, None) for names in without_layout]
-                positions = layout()
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=fork, initializer=_die_with_parent) as pool:
                 here = with_layout[-1:] if without_layout else []
-                futures += [pool.submit(_run_group_in_worker, names, positions) for names in with_layout if names not in here]
+                remote = [names for names in groups if names not in here]
+                futures = [pool.submit(_run_group_in_worker, names, names in with_layout) for names in remote]
+                waiting = sum(1 for names in remote if names in with_layout)
                 say("exporting " + ", ".join(e.name for e in exporters))
+                positions = None
+                try:
+                    positions = layout()
+                finally:
+                    coordinates = None if positions is None else [positions[node] for node in graph]
+                    for _ in range(waiting):
+                        channel.put(coordinates)
                 for names in here:
                     outcomes.update(_run_group(names, graph, base_iri, folder, positions))
                 for future in futures:
                     outcomes.update(future.result())
         finally:
             _WORKER_STATE.clear()
+            channel.close()
     return {**timings, **{e.name: outcomes[e.name] for e in exporters}}
 
 

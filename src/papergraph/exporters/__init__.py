@@ -31,8 +31,10 @@ class ExportContext:
     """What exporters share during one build.
 
     ``layout`` is computed once, on first use (or given as ``positions``,
-    when a build computed it in another process), so the GraphML, GEXF and
-    HTML views of one build show the same picture.
+    or received from ``receive_positions`` when a build computes it in
+    another process), so the GraphML, GEXF and HTML views of one build show
+    the same picture. Exporters ask for it as late as they can: a build
+    runs them while the layout is still being computed.
     """
 
     G: nx.MultiDiGraph
@@ -40,6 +42,7 @@ class ExportContext:
     title: str = "papergraph"
     diagnostics: list[Diagnostic] = field(default_factory=list)
     positions: dict[str, tuple[float, float]] | None = None
+    receive_positions: Callable[[], dict[str, tuple[float, float]]] | None = field(default=None, repr=False)
     _shared: dict[str, object] = field(default_factory=dict, repr=False)
 
     def shared(self, name: str, make: Callable[[], T]) -> T:
@@ -52,9 +55,12 @@ class ExportContext:
     @property
     def layout(self) -> dict[str, tuple[float, float]]:
         if self.positions is None:
-            from ..layout import compute_layout
+            if self.receive_positions is not None:
+                self.positions = self.receive_positions()
+            else:
+                from ..layout import compute_layout
 
-            self.positions = compute_layout(self.G)
+                self.positions = compute_layout(self.G)
         return self.positions
 
     def diagnose(self, path: str, line: int, message: str, code: str = "export") -> None:

@@ -41,6 +41,7 @@ __all__ = [
     "EdgeBundle",
     "TextCleaner",
     "node_rows",
+    "position_of",
     "edge_bundles",
     "bundle_values",
     "infer_columns",
@@ -159,13 +160,16 @@ class Columns:
 
 @dataclass
 class NodeRow:
-    """A node as both files write it: cleaned values, lists still lists."""
+    """A node as both files write it: cleaned values, lists still lists.
+
+    Positions are not part of it: the exporters ask the context for the
+    layout only once everything else is rendered.
+    """
 
     id: Hashable
     values: dict[str, object]
     color: str
     size: float
-    position: tuple[float, float] | None
 
 
 @dataclass
@@ -272,6 +276,11 @@ def display_kind(data: dict) -> str:
     return kind
 
 
+def position_of(layout: dict, node: Hashable) -> tuple[float, float] | None:
+    position = layout.get(node)
+    return None if position is None else (float(position[0]), float(position[1]))
+
+
 def node_size(degree: int) -> float:
     """A node's size for Gephi: grows with the square root of its degree (8 for a leaf)."""
     return round(4.0 + 4.0 * math.sqrt(degree), 2)
@@ -283,14 +292,13 @@ def year_of(value: object) -> int | None:
     return None
 
 
-def node_rows(G: nx.MultiDiGraph, ctx: ExportContext, cleaner: TextCleaner, *, with_layout: bool = True) -> list[NodeRow]:
+def node_rows(G: nx.MultiDiGraph, cleaner: TextCleaner) -> list[NodeRow]:
     """Every node, in graph order, with its exportable values and the derived columns.
 
     Derived: ``label`` (never blank: label, title, name, key or id), ``kind``
     (:func:`display_kind`), ``year`` (from ``date``); graph attributes keep
     their names (but ``key`` becomes ``node_key``) and lose their missing values.
     """
-    layout = ctx.layout if with_layout else {}
     rows = []
     for node, data in G.nodes(data=True):
         values: dict[str, object] = {}
@@ -304,14 +312,12 @@ def node_rows(G: nx.MultiDiGraph, ctx: ExportContext, cleaner: TextCleaner, *, w
         year = year_of(values.get(Attr.DATE))
         if year is not None:
             values["year"] = year
-        position = layout.get(node)
         rows.append(
             NodeRow(
                 id=node,
                 values=values,
                 color=KIND_COLORS.get(values[Attr.KIND], DEFAULT_COLOR),
                 size=node_size(G.degree(node)),
-                position=(float(position[0]), float(position[1])) if position is not None else None,
             )
         )
     return rows

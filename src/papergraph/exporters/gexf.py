@@ -40,6 +40,7 @@ from ._gephi import (
     first_seen_dates,
     infer_columns,
     node_rows,
+    position_of,
     plural_name,
     unique_ids,
     value_text,
@@ -75,7 +76,7 @@ def generate_gexf(G: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
     cleaner = TextCleaner(G, ctx)
     ids = unique_ids(G.nodes, lambda text: XML_ILLEGAL.sub("", text) or "node")
     started = first_seen_dates(G)
-    rows = ctx.shared("gephi node rows", lambda: node_rows(G, ctx, cleaner))
+    rows = ctx.shared("gephi node rows", lambda: node_rows(G, cleaner))
     node_values = [{k: v for k, v in row.values.items() if k != Attr.LABEL} for row in rows]
     node_columns = infer_columns(node_values, PREFERRED_NODE_COLUMNS)
 
@@ -109,8 +110,9 @@ def generate_gexf(G: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
         if columns:
             out.append(_declarations(domain, columns))
     out.append(f'\n    <nodes count="{len(rows)}">')
+    layout = ctx.layout
     for row, values in zip(rows, node_values):
-        out.append(_node(ids[row.id], row, values, node_columns, started.get(row.id)))
+        out.append(_node(ids[row.id], row, values, node_columns, started.get(row.id), position_of(layout, row.id)))
     out.append(f'\n    </nodes>\n    <edges count="{len(edges)}">')
     for index, (bundle, scalars, values, start) in enumerate(edges):
         attributes = (
@@ -142,7 +144,8 @@ def _declarations(domain: str, columns: Columns) -> str:
     return f'\n    <attributes class="{domain}" mode="static">{declared}\n    </attributes>'
 
 
-def _node(node_id: str, row: NodeRow, values: dict[str, object], columns: Columns, start: str | None) -> str:
+def _node(node_id: str, row: NodeRow, values: dict[str, object], columns: Columns, start: str | None,
+          position: tuple[float, float] | None) -> str:
     attributes = f'id="{escape_attribute(node_id)}" label="{escape_attribute(str(row.values[Attr.LABEL]))}"'
     if start:
         attributes += f' start="{start}"'
@@ -150,8 +153,8 @@ def _node(node_id: str, row: NodeRow, values: dict[str, object], columns: Column
     parts = [f"\n      <node {attributes}>", _attvalues(values, columns, "        "),
              f'\n        <viz:color r="{red}" g="{green}" b="{blue}"/>',
              f'\n        <viz:size value="{float(row.size)!r}"/>']
-    if row.position is not None:
-        x, y = row.position
+    if position is not None:
+        x, y = position
         parts.append(f'\n        <viz:position x="{x!r}" y="{y!r}" z="0.0"/>')
     parts.append("\n      </node>")
     return "".join(parts)

@@ -33,6 +33,7 @@ from ._gephi import (
     LINE_LISTS,
     PREFERRED_EDGE_COLUMNS,
     PREFERRED_NODE_COLUMNS,
+    Column,
     Columns,
     EdgeBundle,
     TextCleaner,
@@ -44,6 +45,7 @@ from ._gephi import (
     infer_columns,
     node_rows,
     plural_name,
+    position_of,
     unique_ids,
     value_text,
 )
@@ -54,6 +56,7 @@ GRAPHML_NS = "http://graphml.graphdrawing.org/xmlns"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 SCHEMA_LOCATION = f"{GRAPHML_NS} http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd"
 LIST_SEPARATOR = "; "
+POSITION_COLUMNS = (Column("x", "float"), Column("y", "float"))
 GRAPHML_TYPES = {"bool": "boolean", "int": "int", "long": "long", "float": "double", "str": "string", "list": "string"}
 
 # ASCII name characters, and Latin-1, Hangul and CJK letters: name characters in every XML edition.
@@ -76,23 +79,28 @@ def graphml_node_id(node_id: str) -> str:
 
 
 def generate_graphml(G: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
-    """The GraphML document of ``G`` as UTF-8 bytes (deterministic)."""
+    """The GraphML document of ``G`` as UTF-8 bytes (deterministic).
+
+    Everything but the positions is rendered before the layout is asked for
+    (a build computes it meanwhile); ``x`` and ``y`` are the last columns.
+    """
     cleaner = TextCleaner(G, ctx)
     ids = unique_ids(G.nodes, graphml_node_id)
+    rows = ctx.shared("gephi node rows", lambda: node_rows(G, cleaner))
     nodes = []
-    for row in ctx.shared("gephi node rows", lambda: node_rows(G, ctx, cleaner)):
+    for row in rows:
         values = dict(row.values)
         values["node_id"] = cleaner.text(str(row.id), row.id, "id")
         values["size"] = row.size
         values["color"] = row.color
-        if row.position is not None:
-            values["x"], values["y"] = row.position
+        values.pop("x", None), values.pop("y", None)  # the position columns
         nodes.append((ids[row.id], values))
 
     bundles = edge_bundles(G, cleaner, lambda data: None)
     edges = [(ids[b.source], ids[b.target], _edge_values(b)) for b in bundles]
 
     node_columns = infer_columns((values for _, values in nodes), PREFERRED_NODE_COLUMNS)
+    node_columns = Columns((*node_columns, *POSITION_COLUMNS))
     edge_columns = infer_columns((values for _, _, values in edges), PREFERRED_EDGE_COLUMNS + ("weight",))
     keys: dict[tuple[str, str], str] = {}
     for domain, columns in (("node", node_columns), ("edge", edge_columns)):
@@ -110,12 +118,23 @@ def generate_graphml(G: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
                 f'attr.name="{escape_attribute(column.name)}" attr.type="{GRAPHML_TYPES[column.type]}"/>'
             )
     out.append('\n  <graph id="G" edgedefault="directed">')
-    for node_id, values in nodes:
-        out.append(f'\n    <node id="{escape_attribute(node_id)}"')
-        out.append(_data(values, node_columns, keys, "node"))
-    for index, (source, target, values) in enumerate(edges):
-        out.append(f'\n    <edge id="e{index}" source="{escape_attribute(source)}" target="{escape_attribute(target)}"')
-        out.append(_data(values, edge_columns, keys, "edge"))
+    rendered = [(f'\n    <node id="{escape_attribute(node_id)}"', _children(values, node_columns, keys, "node"))
+                for node_id, values in nodes]
+    edge_part = "".join(
+        f'\n    <edge id="e{index}" source="{escape_attribute(source)}" target="{escape_attribute(target)}"'
+        + _element_end(_children(values, edge_columns, keys, "edge"), "edge")
+        for index, (source, target, values) in enumerate(edges)
+    )
+
+    layout = ctx.layout
+    x_key, y_key = keys[("node", "x")], keys[("node", "y")]
+    for row, (start, children) in zip(rows, rendered):
+        position = position_of(layout, row.id)
+        if position is not None:
+            children += (f'\n      <data key="{x_key}">{value_text(position[0])}</data>'
+                         f'\n      <data key="{y_key}">{value_text(position[1])}</data>')
+        out.append(start + _element_end(children, "node"))
+    out.append(edge_part)
     out.append("\n  </graph>\n</graphml>\n")
     return "".join(out).encode("utf-8")
 
@@ -131,8 +150,8 @@ def _edge_values(bundle: EdgeBundle) -> dict[str, object]:
     return values
 
 
-def _data(values: dict[str, object], columns: Columns, keys: dict[tuple[str, str], str], domain: str) -> str:
-    """The rest of a ``<node``/``<edge`` start tag: its ``<data>`` children and the end tag."""
+def _children(values: dict[str, object], columns: Columns, keys: dict[tuple[str, str], str], domain: str) -> str:
+    """The ``<data>`` children of a node or an edge."""
     children = []
     for column in columns.present(values):
         value = as_column_value(values[column.name], column)
@@ -141,9 +160,12 @@ def _data(values: dict[str, object], columns: Columns, keys: dict[tuple[str, str
             value = separator.join(value)
         text = value if isinstance(value, str) else value_text(value)
         children.append(f'\n      <data key="{keys[(domain, column.name)]}">{escape_text(text)}</data>')
-    if not children:
-        return "/>"
-    return ">" + "".join(children) + f"\n    </{domain}>"
+    return "".join(children)
+
+
+def _element_end(children: str, domain: str) -> str:
+    """The rest of a ``<node``/``<edge`` start tag: its children and the end tag."""
+    return f">{children}\n    </{domain}>" if children else "/>"
 
 
 def _generate(G: nx.MultiDiGraph, ctx: ExportContext) -> dict[str, bytes]:
