@@ -64,12 +64,17 @@ def test_changing_one_digest_reparses_only_that_file_and_matches_a_cold_build(tm
 
 def test_the_cache_is_safe_to_delete_or_corrupt(tmp_path):
     build([SEEDS], tmp_path / "out")
-    for pickled in (tmp_path / "out" / CACHE_DIR).rglob("parsed.pickle"):
+    expected = _outputs(tmp_path / "out")
+    pickles = sorted(p.name for p in (tmp_path / "out" / CACHE_DIR).rglob("*.pickle"))
+    assert pickles == ["fragments-gexf.pickle", "fragments-graphml.pickle", "fragments-jsonld.pickle",
+                       "fragments-turtle.pickle", "parsed.pickle"]
+    for pickled in (tmp_path / "out" / CACHE_DIR).rglob("*.pickle"):
         pickled.write_bytes(b"not a pickle")
     for manifest in (tmp_path / "out" / CACHE_DIR).rglob("manifest.json"):
         manifest.write_text("{", encoding="utf-8")
     again = build([SEEDS], tmp_path / "out")
     assert not again.up_to_date and again.entries == 21
+    assert _outputs(tmp_path / "out") == expected
     shutil.rmtree(tmp_path / "out" / CACHE_DIR)
     assert build([SEEDS], tmp_path / "out").entries == 21
 
@@ -134,17 +139,51 @@ def test_exporting_with_one_or_two_workers_gives_byte_identical_files(tmp_path):
     assert one.diagnostics == two.diagnostics
 
 
-def test_incremental_build_of_the_corpus_matches_a_cold_one(tmp_path):
+@pytest.mark.parametrize("first_jobs, second_jobs", [(1, 2), (2, 1)])
+def test_incremental_build_of_the_corpus_matches_a_cold_one(tmp_path, first_jobs, second_jobs):
     corpus = tmp_path / "digests"
     shutil.copytree(CORPUS / "digests", corpus)
-    build([corpus], tmp_path / "warm", jobs=2)
+    build([corpus], tmp_path / "warm", jobs=first_jobs)
     victim = corpus / "2023" / "2023-06-01.txt"
     victim.write_text(victim.read_text(encoding="utf-8") + "New Paper Title\n(Ada Lovelace)\n새 메모.\n#new\n",
                       encoding="utf-8")
-    warm = build([corpus], tmp_path / "warm", jobs=2)
-    cold = build([corpus], tmp_path / "cold", jobs=1, cache=False)
+    warm = build([corpus], tmp_path / "warm", jobs=second_jobs)
+    cold = build([corpus], tmp_path / "cold", jobs=first_jobs, cache=False)
     assert warm.entries == cold.entries == 775
     assert _outputs(tmp_path / "warm") == _outputs(tmp_path / "cold")
+    assert warm.diagnostics == cold.diagnostics
+
+
+def test_after_one_change_only_the_touched_pieces_are_rendered_again(tmp_path, monkeypatch):
+    from papergraph.cache import FragmentCache
+
+    corpus = tmp_path / "digests"
+    shutil.copytree(CORPUS / "digests", corpus)
+    build([corpus], tmp_path / "out", jobs=1)
+    victim = corpus / "2023" / "2023-06-01.txt"
+    victim.write_text(victim.read_text(encoding="utf-8").replace("#", "#changed-tag #", 1), encoding="utf-8")
+    counts: dict[str, list[int]] = {}
+    original_get, original_put = FragmentCache.get, FragmentCache.put
+
+    def get(self, key):
+        found = original_get(self, key)
+        counts.setdefault(self.path.name, [0, 0])[0] += found is not None
+        return found
+
+    def put(self, key, piece):
+        counts.setdefault(self.path.name, [0, 0])[1] += 1
+        original_put(self, key, piece)
+
+    monkeypatch.setattr(FragmentCache, "get", get)
+    monkeypatch.setattr(FragmentCache, "put", put)
+    build([corpus], tmp_path / "out", jobs=1)
+    assert sorted(counts) == ["fragments-gexf.pickle", "fragments-graphml.pickle", "fragments-jsonld.pickle",
+                              "fragments-turtle.pickle"]
+    for name, (reused, rendered) in counts.items():
+        assert reused > 6_000 and 0 < rendered < reused / 100, (name, reused, rendered)
+    cold = build([corpus], tmp_path / "cold", cache=False)
+    assert _outputs(tmp_path / "out") == _outputs(tmp_path / "cold")
+    assert cold.summary["nodes"]["tag"] == build([corpus], tmp_path / "out").summary["nodes"]["tag"]
 
 
 def test_streamed_rdf_files_equal_the_in_memory_ones(tmp_path, seeds_graph):

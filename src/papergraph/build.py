@@ -174,21 +174,37 @@ def write_atomic(folder: Path, name: str, data: bytes) -> Path:
 
 # Below this many nodes, forking export workers costs more than it saves.
 PARALLEL_EXPORT_MIN_NODES = 2_000
+WORKER_NICENESS = 5
 _WORKER_STATE: dict[str, object] = {}
 ExportOutcome = tuple[list[tuple[Path, int, Path]], list[Diagnostic], float]
 """Staged files ``(temporary, size, target)``, diagnostics, seconds."""
 
 
-def _run_group(names: list[str], graph: nx.MultiDiGraph, base_iri: str, folder: Path,
+@dataclass(frozen=True)
+class _ExportJob:
+    """What every exporter of one build is given, besides the graph."""
+
+    base_iri: str
+    folder: Path
+    fragment_folder: Path | None
+    fragment_scope: str
+
+
+def _run_group(names: list[str], graph: nx.MultiDiGraph, job: _ExportJob,
                positions: dict | None, receive_positions: Callable[[], dict] | None = None) -> dict[str, ExportOutcome]:
     """Run exporters that share one context, one after the other."""
-    context = ExportContext(graph, base_iri=base_iri, positions=positions, receive_positions=receive_positions)
+    context = ExportContext(graph, base_iri=job.base_iri, positions=positions, receive_positions=receive_positions,
+                            fragment_folder=job.fragment_folder, fragment_scope=job.fragment_scope)
     outcomes = {}
     for name in names:
         started = time.perf_counter()
         reported = len(context.diagnostics)
-        written = [(*stage_file(folder, file, content), folder / file)
-                   for file, content in get_exporter(name).generate(graph, context).items()]
+        exporter = get_exporter(name)
+        written = [(*stage_file(job.folder, file, content), job.folder / file)
+                   for file, content in exporter.generate(graph, context).items()]
+        # An exporter may write its files in any order (one can key another's pieces); report them in its own.
+        written.sort(key=lambda staged: exporter.files.index(staged[2].name) if staged[2].name in exporter.files else len(exporter.files))
+        context.save_fragments()
         outcomes[name] = (written, context.diagnostics[reported:], time.perf_counter() - started)
     return outcomes
 
@@ -205,6 +221,13 @@ def _die_with_parent() -> None:
 
 def _run_group_in_worker(names: list[str], uses_layout: bool) -> dict[str, ExportOutcome]:
     state = _WORKER_STATE  # inherited from the parent by fork: the graph is never pickled
+    if uses_layout:
+        # These wait for the layout (computed by the build process) in the
+        # end: let it have a core while they render everything else.
+        try:
+            os.nice(WORKER_NICENESS)
+        except OSError:
+            pass
     graph: nx.MultiDiGraph = state["graph"]  # type: ignore[assignment]
 
     def receive_positions() -> dict:
@@ -213,8 +236,7 @@ def _run_group_in_worker(names: list[str], uses_layout: bool) -> dict[str, Expor
             raise ExportError("the layout could not be computed; see the error of the build process")
         return dict(zip(graph, coordinates))
 
-    return _run_group(names, graph, state["base_iri"], state["folder"], None,  # type: ignore[arg-type]
-                      receive_positions if uses_layout else None)
+    return _run_group(names, graph, state["job"], None, receive_positions if uses_layout else None)  # type: ignore[arg-type]
 
 
 def _groups(exporters: list) -> list[list]:
@@ -225,15 +247,16 @@ def _groups(exporters: list) -> list[list]:
     return list(groups.values())
 
 
-def _export(exporters: list, graph: nx.MultiDiGraph, base_iri: str, folder: Path, jobs: int,
-            say: Callable[[str], None]) -> dict[str, ExportOutcome]:
-    """Run the exporters, in ``jobs`` forked processes when the graph is big enough.
+def _export(exporters: list, graph: nx.MultiDiGraph, job: _ExportJob, jobs: int,
+            say: Callable[[str], None], meanwhile: Callable[[], None] = lambda: None) -> dict[str, ExportOutcome]:
+    """Run the exporters, each in a forked process when ``jobs`` > 1 and the graph is big enough.
 
-    Every group but one starts at once in the workers while this process
-    computes the layout; a group that needs the layout does all it can
-    without it, then waits for this process to send the positions. The last
-    group that needs the layout runs here, after the layout. Results come
-    back in exporter order, so output and diagnostics do not depend on ``jobs``.
+    The exporters start at once while this process computes the layout; one
+    that needs the layout renders all it can without it, then waits for
+    this process to send the positions, and this process does
+    ``meanwhile``. Results come back in exporter order, so output and
+    diagnostics do not depend on ``jobs``. With one job, exporters of a
+    group share one context (and the work it caches).
     """
     needs_layout = any(e.uses_layout for e in exporters)
     timings: dict[str, ExportOutcome] = {}
@@ -249,19 +272,17 @@ def _export(exporters: list, graph: nx.MultiDiGraph, base_iri: str, folder: Path
         timings["layout"] = ([], [], time.perf_counter() - started)
         return positions
 
-    groups = [[e.name for e in group] for group in _groups(exporters)]
-    with_layout = [g for g, group in zip(groups, _groups(exporters)) if any(e.uses_layout for e in group)]
-    without_layout = [g for g in groups if g not in with_layout]
     parallel = (
-        jobs > 1 and len(groups) > 1 and graph.number_of_nodes() >= PARALLEL_EXPORT_MIN_NODES
+        jobs > 1 and len(exporters) > 1 and graph.number_of_nodes() >= PARALLEL_EXPORT_MIN_NODES
         and "fork" in multiprocessing.get_all_start_methods()
     )
     outcomes: dict[str, ExportOutcome] = {}
     if not parallel:
         positions = layout()
-        for names in groups:
+        for names in ([e.name for e in group] for group in _groups(exporters)):
             say("exporting " + ", ".join(names))
-            outcomes.update(_run_group(names, graph, base_iri, folder, positions))
+            outcomes.update(_run_group(names, graph, job, positions))
+        meanwhile()
     else:
         from concurrent.futures import ProcessPoolExecutor
 
@@ -269,23 +290,19 @@ def _export(exporters: list, graph: nx.MultiDiGraph, base_iri: str, folder: Path
         # A Queue, not a pipe: its feeder thread sends while this process goes on exporting.
         channel = fork.Queue()
         channel.cancel_join_thread()  # a worker that died must not keep this process from exiting
-        _WORKER_STATE.update(graph=graph, base_iri=base_iri, folder=folder, layout_channel=channel)
+        _WORKER_STATE.update(graph=graph, job=job, layout_channel=channel)
         try:
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=fork, initializer=_die_with_parent) as pool:
-                here = with_layout[-1:] if without_layout else []
-                remote = [names for names in groups if names not in here]
-                futures = [pool.submit(_run_group_in_worker, names, names in with_layout) for names in remote]
-                waiting = sum(1 for names in remote if names in with_layout)
+            with ProcessPoolExecutor(max_workers=len(exporters), mp_context=fork, initializer=_die_with_parent) as pool:
+                futures = [pool.submit(_run_group_in_worker, [e.name], e.uses_layout) for e in exporters]
                 say("exporting " + ", ".join(e.name for e in exporters))
                 positions = None
                 try:
                     positions = layout()
                 finally:
                     coordinates = None if positions is None else [positions[node] for node in graph]
-                    for _ in range(waiting):
+                    for _ in range(sum(1 for e in exporters if e.uses_layout)):
                         channel.put(coordinates)
-                for names in here:
-                    outcomes.update(_run_group(names, graph, base_iri, folder, positions))
+                meanwhile()
                 for future in futures:
                     outcomes.update(future.result())
         finally:
@@ -398,7 +415,9 @@ def build(
     discard_staged(folder)
     try:
         with paused_gc():
-            exported = _export(exporters, graph, base_iri, folder, jobs or default_jobs(), say)
+            job = _ExportJob(base_iri, folder, store.folder if store is not None else None, options["code"])
+            exported = _export(exporters, graph, job, jobs or default_jobs(), say,
+                               meanwhile=store.save_parsed if store is not None else lambda: None)
         # Nothing replaces the previous outputs until every exporter has succeeded.
         commit_files([(temporary, target) for written, _, _ in exported.values() for temporary, _, target in written])
     finally:
@@ -413,7 +432,6 @@ def build(
                 result.diagnostics.append(diagnostic)
 
     if store is not None:
-        store.save_parsed()
         store.save_manifest(
             {
                 "inputs": signature,

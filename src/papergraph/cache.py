@@ -5,7 +5,7 @@ any time: a missing, stale or unreadable cache only makes the next build a
 cold one. The version folder changes whenever papergraph's reading code
 changes, so a cache never outlives the code that filled it.
 
-Two things are kept:
+Three things are kept:
 
 * ``parsed.pickle``: ``key → (Document, diagnostics)`` where the key hashes the
   file's bytes together with the options that change how it is read; a
@@ -13,6 +13,10 @@ Two things are kept:
 * ``manifest.json``: the input hashes, build options, a fingerprint of all of
   papergraph's code and templates, and the size and mtime of every file
   written. When none of these changed, a build has nothing to do.
+* ``fragments-<export>.pickle``: pieces of an export (the Turtle and JSON-LD
+  of one RDF subject, the XML of one Gephi node) keyed by a digest of what
+  they were rendered from, and scoped to the code and options that rendered
+  them; after a small change most pieces are reused instead of rendered.
 
 The cache is local, trusted data (it is written by papergraph into the
 user's own output folder); it is never read from inputs.
@@ -30,7 +34,7 @@ from pathlib import Path
 from . import __version__
 from .model import Diagnostic, Document
 
-__all__ = ["BuildCache", "CACHE_DIR", "file_key", "code_fingerprint"]
+__all__ = ["BuildCache", "FragmentCache", "CACHE_DIR", "file_key", "code_fingerprint", "fragment_key"]
 
 CACHE_DIR = ".papergraph-cache"
 FORMAT = 1
@@ -128,5 +132,60 @@ class BuildCache:
             temporary = self.folder / f".{name}.{os.getpid()}.tmp"
             temporary.write_bytes(data)
             os.replace(temporary, self.folder / name)
+        except OSError:
+            pass  # a cache that cannot be written only costs time next build
+
+
+def fragment_key(text: str | bytes) -> bytes:
+    """A 16-byte digest of what a fragment was rendered from."""
+    return hashlib.blake2b(text.encode("utf-8") if isinstance(text, str) else text, digest_size=16).digest()
+
+
+class FragmentCache:
+    """Rendered pieces of one export, reused by the next build when their key recurs.
+
+    ``scope`` names everything besides the key that the pieces depend on
+    (papergraph's code, the base IRI, ...); a file written under another
+    scope is ignored. Saving keeps exactly the pieces this build used.
+    """
+
+    def __init__(self, path: Path, scope: str):
+        self.path = path
+        self.scope = scope
+        self._previous: dict[bytes, object] | None = None
+        self._used: dict[bytes, object] = {}
+        self._changed = False
+
+    def _load(self) -> dict[bytes, object]:
+        if self._previous is None:
+            self._previous = {}
+            try:
+                with open(self.path, "rb") as stream:
+                    scope, pieces = pickle.load(stream)
+                if scope == self.scope and isinstance(pieces, dict):
+                    self._previous = pieces
+            except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+                pass
+        return self._previous
+
+    def get(self, key: bytes) -> object | None:
+        found = self._load().get(key)
+        if found is not None:
+            self._used[key] = found
+        return found
+
+    def put(self, key: bytes, piece: object) -> None:
+        self._used[key] = piece
+        self._changed = True
+
+    def save(self) -> None:
+        if not self._changed and len(self._used) == len(self._load()):
+            return
+        data = pickle.dumps((self.scope, self._used), protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+            temporary.write_bytes(data)
+            os.replace(temporary, self.path)
         except OSError:
             pass  # a cache that cannot be written only costs time next build

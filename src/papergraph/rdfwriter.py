@@ -19,8 +19,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
+from .cache import fragment_key
 from .gcpause import paused_gc
 
 __all__ = [
@@ -329,6 +330,8 @@ def iter_turtle(
     prefixes: Sequence[tuple[str, str]] = PREFIXES,
     base: str | None = None,
     header: Sequence[str] = (),
+    keys: Sequence[bytes] = (),
+    pieces: Pieces | None = None,
 ) -> Iterator[bytes]:
     """The graph as pretty Turtle, in UTF-8 chunks: prefixes, one block per subject, ``a`` first.
 
@@ -341,12 +344,25 @@ def iter_turtle(
     @prefix dcterms: <http://purl.org/dc/terms/> .
     <BLANKLINE>
     arxiv:2305.01625 dcterms:title "X" .
+
+    ``keys`` and ``pieces`` reuse the rendering of earlier builds: ``keys[i]``
+    identifies the triples of the ``i``-th subject (see :func:`iter_ntriples`),
+    and ``pieces`` maps such keys to rendered subjects (and learns new ones).
+    They must come from the same ``prefixes`` and ``base``.
     """
-    return _chunked(_turtle_parts(graph, prefixes, base, header))
+    return _chunked(_turtle_parts(graph, prefixes, base, header, keys, pieces))
+
+
+class Pieces(Protocol):
+    """Rendered subjects by key, kept between builds (:class:`papergraph.cache.FragmentCache`)."""
+
+    def get(self, key: bytes) -> object | None: ...
+
+    def put(self, key: bytes, piece: object) -> None: ...
 
 
 def _turtle_parts(graph: RdfGraph, prefixes: Sequence[tuple[str, str]], base: str | None,
-                  header: Sequence[str]) -> Iterator[str]:
+                  header: Sequence[str], keys: Sequence[bytes] = (), pieces: Pieces | None = None) -> Iterator[str]:
     compact = _Compactor(prefixes, base)
     rendered: dict[Term, str] = {}  # types, people and tags recur thousands of times
 
@@ -356,14 +372,8 @@ def _turtle_parts(graph: RdfGraph, prefixes: Sequence[tuple[str, str]], base: st
             text = rendered[value] = turtle_term(value, compact)
         return text
 
-    yield from (f"# {line}\n" for line in header)
-    if compact.base:
-        yield f"@base <{compact.base}> .\n"
-    yield from (f"@prefix {name}: <{namespace}> .\n" for name, namespace in prefixes)
-    previous_was_short = False
-    for section, subject, predicates in graph.blocks():
-        if section:
-            yield f"\n# ---- {section}\n"
+    def render(subject: IRI | BNode, predicates: dict[IRI, dict[Term, None]]) -> tuple[bool, str]:
+        """``(True, one line)`` for a short description, else ``(False, the block)``."""
         head = term(subject)
         lines = []
         for predicate, objects in sorted(predicates.items(), key=lambda item: item[0] != RDF_TYPE):
@@ -375,12 +385,27 @@ def _turtle_parts(graph: RdfGraph, prefixes: Sequence[tuple[str, str]], base: st
             lines.append(f"{verb} {joined}")
         short = f"{head} {' ; '.join(lines)} .\n"
         if len(short) <= _SHORT and "\n" not in short[:-1]:
-            # Small descriptions (agents, tags, cited papers) read best as one line each.
-            yield short if previous_was_short and not section else "\n" + short
-            previous_was_short = True
-        else:
-            yield f"\n{head} " + " ;\n    ".join(lines) + " .\n"
-            previous_was_short = False
+            return True, short
+        return False, f"{head} " + " ;\n    ".join(lines) + " .\n"
+
+    yield from (f"# {line}\n" for line in header)
+    if compact.base:
+        yield f"@base <{compact.base}> .\n"
+    yield from (f"@prefix {name}: <{namespace}> .\n" for name, namespace in prefixes)
+    previous_was_short = False
+    for index, (section, subject, predicates) in enumerate(graph.blocks()):
+        if section:
+            yield f"\n# ---- {section}\n"
+        key = keys[index] if pieces is not None and index < len(keys) else None
+        piece = pieces.get(key) if key is not None else None  # type: ignore[union-attr]
+        if piece is None:
+            piece = render(subject, predicates)
+            if key is not None:
+                pieces.put(key, piece)  # type: ignore[union-attr]
+        short, text = piece  # type: ignore[misc]
+        # Small descriptions (agents, tags, cited papers) read best as one line each.
+        yield text if short and previous_was_short and not section else "\n" + text
+        previous_was_short = short
 
 
 def _nt_term(term: Term) -> str:
@@ -406,22 +431,32 @@ def generate_ntriples(graph: RdfGraph) -> bytes:
     return b"".join(iter_ntriples(graph))
 
 
-def iter_ntriples(graph: RdfGraph) -> Iterator[bytes]:
-    """The graph as N-Triples, in UTF-8 chunks."""
-    return _chunked(_ntriples_lines(graph))
+def iter_ntriples(graph: RdfGraph, *, keys: list[bytes] | None = None) -> Iterator[bytes]:
+    """The graph as N-Triples, in UTF-8 chunks.
+
+    When given, ``keys`` receives one key per subject, in order, as the file
+    is written: a digest of the subject's N-Triples, which name its triples
+    exactly, for :func:`iter_turtle` and :func:`iter_jsonld` to reuse pieces by.
+    """
+    return _chunked(_ntriples_blocks(graph, keys))
 
 
-def _ntriples_lines(graph: RdfGraph) -> Iterator[str]:
+def _ntriples_blocks(graph: RdfGraph, keys: list[bytes] | None) -> Iterator[str]:
     cache: dict[Term, str] = {}
     for subject, predicates in graph.subjects():
         head = _nt_term(subject)
+        lines = []
         for predicate, objects in predicates.items():
             middle = f"{head} <{predicate}> "
             for obj in objects:
                 written = cache.get(obj)
                 if written is None:
                     written = cache[obj] = _nt_term(obj)
-                yield f"{middle}{written} .\n"
+                lines.append(f"{middle}{written} .\n")
+        block = "".join(lines)
+        if keys is not None:
+            keys.append(fragment_key(block))
+        yield block
 
 
 class _JsonCompactor:
@@ -460,24 +495,32 @@ def generate_jsonld(graph: RdfGraph, *, prefixes: Sequence[tuple[str, str]] = PR
     return b"".join(iter_jsonld(graph, prefixes=prefixes))
 
 
-def iter_jsonld(graph: RdfGraph, *, prefixes: Sequence[tuple[str, str]] = PREFIXES) -> Iterator[bytes]:
+def iter_jsonld(graph: RdfGraph, *, prefixes: Sequence[tuple[str, str]] = PREFIXES,
+                keys: Sequence[bytes] = (), pieces: Pieces | None = None) -> Iterator[bytes]:
     """The graph as JSON-LD, in UTF-8 chunks: a ``@context`` of prefixes and one
     node object per line in ``@graph``.
 
     Every value is explicit (``{"@id"}``, ``{"@value", "@language"}``,
     ``{"@value", "@type"}``), so JSON-LD 1.0 and 1.1 processors read the same
-    triples.
+    triples. ``keys`` and ``pieces`` reuse earlier renderings, as in :func:`iter_turtle`.
     """
-    return _chunked(_jsonld_parts(graph, prefixes))
+    return _chunked(_jsonld_parts(graph, prefixes, keys, pieces))
 
 
-def _jsonld_parts(graph: RdfGraph, prefixes: Sequence[tuple[str, str]]) -> Iterator[str]:
+def _jsonld_parts(graph: RdfGraph, prefixes: Sequence[tuple[str, str]], keys: Sequence[bytes] = (),
+                  pieces: Pieces | None = None) -> Iterator[str]:
     compact = _JsonCompactor(prefixes)
     values_of: dict[Term, object] = {}  # json.dumps never changes them, so repeats can share one
     context = json.dumps({name: namespace for name, namespace in prefixes}, ensure_ascii=False)
     yield f'{{\n  "@context": {context},\n  "@graph": [\n    '
     separator = ""
-    for subject, predicates in graph.subjects():
+    for index, (subject, predicates) in enumerate(graph.subjects()):
+        key = keys[index] if pieces is not None and index < len(keys) else None
+        piece = pieces.get(key) if key is not None else None  # type: ignore[union-attr]
+        if piece is not None:
+            yield separator + piece  # type: ignore[operator]
+            separator = ",\n    "
+            continue
         node: dict[str, object] = {"@id": f"_:{subject}" if isinstance(subject, BNode) else compact(subject)}
         for predicate, objects in predicates.items():
             if predicate == RDF_TYPE and all(type(o) is IRI for o in objects):
@@ -491,6 +534,9 @@ def _jsonld_parts(graph: RdfGraph, prefixes: Sequence[tuple[str, str]]) -> Itera
                     value = values_of[obj] = _json_value(obj, compact)
                 values.append(value)
             node[compact(predicate)] = values[0] if len(values) == 1 else values
-        yield separator + json.dumps(node, ensure_ascii=False)
+        text = json.dumps(node, ensure_ascii=False)
+        if key is not None:
+            pieces.put(key, text)  # type: ignore[union-attr]
+        yield separator + text
         separator = ",\n    "
     yield "\n  ]\n}\n"

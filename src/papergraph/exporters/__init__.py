@@ -11,12 +11,14 @@ so every exporter gets atomic, deterministic output for free.
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TypeVar
 from dataclasses import dataclass, field
 
 import networkx as nx
 
+from ..cache import FragmentCache
 from ..errors import UnknownFormatError
 from ..model import Diagnostic
 
@@ -43,7 +45,27 @@ class ExportContext:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     positions: dict[str, tuple[float, float]] | None = None
     receive_positions: Callable[[], dict[str, tuple[float, float]]] | None = field(default=None, repr=False)
+    fragment_folder: Path | None = None
+    """Where exporters keep rendered pieces between builds (None: no reuse)."""
+    fragment_scope: str = ""
+    """What the pieces depend on besides their keys (the build's code fingerprint)."""
     _shared: dict[str, object] = field(default_factory=dict, repr=False)
+    _fragments: dict[str, FragmentCache] = field(default_factory=dict, repr=False)
+
+    def fragments(self, name: str, *scope: str) -> FragmentCache | None:
+        """The fragment cache ``name`` of this build, for pieces that also depend
+        on ``scope``; None when the build keeps no cache."""
+        if self.fragment_folder is None:
+            return None
+        cache = self._fragments.get(name)
+        if cache is None:
+            path = self.fragment_folder / f"fragments-{name}.pickle"
+            cache = self._fragments[name] = FragmentCache(path, "\0".join((self.fragment_scope, *scope)))
+        return cache
+
+    def save_fragments(self) -> None:
+        for cache in self._fragments.values():
+            cache.save()
 
     def shared(self, name: str, make: Callable[[], T]) -> T:
         """``make()``, computed once per context: for work that exporters of one

@@ -29,6 +29,7 @@ import networkx as nx
 
 from ..graph import ITEM_TYPES, Attr, NodeKind
 from ..identifiers import h16
+from ..cache import FragmentCache, fragment_key
 from ..model import Diagnostic
 from . import ExportContext
 
@@ -41,6 +42,15 @@ __all__ = [
     "EdgeBundle",
     "TextCleaner",
     "node_rows",
+    "node_row",
+    "SharedRows",
+    "node_digests",
+    "raw_bundles",
+    "clean_bundle",
+    "value_kinds",
+    "columns_of",
+    "ValueKinds",
+    "Piece",
     "position_of",
     "edge_bundles",
     "bundle_values",
@@ -191,11 +201,14 @@ class TextCleaner:
     def __init__(self, G: nx.MultiDiGraph, ctx: ExportContext):
         self.G = G
         self.ctx = ctx
+        self.removed = 0
+        """How many values had characters removed (a piece rendered from such a value is not reused)."""
 
     def text(self, value: str, element: Hashable, attribute: str, *, edge_line: int | None = None) -> str:
         found = XML_ILLEGAL.findall(value)
         if not found:
             return value
+        self.removed += 1
         names = ", ".join(sorted({f"U+{ord(c):04X}" for c in found}))
         path, line = source_of(self.G, element)
         diagnostic = Diagnostic(
@@ -299,28 +312,51 @@ def node_rows(G: nx.MultiDiGraph, cleaner: TextCleaner) -> list[NodeRow]:
     (:func:`display_kind`), ``year`` (from ``date``); graph attributes keep
     their names (but ``key`` becomes ``node_key``) and lose their missing values.
     """
-    rows = []
-    for node, data in G.nodes(data=True):
-        values: dict[str, object] = {}
-        for name, raw in data.items():
-            value = cleaner.value(raw, node, name)
-            if value is None or value == "" or value == []:
-                continue
-            values[RENAMED_NODE_ATTRIBUTES.get(name, name)] = value
-        values[Attr.KIND] = display_kind(data)
-        values[Attr.LABEL] = _label(values, node, cleaner)
-        year = year_of(values.get(Attr.DATE))
-        if year is not None:
-            values["year"] = year
-        rows.append(
-            NodeRow(
-                id=node,
-                values=values,
-                color=KIND_COLORS.get(values[Attr.KIND], DEFAULT_COLOR),
-                size=node_size(G.degree(node)),
-            )
-        )
-    return rows
+    return [node_row(G, cleaner, node, data) for node, data in G.nodes(data=True)]
+
+
+def node_row(G: nx.MultiDiGraph, cleaner: TextCleaner, node: Hashable, data: dict) -> NodeRow:
+    """One node's row (see :func:`node_rows`): a function of the node, its data and its degree only."""
+    values: dict[str, object] = {}
+    for name, raw in data.items():
+        value = cleaner.value(raw, node, name)
+        if value is None or value == "" or value == []:
+            continue
+        values[RENAMED_NODE_ATTRIBUTES.get(name, name)] = value
+    values[Attr.KIND] = display_kind(data)
+    values[Attr.LABEL] = _label(values, node, cleaner)
+    year = year_of(values.get(Attr.DATE))
+    if year is not None:
+        values["year"] = year
+    return NodeRow(id=node, values=values, color=KIND_COLORS.get(values[Attr.KIND], DEFAULT_COLOR),
+                   size=node_size(G.degree(node)))
+
+
+class SharedRows:
+    """Node rows made on first use and shared by the Gephi exporters of one build.
+
+    ``get`` also says whether the row came out clean (no character removed):
+    only pieces rendered from clean rows are kept for later builds, since a
+    diagnostic must be reported again each build.
+    """
+
+    def __init__(self, G: nx.MultiDiGraph, cleaner: TextCleaner):
+        self.G = G
+        self.cleaner = cleaner
+        self._rows: dict[Hashable, tuple[NodeRow, bool]] = {}
+
+    def get(self, node: Hashable) -> tuple[NodeRow, bool]:
+        found = self._rows.get(node)
+        if found is None:
+            removed = self.cleaner.removed
+            row = node_row(self.G, self.cleaner, node, self.G.nodes[node])
+            found = self._rows[node] = (row, self.cleaner.removed == removed)
+        return found
+
+
+def node_digests(G: nx.MultiDiGraph) -> dict[Hashable, bytes]:
+    """Per node, a digest of everything its row is made from (id, degree, data), to key reused pieces."""
+    return {node: fragment_key(repr((node, G.degree(node), data))) for node, data in G.nodes(data=True)}
 
 
 def _label(values: dict[str, object], node: Hashable, cleaner: TextCleaner) -> str:
@@ -338,8 +374,27 @@ def edge_bundles(
 
     Each edge's values are cleaned like node values; missing values are left out.
     """
-    bundles: dict[tuple[Hashable, Hashable, Hashable], EdgeBundle] = {}
-    for source, target, data in G.edges(data=True):
+    return [clean_bundle(cleaner, source, target, edges)
+            for source, target, edges in raw_bundles(G.edges(data=True), bundle_key)]
+
+
+def raw_bundles(edges: Iterable[tuple[Hashable, Hashable, dict]],
+                bundle_key: Callable[[dict], Hashable]) -> list[tuple[Hashable, Hashable, list[dict]]]:
+    """``(source, target, [edge data, ...])`` per (source, target, ``bundle_key(data)``), in first-seen order."""
+    bundles: dict[tuple[Hashable, Hashable, Hashable], tuple[Hashable, Hashable, list[dict]]] = {}
+    for source, target, data in edges:
+        key = (source, target, bundle_key(data))
+        bundle = bundles.get(key)
+        if bundle is None:
+            bundle = bundles[key] = (source, target, [])
+        bundle[2].append(data)
+    return list(bundles.values())
+
+
+def clean_bundle(cleaner: TextCleaner, source: Hashable, target: Hashable, edges: list[dict]) -> EdgeBundle:
+    """A bundle of raw edges with each edge's values cleaned like node values; missing values left out."""
+    bundle = EdgeBundle(source, target)
+    for data in edges:
         line = data.get(Attr.LINE) if isinstance(data.get(Attr.LINE), int) else None
         values = {}
         for name, raw in data.items():
@@ -347,12 +402,8 @@ def edge_bundles(
             if value is None or value == "" or value == []:
                 continue
             values[name] = value
-        key = (source, target, bundle_key(data))
-        bundle = bundles.get(key)
-        if bundle is None:
-            bundle = bundles[key] = EdgeBundle(source, target)
         bundle.edges.append(values)
-    return list(bundles.values())
+    return bundle
 
 
 def bundle_values(bundle: EdgeBundle, names: Iterable[str]) -> tuple[dict[str, object], dict[str, list[object]]]:
@@ -394,16 +445,38 @@ def infer_columns(rows: Iterable[dict[str, object]], preferred: Iterable[str] = 
     ``long``; ints mixed with floats are ``float``; any list makes the column a
     list; any other mix becomes ``str``.
     """
+    return columns_of(map(value_kinds, rows), preferred)
+
+
+ValueKinds = tuple[tuple[str, str, bool], ...]
+"""``(name, kind, beyond 32 bits)`` per value of a row: all :func:`columns_of` needs of it."""
+
+
+def value_kinds(values: dict[str, object]) -> ValueKinds:
+    """The kinds of a row's values; rows of the same shape share one tuple
+    (so the fragment cache pickles it once, and :func:`columns_of` can skip repeats)."""
+    kinds = []
+    for name, value in values.items():
+        kind = PYTHON_KINDS.get(type(value), "str")
+        kinds.append((name, kind, kind == "int" and not -(2**31) <= value < 2**31))  # type: ignore[operator]
+    shape = tuple(kinds)
+    return _SHAPES.setdefault(shape, shape)
+
+
+_SHAPES: dict[ValueKinds, ValueKinds] = {}
+
+
+def columns_of(rows: Iterable[ValueKinds], preferred: Iterable[str] = ()) -> Columns:
+    """:func:`infer_columns` from the :func:`value_kinds` of each row."""
     kinds: dict[str, set[str]] = {}
     big: set[str] = set()
-    for row in rows:
-        for name, value in row.items():
-            kind = PYTHON_KINDS.get(type(value), "str")
+    for row in {id(row): row for row in rows}.values():  # most rows share their shape
+        for name, kind, beyond in row:
             found = kinds.get(name)
             if found is None:
                 found = kinds[name] = set()
             found.add(kind)
-            if kind == "int" and not -(2**31) <= value < 2**31:  # type: ignore[operator]
+            if beyond:
                 big.add(name)
     columns = []
     for name, found in kinds.items():
@@ -492,3 +565,36 @@ def _is_date(value: object) -> bool:
     except ValueError:
         return False
     return True
+
+
+class Piece:
+    """The rendering of one node or edge: reused from the last build, or made from ``values``.
+
+    ``found`` is what the last build kept under ``key``: ``(value kinds,
+    column signature, text)``. It is reused when the columns are the same
+    (their signature), else rendered again. Only clean pieces (no character
+    removed, so no diagnostic) are kept for the next build.
+    """
+
+    __slots__ = ("subject", "key", "pieces", "found", "values", "clean")
+
+    def __init__(self, subject: object, key: bytes | None, pieces: FragmentCache | None):
+        self.subject = subject
+        self.key = key
+        self.pieces = pieces
+        self.found = pieces.get(key) if pieces is not None and key is not None else None
+        self.values: dict[str, object] | None = None
+        self.clean = False
+
+    @property
+    def kinds(self) -> ValueKinds:
+        return self.found[0] if self.found is not None else value_kinds(self.values)  # type: ignore[index, arg-type]
+
+    def text(self, signature: str, render: Callable[[Piece], str]) -> str:
+        if self.found is not None and self.found[1] == signature:  # type: ignore[index]
+            return self.found[2]  # type: ignore[index]
+        kinds = self.kinds
+        text = render(self)
+        if self.pieces is not None and self.key is not None and self.clean:
+            self.pieces.put(self.key, (kinds, signature, text))
+        return text

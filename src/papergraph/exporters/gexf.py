@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import networkx as nx
 
+from ..cache import fragment_key
 from ..graph import Attr
 from . import ExportContext, Exporter
 from ._gephi import (
@@ -31,17 +32,20 @@ from ._gephi import (
     XML_ILLEGAL,
     Columns,
     NodeRow,
+    Piece,
+    SharedRows,
     TextCleaner,
     as_column_value,
     bundle_values,
+    clean_bundle,
+    columns_of,
     escape_attribute,
     escape_text,
-    edge_bundles,
     first_seen_dates,
-    infer_columns,
-    node_rows,
+    node_digests,
     position_of,
     plural_name,
+    raw_bundles,
     unique_ids,
     value_text,
 )
@@ -72,26 +76,55 @@ def gexf_list(items: list[str]) -> str:
 
 
 def generate_gexf(G: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
-    """The GEXF 1.3 document of ``G`` as UTF-8 bytes (deterministic)."""
+    """The GEXF 1.3 document of ``G`` as UTF-8 bytes (deterministic).
+
+    Nodes (but their positions) and edges rendered by the last build are
+    reused when what they were made from, and the columns, are the same.
+    """
     cleaner = TextCleaner(G, ctx)
     ids = unique_ids(G.nodes, lambda text: XML_ILLEGAL.sub("", text) or "node")
     started = first_seen_dates(G)
-    rows = ctx.shared("gephi node rows", lambda: node_rows(G, cleaner))
-    node_values = [{k: v for k, v in row.values.items() if k != Attr.LABEL} for row in rows]
-    node_columns = infer_columns(node_values, PREFERRED_NODE_COLUMNS)
+    pieces = ctx.fragments("gexf")
+    rows = ctx.shared("gephi rows", lambda: SharedRows(G, cleaner))
+    digests = ctx.shared("gephi digests", lambda: node_digests(G)) if pieces else {}
 
-    bundles = edge_bundles(G, cleaner, lambda data: data.get(Attr.KIND))
-    edges = []
-    for bundle in bundles:
+    def node_values(piece: Piece) -> None:
+        row, piece.clean = rows.get(piece.subject)
+        piece.values = {k: v for k, v in row.values.items() if k != Attr.LABEL}
+
+    nodes = []
+    for node in G:
+        key = fragment_key(digests[node] + f"\0{ids[node]}\0{started.get(node)}".encode()) if pieces else None
+        piece = Piece(node, key, pieces)
+        if piece.found is None:
+            node_values(piece)
+        nodes.append(piece)
+
+    def edge_values(piece: Piece) -> None:
+        removed = cleaner.removed
+        bundle = clean_bundle(cleaner, *piece.subject)  # type: ignore[misc]
+        piece.clean = cleaner.removed == removed
         names = list(dict.fromkeys(name for edge in bundle.edges for name in edge))
         scalars, lists = bundle_values(bundle, names)
         values = {k: v for k, v in scalars.items() if k not in NATIVE_EDGE_ATTRIBUTES}
         taken = set(names)
         for name, items in lists.items():
             values[plural_name(name, taken)] = ["" if v is None else value_text(v) for v in items]
-        start = _edge_start(started.get(bundle.source), started.get(bundle.target))
-        edges.append((bundle, scalars, values, start))
-    edge_columns = infer_columns((values for _, _, values, _ in edges), PREFERRED_EDGE_COLUMNS)
+        piece.values = values
+        piece.scalars = scalars  # type: ignore[attr-defined]
+
+    edges = []
+    for source, target, raw in raw_bundles(ctx.shared("gephi edges", lambda: list(G.edges(data=True))), lambda data: data.get(Attr.KIND)):
+        start = _edge_start(started.get(source), started.get(target))
+        key = fragment_key(repr((ids[source], ids[target], start, raw))) if pieces else None
+        piece = _EdgePiece((source, target, raw), key, pieces)
+        if piece.found is None:
+            edge_values(piece)
+        edges.append((piece, start))
+
+    node_columns = columns_of((piece.kinds for piece in nodes), PREFERRED_NODE_COLUMNS)
+    edge_columns = columns_of((piece.kinds for piece, _ in edges), PREFERRED_EDGE_COLUMNS)
+    signature = repr((node_columns, edge_columns))
 
     dynamic = bool(started)
     graph_attributes = {"defaultedgetype": "directed", "mode": "dynamic" if dynamic else "static"}
@@ -109,25 +142,50 @@ def generate_gexf(G: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
     for domain, columns in (("node", node_columns), ("edge", edge_columns)):
         if columns:
             out.append(_declarations(domain, columns))
-    out.append(f'\n    <nodes count="{len(rows)}">')
-    layout = ctx.layout
-    for row, values in zip(rows, node_values):
-        out.append(_node(ids[row.id], row, values, node_columns, started.get(row.id), position_of(layout, row.id)))
+    out.append(f'\n    <nodes count="{len(nodes)}">')
+    nodes_at = len(out)
     out.append(f'\n    </nodes>\n    <edges count="{len(edges)}">')
-    for index, (bundle, scalars, values, start) in enumerate(edges):
+
+    def edge_rest(piece: Piece) -> str:
+        """The edge element after its id (which depends on the edge's place in the file)."""
+        if piece.values is None:
+            edge_values(piece)
+        source, target, _ = piece.subject  # type: ignore[misc]
+        scalars = piece.scalars  # type: ignore[attr-defined]
         attributes = (
-            f'id="e{index}" source="{escape_attribute(ids[bundle.source])}" '
-            f'target="{escape_attribute(ids[bundle.target])}" kind="{escape_attribute(str(scalars.get(Attr.KIND, "edge")))}"'
+            f'source="{escape_attribute(ids[source])}" target="{escape_attribute(ids[target])}" '
+            f'kind="{escape_attribute(str(scalars.get(Attr.KIND, "edge")))}"'
         )
         if isinstance(scalars.get(Attr.LABEL), str):
             attributes += f' label="{escape_attribute(scalars[Attr.LABEL])}"'
-        attributes += f' weight="{float(len(bundle.edges))!r}"'
-        if start:
-            attributes += f' start="{start}"'
-        attvalues = _attvalues(values, edge_columns, "        ")
-        out.append(f"\n      <edge {attributes}" + (f">{attvalues}\n      </edge>" if attvalues else "/>"))
+        attributes += f' weight="{float(len(piece.subject[2]))!r}"'  # type: ignore[index]
+        if piece.start:  # type: ignore[attr-defined]
+            attributes += f' start="{piece.start}"'  # type: ignore[attr-defined]
+        attvalues = _attvalues(piece.values, edge_columns, "        ")  # type: ignore[arg-type]
+        return attributes + (f">{attvalues}\n      </edge>" if attvalues else "/>")
+
+    for index, (piece, start) in enumerate(edges):
+        piece.start = start  # type: ignore[attr-defined]
+        out.append(f'\n      <edge id="e{index}" ' + piece.text(signature, edge_rest))
     out.append("\n    </edges>\n  </graph>\n</gexf>\n")
+
+    def node_text(piece: Piece) -> str:
+        if piece.values is None:
+            node_values(piece)
+        row, _ = rows.get(piece.subject)
+        return _node(ids[row.id], row, piece.values, node_columns, started.get(row.id))  # type: ignore[arg-type]
+
+    # Everything but the positions is ready: only now wait for the layout.
+    rendered = [(piece.subject, piece.text(signature, node_text)) for piece in nodes]
+    layout = ctx.layout
+    out[nodes_at:nodes_at] = [text + _position(position_of(layout, node)) + "\n      </node>" for node, text in rendered]
     return "".join(out).encode("utf-8")
+
+
+class _EdgePiece(Piece):
+    """An edge's piece also carries the bundle's scalars and its start date while it is rendered."""
+
+    __slots__ = ("scalars", "start")
 
 
 def _edge_start(source: str | None, target: str | None) -> str | None:
@@ -144,20 +202,22 @@ def _declarations(domain: str, columns: Columns) -> str:
     return f'\n    <attributes class="{domain}" mode="static">{declared}\n    </attributes>'
 
 
-def _node(node_id: str, row: NodeRow, values: dict[str, object], columns: Columns, start: str | None,
-          position: tuple[float, float] | None) -> str:
+def _node(node_id: str, row: NodeRow, values: dict[str, object], columns: Columns, start: str | None) -> str:
+    """A ``<node>`` up to its position (see :func:`_position`), without its end tag."""
     attributes = f'id="{escape_attribute(node_id)}" label="{escape_attribute(str(row.values[Attr.LABEL]))}"'
     if start:
         attributes += f' start="{start}"'
     red, green, blue = (int(row.color[i:i + 2], 16) for i in (1, 3, 5))
-    parts = [f"\n      <node {attributes}>", _attvalues(values, columns, "        "),
-             f'\n        <viz:color r="{red}" g="{green}" b="{blue}"/>',
-             f'\n        <viz:size value="{float(row.size)!r}"/>']
-    if position is not None:
-        x, y = position
-        parts.append(f'\n        <viz:position x="{x!r}" y="{y!r}" z="0.0"/>')
-    parts.append("\n      </node>")
-    return "".join(parts)
+    return "".join((f"\n      <node {attributes}>", _attvalues(values, columns, "        "),
+                    f'\n        <viz:color r="{red}" g="{green}" b="{blue}"/>',
+                    f'\n        <viz:size value="{float(row.size)!r}"/>'))
+
+
+def _position(position: tuple[float, float] | None) -> str:
+    if position is None:
+        return ""
+    x, y = position
+    return f'\n        <viz:position x="{x!r}" y="{y!r}" z="0.0"/>'
 
 
 def _attvalues(values: dict[str, object], columns: Columns, indent: str) -> str:

@@ -27,6 +27,8 @@ import re
 
 import networkx as nx
 
+from ..cache import fragment_key
+
 from ..identifiers import h16
 from . import ExportContext, Exporter
 from ._gephi import (
@@ -36,16 +38,20 @@ from ._gephi import (
     Column,
     Columns,
     EdgeBundle,
+    NodeRow,
+    Piece,
+    SharedRows,
     TextCleaner,
     as_column_value,
     bundle_values,
+    clean_bundle,
+    columns_of,
     escape_attribute,
     escape_text,
-    edge_bundles,
-    infer_columns,
-    node_rows,
+    node_digests,
     plural_name,
     position_of,
+    raw_bundles,
     unique_ids,
     value_text,
 )
@@ -83,29 +89,44 @@ def generate_graphml(G: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
 
     Everything but the positions is rendered before the layout is asked for
     (a build computes it meanwhile); ``x`` and ``y`` are the last columns.
+    The ``<data>`` children of a node or an edge rendered by the last build
+    are reused when what they were made from, and the columns, are the same.
     """
     cleaner = TextCleaner(G, ctx)
     ids = unique_ids(G.nodes, graphml_node_id)
-    rows = ctx.shared("gephi node rows", lambda: node_rows(G, cleaner))
-    nodes = []
-    for row in rows:
-        values = dict(row.values)
-        values["node_id"] = cleaner.text(str(row.id), row.id, "id")
-        values["size"] = row.size
-        values["color"] = row.color
-        values.pop("x", None), values.pop("y", None)  # the position columns
-        nodes.append((ids[row.id], values))
+    pieces = ctx.fragments("graphml")
+    rows = ctx.shared("gephi rows", lambda: SharedRows(G, cleaner))
+    digests = ctx.shared("gephi digests", lambda: node_digests(G)) if pieces else {}
 
-    bundles = edge_bundles(G, cleaner, lambda data: None)
-    edges = [(ids[b.source], ids[b.target], _edge_values(b)) for b in bundles]
+    # Rows first, then ids, then edges, each in graph order, as diagnostics are reported.
+    nodes = [Piece(node, digests.get(node), pieces) for node in G]
+    for piece in nodes:
+        if piece.found is None:
+            rows.get(piece.subject)
+    for piece in nodes:
+        if piece.found is None:
+            piece.values, piece.clean = _node_values(*rows.get(piece.subject), cleaner)
+    edges = []
 
-    node_columns = infer_columns((values for _, values in nodes), PREFERRED_NODE_COLUMNS)
+    def edge_values(piece: Piece) -> None:
+        removed = cleaner.removed
+        piece.values = _edge_values(clean_bundle(cleaner, *piece.subject))  # type: ignore[misc]
+        piece.clean = cleaner.removed == removed
+
+    for source, target, raw in raw_bundles(ctx.shared("gephi edges", lambda: list(G.edges(data=True))), lambda data: None):
+        piece = Piece((source, target, raw), fragment_key(repr((source, target, raw))) if pieces else None, pieces)
+        if piece.found is None:
+            edge_values(piece)
+        edges.append((ids[source], ids[target], piece))
+
+    node_columns = columns_of((piece.kinds for piece in nodes), PREFERRED_NODE_COLUMNS)
     node_columns = Columns((*node_columns, *POSITION_COLUMNS))
-    edge_columns = infer_columns((values for _, _, values in edges), PREFERRED_EDGE_COLUMNS + ("weight",))
+    edge_columns = columns_of((piece.kinds for _, _, piece in edges), PREFERRED_EDGE_COLUMNS + ("weight",))
     keys: dict[tuple[str, str], str] = {}
     for domain, columns in (("node", node_columns), ("edge", edge_columns)):
         for column in columns:
             keys[(domain, column.name)] = f"d{len(keys)}"
+    signature = repr((node_columns, edge_columns))
 
     out = [
         '<?xml version="1.0" encoding="UTF-8"?>\n',
@@ -118,18 +139,29 @@ def generate_graphml(G: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
                 f'attr.name="{escape_attribute(column.name)}" attr.type="{GRAPHML_TYPES[column.type]}"/>'
             )
     out.append('\n  <graph id="G" edgedefault="directed">')
-    rendered = [(f'\n    <node id="{escape_attribute(node_id)}"', _children(values, node_columns, keys, "node"))
-                for node_id, values in nodes]
+
+    def node_children(piece: Piece) -> str:
+        if piece.values is None:  # reused before, but the columns changed
+            piece.values, piece.clean = _node_values(*rows.get(piece.subject), cleaner)
+        return _children(piece.values, node_columns, keys, "node")
+
+    def edge_children(piece: Piece) -> str:
+        if piece.values is None:
+            edge_values(piece)
+        return _children(piece.values, edge_columns, keys, "edge")  # type: ignore[arg-type]
+
+    rendered = [(f'\n    <node id="{escape_attribute(ids[piece.subject])}"', piece.text(signature, node_children))
+                for piece in nodes]
     edge_part = "".join(
         f'\n    <edge id="e{index}" source="{escape_attribute(source)}" target="{escape_attribute(target)}"'
-        + _element_end(_children(values, edge_columns, keys, "edge"), "edge")
-        for index, (source, target, values) in enumerate(edges)
+        + _element_end(piece.text(signature, edge_children), "edge")
+        for index, (source, target, piece) in enumerate(edges)
     )
 
     layout = ctx.layout
     x_key, y_key = keys[("node", "x")], keys[("node", "y")]
-    for row, (start, children) in zip(rows, rendered):
-        position = position_of(layout, row.id)
+    for piece, (start, children) in zip(nodes, rendered):
+        position = position_of(layout, piece.subject)
         if position is not None:
             children += (f'\n      <data key="{x_key}">{value_text(position[0])}</data>'
                          f'\n      <data key="{y_key}">{value_text(position[1])}</data>')
@@ -137,6 +169,17 @@ def generate_graphml(G: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
     out.append(edge_part)
     out.append("\n  </graph>\n</graphml>\n")
     return "".join(out).encode("utf-8")
+
+
+def _node_values(row: NodeRow, clean: bool, cleaner: TextCleaner) -> tuple[dict[str, object], bool]:
+    """A row's values as GraphML writes them, and whether they came out clean."""
+    removed = cleaner.removed
+    values = dict(row.values)
+    values["node_id"] = cleaner.text(str(row.id), row.id, "id")
+    values["size"] = row.size
+    values["color"] = row.color
+    values.pop("x", None), values.pop("y", None)  # the position columns
+    return values, clean and cleaner.removed == removed
 
 
 def _edge_values(bundle: EdgeBundle) -> dict[str, object]:

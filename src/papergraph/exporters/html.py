@@ -38,7 +38,7 @@ import hashlib
 import json
 import math
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -272,10 +272,11 @@ def _tooltip(kind: str, data: Mapping[str, Any], label: str) -> str | None:
     return None
 
 
-def build_page_data(G: nx.MultiDiGraph, layout: Mapping[str, tuple[float, float]]) -> PageData:
+def build_page_data(G: nx.MultiDiGraph, layout: Mapping[str, tuple[float, float]] | None) -> PageData:
     """Turn the graph into the page's node, edge and detail tables.
 
     Pure and deterministic: the order follows the graph's node and edge order.
+    With ``layout`` None every node is at (0, 0) until :func:`place_nodes`.
     """
     order = list(G.nodes)
     index = {node: i for i, node in enumerate(order)}
@@ -287,11 +288,7 @@ def build_page_data(G: nx.MultiDiGraph, layout: Mapping[str, tuple[float, float]
         data = G.nodes[node]
         kind = kinds[i] if kinds[i] in KIND_STYLES else _ITEM
         label = _label(kind, data)
-        x, y = layout.get(node, (0.0, 0.0))
-        # The layout's y points up, as in Gephi; the canvas's points down.
-        entry: dict[str, Any] = {"id": i, "group": kind, "label": label,
-                                 "x": _int_coordinate(x), "y": -_int_coordinate(y),
-                                 "value": degree[node]}
+        entry: dict[str, Any] = {"id": i, "group": kind, "label": label, "x": 0, "y": 0, "value": degree[node]}
         title = _tooltip(kind, data, label)
         if title:
             entry["title"] = title
@@ -328,7 +325,19 @@ def build_page_data(G: nx.MultiDiGraph, layout: Mapping[str, tuple[float, float]
         "top_tags": _top(order, kinds, degree, _TAG, 12),
         "top_cited": _top_cited(details, kinds, 10),
     }
-    return PageData(nodes, edges, details, config, _summary(counts, len(edges), date_range), date_range)
+    page = PageData(nodes, edges, details, config, _summary(counts, len(edges), date_range), date_range)
+    if layout is not None:
+        place_nodes(page, order, layout)
+    return page
+
+
+def place_nodes(page: PageData, order: list, layout: Mapping[str, tuple[float, float]]) -> None:
+    """Put each node of ``page`` (``order``: the graph's nodes) where the layout has it."""
+    for entry, node in zip(page.nodes, order):
+        x, y = layout.get(node, (0.0, 0.0))
+        # The layout's y points up, as in Gephi; the canvas's points down.
+        entry["x"] = _int_coordinate(x)
+        entry["y"] = -_int_coordinate(y)
 
 
 def _sizes(G: nx.MultiDiGraph) -> Counter:
@@ -541,18 +550,24 @@ def _environment(encoded: Mapping[int, str]):
     return env
 
 
-def generate_html(G: nx.MultiDiGraph, layout: Mapping[str, tuple[float, float]], *, title: str = "papergraph") -> str:
+def generate_html(G: nx.MultiDiGraph, layout: Mapping[str, tuple[float, float]] | Callable[[], Mapping[str, tuple[float, float]]],
+                  *, title: str = "papergraph") -> str:
     """The explorer page for ``G`` as one HTML string.
+
+    ``layout`` may be a function: it is called once everything but the
+    positions is ready (a build computes the layout meanwhile).
 
     pyvis is imported here, not at module level: it imports IPython, which
     would cost every ``papergraph`` command ~0.15 s of start-up.
     """
     from pyvis.network import Network
 
-    page = build_page_data(G, layout)
-    blocks = (page.nodes, page.edges, page.details, page.config)
-    encoded = {id(block): script_json(block) for block in blocks}
+    page = build_page_data(G, None)
+    encoded = {id(block): script_json(block) for block in (page.edges, page.details, page.config)}
     net = Network(height="100%", width="100%", directed=True, cdn_resources="in_line")
+    place_nodes(page, list(G.nodes), layout() if callable(layout) else layout)
+    encoded[id(page.nodes)] = script_json(page.nodes)
+    blocks = (page.nodes, page.edges, page.details, page.config)
     # Direct assignment: pyvis' add_node/add_edge are O(N) per call.
     net.nodes = page.nodes
     net.edges = page.edges
@@ -573,7 +588,7 @@ def generate_html(G: nx.MultiDiGraph, layout: Mapping[str, tuple[float, float]],
 
 def generate_html_files(G: nx.MultiDiGraph, ctx: ExportContext) -> dict[str, bytes]:
     """``{"graph.html": page}`` for the build (UTF-8, whatever the locale)."""
-    return {FILE_NAME: generate_html(G, ctx.layout, title=ctx.title).encode("utf-8")}
+    return {FILE_NAME: generate_html(G, lambda: ctx.layout, title=ctx.title).encode("utf-8")}
 
 
 EXPORTER = Exporter(

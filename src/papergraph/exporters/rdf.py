@@ -632,10 +632,17 @@ def stream_rdf(G: nx.MultiDiGraph, ctx: ExportContext) -> dict[str, bytes | Iter
         with paused_gc():
             yield from chunks
 
+    # N-Triples first: as it is written, it keys each subject for the
+    # Turtle and JSON-LD writers, which reuse the last build's renderings.
+    keys: list[bytes] = []
+    json_prefixes = (*prefixes, ("pgid", base))
+    turtle_pieces = ctx.fragments("turtle", repr((prefixes, base)))
+    json_pieces = ctx.fragments("jsonld", repr(json_prefixes))
     return {
-        "graph.ttl": without_gc(iter_turtle(rdf, prefixes=prefixes, base=base, header=TURTLE_HEADER)),
-        "graph.nt": without_gc(iter_ntriples(rdf)),
-        "graph.jsonld": without_gc(iter_jsonld(rdf, prefixes=(*prefixes, ("pgid", base)))),
+        "graph.nt": without_gc(iter_ntriples(rdf, keys=keys if turtle_pieces or json_pieces else None)),
+        "graph.ttl": without_gc(iter_turtle(rdf, prefixes=prefixes, base=base, header=TURTLE_HEADER,
+                                            keys=keys, pieces=turtle_pieces)),
+        "graph.jsonld": without_gc(iter_jsonld(rdf, prefixes=json_prefixes, keys=keys, pieces=json_pieces)),
         "papergraph.ttl": vocabulary(),
     }
 
