@@ -26,7 +26,7 @@ import networkx as nx
 from .cache import BuildCache, code_fingerprint, file_key
 from .errors import ExportError, InputError
 from .gcpause import paused_gc
-from .exporters import DEFAULT_BASE_IRI, ExportContext, exporter_names, get_exporter
+from .exporters import DEFAULT_BASE_IRI, ExportContext, Exporter, exporter_names, get_exporter
 from .graph import build_graph, graph_summary
 from .linking import LinkedCorpus, link_corpus
 from .model import Corpus, Diagnostic
@@ -190,8 +190,9 @@ class _ExportJob:
     fragment_scope: str
 
 
-def _run_group(names: list[str], graph: nx.MultiDiGraph, job: _ExportJob,
-               positions: dict | None, receive_positions: Callable[[], dict] | None = None) -> dict[str, ExportOutcome]:
+def _run_group(names: list[str], graph: nx.MultiDiGraph, job: _ExportJob, positions: dict | None,
+               receive_positions: Callable[[], dict] | None = None,
+               before: Callable[[Exporter], None] = lambda exporter: None) -> dict[str, ExportOutcome]:
     """Run exporters that share one context, one after the other."""
     context = ExportContext(graph, base_iri=job.base_iri, positions=positions, receive_positions=receive_positions,
                             fragment_folder=job.fragment_folder, fragment_scope=job.fragment_scope)
@@ -200,6 +201,7 @@ def _run_group(names: list[str], graph: nx.MultiDiGraph, job: _ExportJob,
         started = time.perf_counter()
         reported = len(context.diagnostics)
         exporter = get_exporter(name)
+        before(exporter)
         written = [(*stage_file(job.folder, file, content), job.folder / file)
                    for file, content in exporter.generate(graph, context).items()]
         # An exporter may write its files in any order (one can key another's pieces); report them in its own.
@@ -219,24 +221,38 @@ def _die_with_parent() -> None:
         pass  # elsewhere a worker notices the broken pipe when it reports back, and exits
 
 
-def _run_group_in_worker(names: list[str], uses_layout: bool) -> dict[str, ExportOutcome]:
+def _run_group_in_worker(names: list[str]) -> dict[str, ExportOutcome]:
     state = _WORKER_STATE  # inherited from the parent by fork: the graph is never pickled
-    if uses_layout:
-        # These wait for the layout (computed by the build process) in the
-        # end: let it have a core while they render everything else.
-        try:
-            os.nice(WORKER_NICENESS)
-        except OSError:
-            pass
     graph: nx.MultiDiGraph = state["graph"]  # type: ignore[assignment]
+    received: list[dict] = []
 
     def receive_positions() -> dict:
-        coordinates = state["layout_channel"].get()  # type: ignore[attr-defined]
-        if coordinates is None:
-            raise ExportError("the layout could not be computed; see the error of the build process")
-        return dict(zip(graph, coordinates))
+        if not received:
+            coordinates = state["layout_channel"].get()  # type: ignore[attr-defined]
+            if coordinates is None:
+                raise ExportError("the layout could not be computed; see the error of the build process")
+            received.append(dict(zip(graph, coordinates)))
+        return received[0]
 
-    return _run_group(names, graph, state["job"], None, receive_positions if uses_layout else None)  # type: ignore[arg-type]
+    def before(exporter: Exporter) -> None:
+        if exporter.uses_layout and not received:
+            # It waits for the layout (computed by the build process) in the
+            # end: let the layout have a core while this renders all the rest.
+            try:
+                os.nice(WORKER_NICENESS)
+            except OSError:
+                pass
+
+    return _run_group(names, graph, state["job"], None, receive_positions, before)  # type: ignore[arg-type]
+
+
+def _worker_plan(exporters: list, jobs: int) -> list[list[str]]:
+    """The exporters each of ``jobs`` workers runs, in order: groups dealt out
+    in turn, exporters that need no layout first in each worker."""
+    workers: list[list] = [[] for _ in range(jobs)]
+    for index, group in enumerate(_groups(exporters)):
+        workers[index % jobs].extend(group)
+    return [[e.name for e in sorted(worker, key=lambda e: e.uses_layout)] for worker in workers if worker]
 
 
 def _groups(exporters: list) -> list[list]:
@@ -249,14 +265,14 @@ def _groups(exporters: list) -> list[list]:
 
 def _export(exporters: list, graph: nx.MultiDiGraph, job: _ExportJob, jobs: int,
             say: Callable[[str], None], meanwhile: Callable[[], None] = lambda: None) -> dict[str, ExportOutcome]:
-    """Run the exporters, each in a forked process when ``jobs`` > 1 and the graph is big enough.
+    """Run the exporters, in ``jobs`` forked processes when ``jobs`` > 1 and the graph is big enough.
 
-    The exporters start at once while this process computes the layout; one
-    that needs the layout renders all it can without it, then waits for
-    this process to send the positions, and this process does
-    ``meanwhile``. Results come back in exporter order, so output and
-    diagnostics do not depend on ``jobs``. With one job, exporters of a
-    group share one context (and the work it caches).
+    The workers start at once while this process computes the layout (see
+    :func:`_worker_plan`); an exporter that needs the layout renders all it
+    can without it, then waits for this process to send the positions, and
+    this process does ``meanwhile``. Exporters of a group always run in one
+    process with one context (and share the work it caches). Results come
+    back in exporter order, so output and diagnostics do not depend on ``jobs``.
     """
     needs_layout = any(e.uses_layout for e in exporters)
     timings: dict[str, ExportOutcome] = {}
@@ -292,16 +308,18 @@ def _export(exporters: list, graph: nx.MultiDiGraph, job: _ExportJob, jobs: int,
         channel.cancel_join_thread()  # a worker that died must not keep this process from exiting
         _WORKER_STATE.update(graph=graph, job=job, layout_channel=channel)
         try:
-            with ProcessPoolExecutor(max_workers=len(exporters), mp_context=fork, initializer=_die_with_parent) as pool:
-                futures = [pool.submit(_run_group_in_worker, [e.name], e.uses_layout) for e in exporters]
+            plan = _worker_plan(exporters, jobs)
+            with ProcessPoolExecutor(max_workers=len(plan), mp_context=fork, initializer=_die_with_parent) as pool:
+                futures = [pool.submit(_run_group_in_worker, names) for names in plan]
                 say("exporting " + ", ".join(e.name for e in exporters))
                 positions = None
                 try:
                     positions = layout()
                 finally:
                     coordinates = None if positions is None else [positions[node] for node in graph]
-                    for _ in range(sum(1 for e in exporters if e.uses_layout)):
-                        channel.put(coordinates)
+                    for names in plan:
+                        if any(get_exporter(name).uses_layout for name in names):
+                            channel.put(coordinates)
                 meanwhile()
                 for future in futures:
                     outcomes.update(future.result())

@@ -146,15 +146,20 @@ class FragmentCache:
 
     ``scope`` names everything besides the key that the pieces depend on
     (papergraph's code, the base IRI, ...); a file written under another
-    scope is ignored. Saving keeps exactly the pieces this build used.
+    scope is ignored. Saving keeps exactly the pieces this build used, but
+    only once they differ from the file by more than :attr:`REWRITE_SHARE`:
+    after a small change, rewriting megabytes would cost more than
+    rendering those few pieces again next time.
     """
+
+    REWRITE_SHARE = 0.01
 
     def __init__(self, path: Path, scope: str):
         self.path = path
         self.scope = scope
         self._previous: dict[bytes, object] | None = None
         self._used: dict[bytes, object] = {}
-        self._changed = False
+        self._added = 0
 
     def _load(self) -> dict[bytes, object]:
         if self._previous is None:
@@ -176,10 +181,11 @@ class FragmentCache:
 
     def put(self, key: bytes, piece: object) -> None:
         self._used[key] = piece
-        self._changed = True
+        self._added += 1
 
     def save(self) -> None:
-        if not self._changed and len(self._used) == len(self._load()):
+        unused = len(self._load()) - (len(self._used) - self._added)
+        if self._added + unused <= self.REWRITE_SHARE * len(self._used):
             return
         data = pickle.dumps((self.scope, self._used), protocol=pickle.HIGHEST_PROTOCOL)
         try:

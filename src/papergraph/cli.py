@@ -68,8 +68,7 @@ def cli() -> None:
               help="Only these exports (repeatable). Default: all.")
 @click.option("--base-iri", default=DEFAULT_BASE_IRI, show_default=True, help="Base of the IRIs papergraph mints.")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
-              help="Worker processes for reading; with more than 1, each export also runs in its own process "
-                   "(output does not depend on it). Default: the number of cores (at most 4).")
+              help="Worker processes for reading and exporting (output does not depend on it). Default: the number of cores (at most 4).")
 @click.option("--no-cache", is_flag=True, help="Ignore and do not update the build cache in the output folder.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
 @input_options
