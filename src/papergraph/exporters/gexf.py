@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import networkx as nx
 
-from ..cache import fragment_key
+from ..cache import FragmentCache, fragment_key
 from ..graph import Attr
 from . import ExportContext, Exporter
 from ._gephi import (
@@ -100,7 +100,7 @@ def generate_gexf(G: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
             node_values(piece)
         nodes.append(piece)
 
-    def edge_values(piece: Piece) -> None:
+    def edge_values(piece: _EdgePiece) -> None:
         removed = cleaner.removed
         bundle = clean_bundle(cleaner, *piece.subject)  # type: ignore[misc]
         piece.clean = cleaner.removed == removed
@@ -111,19 +111,20 @@ def generate_gexf(G: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
         for name, items in lists.items():
             values[plural_name(name, taken)] = ["" if v is None else value_text(v) for v in items]
         piece.values = values
-        piece.scalars = scalars  # type: ignore[attr-defined]
+        piece.scalars = scalars
 
     edges = []
-    for source, target, raw in raw_bundles(ctx.shared("gephi edges", lambda: list(G.edges(data=True))), lambda data: data.get(Attr.KIND)):
+    raw_edges = ctx.shared("gephi edges", lambda: list(G.edges(data=True)))
+    for source, target, raw in raw_bundles(raw_edges, lambda data: data.get(Attr.KIND)):
         start = _edge_start(started.get(source), started.get(target))
         key = fragment_key(repr((ids[source], ids[target], start, raw))) if pieces else None
-        piece = _EdgePiece((source, target, raw), key, pieces)
+        piece = _EdgePiece((source, target, raw), key, pieces, start)
         if piece.found is None:
             edge_values(piece)
-        edges.append((piece, start))
+        edges.append(piece)
 
     node_columns = columns_of((piece.kinds for piece in nodes), PREFERRED_NODE_COLUMNS)
-    edge_columns = columns_of((piece.kinds for piece, _ in edges), PREFERRED_EDGE_COLUMNS)
+    edge_columns = columns_of((piece.kinds for piece in edges), PREFERRED_EDGE_COLUMNS)
     signature = repr((node_columns, edge_columns))
 
     dynamic = bool(started)
@@ -146,27 +147,26 @@ def generate_gexf(G: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
     nodes_at = len(out)
     out.append(f'\n    </nodes>\n    <edges count="{len(edges)}">')
 
-    def edge_rest(piece: Piece) -> str:
+    def edge_rest(piece: _EdgePiece) -> str:
         """The edge element after its id (which depends on the edge's place in the file)."""
         if piece.values is None:
             edge_values(piece)
-        source, target, _ = piece.subject  # type: ignore[misc]
-        scalars = piece.scalars  # type: ignore[attr-defined]
+        source, target, raw = piece.subject  # type: ignore[misc]
+        scalars = piece.scalars
         attributes = (
             f'source="{escape_attribute(ids[source])}" target="{escape_attribute(ids[target])}" '
             f'kind="{escape_attribute(str(scalars.get(Attr.KIND, "edge")))}"'
         )
         if isinstance(scalars.get(Attr.LABEL), str):
             attributes += f' label="{escape_attribute(scalars[Attr.LABEL])}"'
-        attributes += f' weight="{float(len(piece.subject[2]))!r}"'  # type: ignore[index]
-        if piece.start:  # type: ignore[attr-defined]
-            attributes += f' start="{piece.start}"'  # type: ignore[attr-defined]
+        attributes += f' weight="{float(len(raw))!r}"'
+        if piece.start:
+            attributes += f' start="{piece.start}"'
         attvalues = _attvalues(piece.values, edge_columns, "        ")  # type: ignore[arg-type]
         return attributes + (f">{attvalues}\n      </edge>" if attvalues else "/>")
 
-    for index, (piece, start) in enumerate(edges):
-        piece.start = start  # type: ignore[attr-defined]
-        out.append(f'\n      <edge id="e{index}" ' + piece.text(signature, edge_rest))
+    for index, piece in enumerate(edges):
+        out.append(f'\n      <edge id="e{index}" ' + piece.text(signature, edge_rest))  # type: ignore[arg-type]
     out.append("\n    </edges>\n  </graph>\n</gexf>\n")
 
     def node_text(piece: Piece) -> str:
@@ -183,9 +183,14 @@ def generate_gexf(G: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
 
 
 class _EdgePiece(Piece):
-    """An edge's piece also carries the bundle's scalars and its start date while it is rendered."""
+    """An edge bundle's piece, with its start date and, once cleaned, the bundle's scalar values."""
 
     __slots__ = ("scalars", "start")
+
+    def __init__(self, subject: tuple, key: bytes | None, pieces: FragmentCache | None, start: str | None):
+        super().__init__(subject, key, pieces)
+        self.start = start
+        self.scalars: dict[str, object] = {}
 
 
 def _edge_start(source: str | None, target: str | None) -> str | None:
