@@ -194,3 +194,36 @@ def test_streamed_rdf_files_equal_the_in_memory_ones(tmp_path, seeds_graph):
     expected = generate_rdf(seeds_graph, ExportContext(seeds_graph))
     assert sorted(expected) == ["graph.jsonld", "graph.nt", "graph.ttl", "papergraph.ttl"]
     assert {name: (tmp_path / "out" / name).read_bytes() for name in expected} == expected
+
+
+def test_fragment_cache_keeps_what_a_build_used_and_rewrites_only_for_big_changes(tmp_path):
+    from papergraph.cache import FragmentCache, fragment_key
+
+    path = tmp_path / "fragments-x.pickle"
+    keys = [fragment_key(f"piece {i}") for i in range(300)]
+    first = FragmentCache(path, "code")
+    for key in keys[:200]:
+        assert first.get(key) is None
+        first.put(key, f"text of {key.hex()}")
+    first.save()
+    written = path.read_bytes()
+
+    # One new piece among 200 (0.5 %): the file stays as it is, and still serves the old pieces.
+    small = FragmentCache(path, "code")
+    assert all(small.get(key) == f"text of {key.hex()}" for key in keys[1:200])
+    small.put(keys[200], "new")
+    small.save()
+    assert path.read_bytes() == written
+    assert FragmentCache(path, "code").get(keys[200]) is None
+
+    # Fifty new pieces and the first hundred unused: rewritten with exactly what was used.
+    big = FragmentCache(path, "code")
+    for key in keys[100:200]:
+        assert big.get(key) is not None
+    for key in keys[200:250]:
+        big.put(key, "new")
+    big.save()
+    reread = FragmentCache(path, "code")
+    assert [reread.get(key) is not None for key in (keys[0], keys[150], keys[249], keys[250])] == [False, True, True, False]
+    # Pieces rendered by other code (another scope) are never served.
+    assert FragmentCache(path, "other code").get(keys[150]) is None
