@@ -227,3 +227,15 @@ def test_fragment_cache_keeps_what_a_build_used_and_rewrites_only_for_big_change
     assert [reread.get(key) is not None for key in (keys[0], keys[150], keys[249], keys[250])] == [False, True, True, False]
     # Pieces rendered by other code (another scope) are never served.
     assert FragmentCache(path, "other code").get(keys[150]) is None
+
+
+def test_caches_of_other_papergraph_versions_are_removed(tmp_path):
+    stale = tmp_path / "out" / CACHE_DIR / "v1-0123456789abcdef"
+    stale.mkdir(parents=True)
+    (stale / "fragments-rdf.pickle").write_bytes(b"old")
+    kept = tmp_path / "out" / CACHE_DIR / "notes-of-mine"
+    kept.mkdir()
+    build([SEEDS], tmp_path / "out")
+    assert not stale.exists() and kept.is_dir()
+    (current,) = [p.name for p in (tmp_path / "out" / CACHE_DIR).iterdir() if p.name.startswith("v")]
+    assert current != "v1-0123456789abcdef"

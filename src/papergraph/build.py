@@ -462,4 +462,5 @@ def build(
                 "diagnostics": [[d.path, d.line, d.message, d.code] for d in result.diagnostics],
             }
         )
+        store.prune_other_versions()
     return result

@@ -3,7 +3,8 @@
 It lives in ``<output>/.papergraph-cache/<version>/`` and is safe to delete at
 any time: a missing, stale or unreadable cache only makes the next build a
 cold one. The version folder changes whenever papergraph's reading code
-changes, so a cache never outlives the code that filled it.
+changes, so a cache never outlives the code that filled it, and a build
+removes the folders other versions left.
 
 Three things are kept:
 
@@ -28,6 +29,8 @@ import hashlib
 import json
 import os
 import pickle
+import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +44,7 @@ FORMAT = 1
 PACKAGE = Path(__file__).resolve().parent
 # What turns bytes into records: a change here invalidates parsed files.
 READING_CODE = ("model.py", "identifiers.py", "pipeline.py", "parsers")
+_VERSION_FOLDER = re.compile(r"v\d+-[0-9a-f]{16}")
 
 
 def code_fingerprint(parts: tuple[str, ...] = ("",)) -> str:
@@ -125,6 +129,20 @@ class BuildCache:
         except OSError:
             return None
         return [status.st_size, status.st_mtime_ns]
+
+    def prune_other_versions(self) -> None:
+        """Delete the caches that other versions of papergraph left in this output folder.
+
+        Only folders named like a version (``v1-0123456789abcdef``) directly
+        under the cache folder go; symlinks are never followed.
+        """
+        try:
+            siblings = list(self.folder.parent.iterdir())
+        except OSError:
+            return
+        for sibling in siblings:
+            if sibling != self.folder and _VERSION_FOLDER.fullmatch(sibling.name) and sibling.is_dir() and not sibling.is_symlink():
+                shutil.rmtree(sibling, ignore_errors=True)
 
     def _write(self, name: str, data: bytes) -> None:
         try:
