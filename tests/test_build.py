@@ -219,7 +219,7 @@ def test_fragment_cache_keeps_what_a_build_used_and_rewrites_only_for_big_change
     # Fifty new pieces and the first hundred unused: rewritten with exactly what was used.
     big = FragmentCache(path, "code")
     for key in keys[100:200]:
-        assert big.get(key) is not None
+        assert big.get(key) == f"text of {key.hex()}"
     for key in keys[200:250]:
         big.put(key, "new")
     big.save()

@@ -87,12 +87,8 @@ class BuildCache:
 
     def _load_parsed(self) -> dict[str, ParseResult]:
         if self._parsed is None:
-            try:
-                with open(self.folder / "parsed.pickle", "rb") as stream:
-                    loaded = pickle.load(stream)
-                self._parsed = loaded if isinstance(loaded, dict) else {}
-            except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError, ValueError):
-                self._parsed = {}
+            loaded = _read_pickle(self.folder / "parsed.pickle")
+            self._parsed = loaded if isinstance(loaded, dict) else {}
         return self._parsed
 
     def get(self, key: str) -> ParseResult | None:
@@ -145,13 +141,27 @@ class BuildCache:
                 shutil.rmtree(sibling, ignore_errors=True)
 
     def _write(self, name: str, data: bytes) -> None:
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            temporary = self.folder / f".{name}.{os.getpid()}.tmp"
-            temporary.write_bytes(data)
-            os.replace(temporary, self.folder / name)
-        except OSError:
-            pass  # a cache that cannot be written only costs time next build
+        _write_quietly(self.folder / name, data)
+
+
+def _read_pickle(path: Path) -> object | None:
+    """What ``path`` holds, or None when it is missing or unreadable (a cold cache)."""
+    try:
+        with open(path, "rb") as stream:
+            return pickle.load(stream)
+    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+        return None
+
+
+def _write_quietly(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` atomically; a cache that cannot be written only costs time next build."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    except OSError:
+        pass
 
 
 def fragment_key(text: str | bytes) -> bytes:
@@ -181,14 +191,9 @@ class FragmentCache:
 
     def _load(self) -> dict[bytes, object]:
         if self._previous is None:
-            self._previous = {}
-            try:
-                with open(self.path, "rb") as stream:
-                    scope, pieces = pickle.load(stream)
-                if scope == self.scope and isinstance(pieces, dict):
-                    self._previous = pieces
-            except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError, ValueError):
-                pass
+            loaded = _read_pickle(self.path)
+            scoped = isinstance(loaded, tuple) and len(loaded) == 2 and loaded[0] == self.scope
+            self._previous = loaded[1] if scoped and isinstance(loaded[1], dict) else {}  # type: ignore[index]
         return self._previous
 
     def get(self, key: bytes) -> object | None:
@@ -205,11 +210,4 @@ class FragmentCache:
         unused = len(self._load()) - (len(self._used) - self._added)
         if self._added + unused <= self.REWRITE_SHARE * len(self._used):
             return
-        data = pickle.dumps((self.scope, self._used), protocol=pickle.HIGHEST_PROTOCOL)
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-            temporary.write_bytes(data)
-            os.replace(temporary, self.path)
-        except OSError:
-            pass  # a cache that cannot be written only costs time next build
+        _write_quietly(self.path, pickle.dumps((self.scope, self._used), protocol=pickle.HIGHEST_PROTOCOL))
