@@ -205,7 +205,7 @@ def _run_group(names: list[str], graph: nx.MultiDiGraph, job: _ExportJob, positi
         written = [(*stage_file(job.folder, file, content), job.folder / file)
                    for file, content in exporter.generate(graph, context).items()]
         # An exporter may write its files in any order (one can key another's pieces); report them in its own.
-        written.sort(key=lambda staged: exporter.files.index(staged[2].name) if staged[2].name in exporter.files else len(exporter.files))
+        written.sort(key=lambda staged: exporter.files.index(staged[2].name))
         context.save_fragments()
         outcomes[name] = (written, context.diagnostics[reported:], time.perf_counter() - started)
     return outcomes
@@ -224,20 +224,21 @@ def _die_with_parent() -> None:
 def _run_group_in_worker(names: list[str]) -> dict[str, ExportOutcome]:
     state = _WORKER_STATE  # inherited from the parent by fork: the graph is never pickled
     graph: nx.MultiDiGraph = state["graph"]  # type: ignore[assignment]
-    received: list[dict] = []
 
-    def receive_positions() -> dict:
-        if not received:
-            coordinates = state["layout_channel"].get()  # type: ignore[attr-defined]
-            if coordinates is None:
-                raise ExportError("the layout could not be computed; see the error of the build process")
-            received.append(dict(zip(graph, coordinates)))
-        return received[0]
+    def receive_positions() -> dict:  # called once: the context keeps the positions
+        coordinates = state["layout_channel"].get()  # type: ignore[attr-defined]
+        if coordinates is None:
+            raise ExportError("the layout could not be computed; see the error of the build process")
+        return dict(zip(graph, coordinates))
+
+    niced = False
 
     def before(exporter: Exporter) -> None:
-        if exporter.uses_layout and not received:
-            # It waits for the layout (computed by the build process) in the
-            # end: let the layout have a core while this renders all the rest.
+        nonlocal niced
+        if exporter.uses_layout and not niced:
+            # This worker waits for the layout (computed by the build process)
+            # from now on: let the layout have a core while it renders the rest.
+            niced = True
             try:
                 os.nice(WORKER_NICENESS)
             except OSError:
@@ -246,13 +247,13 @@ def _run_group_in_worker(names: list[str]) -> dict[str, ExportOutcome]:
     return _run_group(names, graph, state["job"], None, receive_positions, before)  # type: ignore[arg-type]
 
 
-def _worker_plan(exporters: list, jobs: int) -> list[list[str]]:
+def _worker_plan(exporters: list, jobs: int) -> list[list]:
     """The exporters each of ``jobs`` workers runs, in order: groups dealt out
     in turn, exporters that need no layout first in each worker."""
     workers: list[list] = [[] for _ in range(jobs)]
     for index, group in enumerate(_groups(exporters)):
         workers[index % jobs].extend(group)
-    return [[e.name for e in sorted(worker, key=lambda e: e.uses_layout)] for worker in workers if worker]
+    return [sorted(worker, key=lambda e: e.uses_layout) for worker in workers if worker]
 
 
 def _groups(exporters: list) -> list[list]:
@@ -310,15 +311,15 @@ def _export(exporters: list, graph: nx.MultiDiGraph, job: _ExportJob, jobs: int,
         try:
             plan = _worker_plan(exporters, jobs)
             with ProcessPoolExecutor(max_workers=len(plan), mp_context=fork, initializer=_die_with_parent) as pool:
-                futures = [pool.submit(_run_group_in_worker, names) for names in plan]
+                futures = [pool.submit(_run_group_in_worker, [e.name for e in worker]) for worker in plan]
                 say("exporting " + ", ".join(e.name for e in exporters))
                 positions = None
                 try:
                     positions = layout()
                 finally:
                     coordinates = None if positions is None else [positions[node] for node in graph]
-                    for names in plan:
-                        if any(get_exporter(name).uses_layout for name in names):
+                    for worker in plan:
+                        if any(e.uses_layout for e in worker):
                             channel.put(coordinates)
                 meanwhile()
                 for future in futures:
