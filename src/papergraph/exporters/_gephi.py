@@ -572,28 +572,39 @@ class Piece:
 
     ``found`` is what the last build kept under ``key``: ``(value kinds,
     column signature, text)``. It is reused when the columns are the same
-    (their signature), else rendered again. Only clean pieces (no character
+    (their signature), else rendered again. ``fill(piece)`` sets ``values``
+    and ``clean`` when they are needed; only clean pieces (no character
     removed, so no diagnostic) are kept for the next build.
     """
 
-    __slots__ = ("subject", "key", "pieces", "found", "values", "clean")
+    __slots__ = ("subject", "key", "pieces", "found", "values", "clean", "_fill")
 
-    def __init__(self, subject: object, key: bytes | None, pieces: FragmentCache | None):
+    def __init__(self, subject: object, key: bytes | None, pieces: FragmentCache | None,
+                 fill: Callable[[Piece], None]):
         self.subject = subject
         self.key = key
         self.pieces = pieces
         self.found = pieces.get(key) if pieces is not None and key is not None else None
         self.values: dict[str, object] | None = None
         self.clean = False
+        self._fill = fill
+
+    def fill(self) -> None:
+        if self.values is None:
+            self._fill(self)
 
     @property
     def kinds(self) -> ValueKinds:
-        return self.found[0] if self.found is not None else value_kinds(self.values)  # type: ignore[index, arg-type]
+        if self.found is not None:
+            return self.found[0]  # type: ignore[index]
+        self.fill()
+        return value_kinds(self.values)  # type: ignore[arg-type]
 
     def text(self, signature: str, render: Callable[[Piece], str]) -> str:
         if self.found is not None and self.found[1] == signature:  # type: ignore[index]
             return self.found[2]  # type: ignore[index]
         kinds = self.kinds
+        self.fill()
         text = render(self)
         if self.pieces is not None and self.key is not None and self.clean:
             self.pieces.put(self.key, (kinds, signature, text))

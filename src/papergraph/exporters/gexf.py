@@ -21,6 +21,8 @@ Node ids are papergraph's own ids; edge ids are ``e0``, ``e1``, …
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import networkx as nx
 
 from ..cache import FragmentCache, fragment_key
@@ -95,9 +97,9 @@ def generate_gexf(G: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
     nodes = []
     for node in G:
         key = fragment_key(digests[node] + f"\0{ids[node]}\0{started.get(node)}".encode()) if pieces else None
-        piece = Piece(node, key, pieces)
+        piece = Piece(node, key, pieces, node_values)
         if piece.found is None:
-            node_values(piece)
+            piece.fill()
         nodes.append(piece)
 
     def edge_values(piece: _EdgePiece) -> None:
@@ -118,9 +120,9 @@ def generate_gexf(G: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
     for source, target, raw in raw_bundles(raw_edges, lambda data: data.get(Attr.KIND)):
         start = _edge_start(started.get(source), started.get(target))
         key = fragment_key(repr((ids[source], ids[target], start, raw))) if pieces else None
-        piece = _EdgePiece((source, target, raw), key, pieces, start)
+        piece = _EdgePiece((source, target, raw), key, pieces, edge_values, start)  # type: ignore[arg-type]
         if piece.found is None:
-            edge_values(piece)
+            piece.fill()
         edges.append(piece)
 
     node_columns = columns_of((piece.kinds for piece in nodes), PREFERRED_NODE_COLUMNS)
@@ -149,8 +151,6 @@ def generate_gexf(G: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
 
     def edge_rest(piece: _EdgePiece) -> str:
         """The edge element after its id (which depends on the edge's place in the file)."""
-        if piece.values is None:
-            edge_values(piece)
         source, target, raw = piece.subject  # type: ignore[misc]
         scalars = piece.scalars
         attributes = (
@@ -170,8 +170,6 @@ def generate_gexf(G: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
     out.append("\n    </edges>\n  </graph>\n</gexf>\n")
 
     def node_text(piece: Piece) -> str:
-        if piece.values is None:
-            node_values(piece)
         row, _ = rows.get(piece.subject)
         return _node(ids[row.id], row, piece.values, node_columns, started.get(row.id))  # type: ignore[arg-type]
 
@@ -187,8 +185,9 @@ class _EdgePiece(Piece):
 
     __slots__ = ("scalars", "start")
 
-    def __init__(self, subject: tuple, key: bytes | None, pieces: FragmentCache | None, start: str | None):
-        super().__init__(subject, key, pieces)
+    def __init__(self, subject: tuple, key: bytes | None, pieces: FragmentCache | None,
+                 fill: Callable[[Piece], None], start: str | None):
+        super().__init__(subject, key, pieces, fill)
         self.start = start
         self.scalars: dict[str, object] = {}
 

@@ -98,25 +98,29 @@ def generate_graphml(G: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
     rows = ctx.shared("gephi rows", lambda: SharedRows(G, cleaner))
     digests = ctx.shared("gephi digests", lambda: node_digests(G)) if pieces else {}
 
-    # Rows first, then ids, then edges, each in graph order, as diagnostics are reported.
-    nodes = [Piece(node, digests.get(node), pieces) for node in G]
-    for piece in nodes:
-        if piece.found is None:
-            rows.get(piece.subject)
-    for piece in nodes:
-        if piece.found is None:
-            piece.values, piece.clean = _node_values(*rows.get(piece.subject), cleaner)
-    edges = []
+    def node_values(piece: Piece) -> None:
+        piece.values, piece.clean = _node_values(*rows.get(piece.subject), cleaner)
 
     def edge_values(piece: Piece) -> None:
         removed = cleaner.removed
         piece.values = _edge_values(clean_bundle(cleaner, *piece.subject))  # type: ignore[misc]
         piece.clean = cleaner.removed == removed
 
-    for source, target, raw in raw_bundles(ctx.shared("gephi edges", lambda: list(G.edges(data=True))), lambda data: None):
-        piece = Piece((source, target, raw), fragment_key(repr((source, target, raw))) if pieces else None, pieces)
+    # Rows first, then ids, then edges, each in graph order, as diagnostics are reported.
+    nodes = [Piece(node, digests.get(node), pieces, node_values) for node in G]
+    for piece in nodes:
         if piece.found is None:
-            edge_values(piece)
+            rows.get(piece.subject)
+    for piece in nodes:
+        if piece.found is None:
+            piece.fill()
+    edges = []
+    raw_edges = ctx.shared("gephi edges", lambda: list(G.edges(data=True)))
+    for source, target, raw in raw_bundles(raw_edges, lambda data: None):
+        piece = Piece((source, target, raw), fragment_key(repr((source, target, raw))) if pieces else None, pieces,
+                      edge_values)
+        if piece.found is None:
+            piece.fill()
         edges.append((ids[source], ids[target], piece))
 
     node_columns = columns_of((piece.kinds for piece in nodes), PREFERRED_NODE_COLUMNS)
@@ -141,13 +145,9 @@ def generate_graphml(G: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
     out.append('\n  <graph id="G" edgedefault="directed">')
 
     def node_children(piece: Piece) -> str:
-        if piece.values is None:  # reused before, but the columns changed
-            piece.values, piece.clean = _node_values(*rows.get(piece.subject), cleaner)
-        return _children(piece.values, node_columns, keys, "node")
+        return _children(piece.values, node_columns, keys, "node")  # type: ignore[arg-type]
 
     def edge_children(piece: Piece) -> str:
-        if piece.values is None:
-            edge_values(piece)
         return _children(piece.values, edge_columns, keys, "edge")  # type: ignore[arg-type]
 
     rendered = [(f'\n    <node id="{escape_attribute(ids[piece.subject])}"', piece.text(signature, node_children))
