@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import NamedTuple, Protocol
 
 from .cache import fragment_key
@@ -396,13 +396,7 @@ def _turtle_parts(graph: RdfGraph, prefixes: Sequence[tuple[str, str]], base: st
     for index, (section, subject, predicates) in enumerate(graph.blocks()):
         if section:
             yield f"\n# ---- {section}\n"
-        key = keys[index] if pieces is not None and index < len(keys) else None
-        piece = pieces.get(key) if key is not None else None  # type: ignore[union-attr]
-        if piece is None:
-            piece = render(subject, predicates)
-            if key is not None:
-                pieces.put(key, piece)  # type: ignore[union-attr]
-        short, text = piece  # type: ignore[misc]
+        short, text = _reused(pieces, keys, index, lambda: render(subject, predicates))  # type: ignore[misc]
         # Small descriptions (agents, tags, cited papers) read best as one line each.
         yield text if short and previous_was_short and not section else "\n" + text
         previous_was_short = short
@@ -513,14 +507,8 @@ def _jsonld_parts(graph: RdfGraph, prefixes: Sequence[tuple[str, str]], keys: Se
     values_of: dict[Term, object] = {}  # json.dumps never changes them, so repeats can share one
     context = json.dumps({name: namespace for name, namespace in prefixes}, ensure_ascii=False)
     yield f'{{\n  "@context": {context},\n  "@graph": [\n    '
-    separator = ""
-    for index, (subject, predicates) in enumerate(graph.subjects()):
-        key = keys[index] if pieces is not None and index < len(keys) else None
-        piece = pieces.get(key) if key is not None else None  # type: ignore[union-attr]
-        if piece is not None:
-            yield separator + piece  # type: ignore[operator]
-            separator = ",\n    "
-            continue
+
+    def render(subject: IRI | BNode, predicates: dict[IRI, dict[Term, None]]) -> str:
         node: dict[str, object] = {"@id": f"_:{subject}" if isinstance(subject, BNode) else compact(subject)}
         for predicate, objects in predicates.items():
             if predicate == RDF_TYPE and all(type(o) is IRI for o in objects):
@@ -534,9 +522,22 @@ def _jsonld_parts(graph: RdfGraph, prefixes: Sequence[tuple[str, str]], keys: Se
                     value = values_of[obj] = _json_value(obj, compact)
                 values.append(value)
             node[compact(predicate)] = values[0] if len(values) == 1 else values
-        text = json.dumps(node, ensure_ascii=False)
-        if key is not None:
-            pieces.put(key, text)  # type: ignore[union-attr]
-        yield separator + text
+        return json.dumps(node, ensure_ascii=False)
+
+    separator = ""
+    for index, (subject, predicates) in enumerate(graph.subjects()):
+        yield separator + _reused(pieces, keys, index, lambda: render(subject, predicates))  # type: ignore[operator]
         separator = ",\n    "
     yield "\n  ]\n}\n"
+
+
+def _reused(pieces: Pieces | None, keys: Sequence[bytes], index: int, render: Callable[[], object]) -> object:
+    """The ``index``-th subject's piece kept under its key, else ``render()`` (kept for next time)."""
+    key = keys[index] if pieces is not None and index < len(keys) else None
+    if key is None:
+        return render()
+    piece = pieces.get(key)  # type: ignore[union-attr]
+    if piece is None:
+        piece = render()
+        pieces.put(key, piece)  # type: ignore[union-attr]
+    return piece
