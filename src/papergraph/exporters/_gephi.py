@@ -41,7 +41,6 @@ __all__ = [
     "NodeRow",
     "EdgeBundle",
     "TextCleaner",
-    "node_rows",
     "node_row",
     "SharedRows",
     "node_digests",
@@ -52,9 +51,7 @@ __all__ = [
     "ValueKinds",
     "Piece",
     "position_of",
-    "edge_bundles",
     "bundle_values",
-    "infer_columns",
     "unique_ids",
     "first_seen_dates",
     "XML_ILLEGAL",
@@ -305,18 +302,14 @@ def year_of(value: object) -> int | None:
     return None
 
 
-def node_rows(G: nx.MultiDiGraph, cleaner: TextCleaner) -> list[NodeRow]:
-    """Every node, in graph order, with its exportable values and the derived columns.
+def node_row(G: nx.MultiDiGraph, cleaner: TextCleaner, node: Hashable, data: dict) -> NodeRow:
+    """A node with its exportable values and the derived columns: a function
+    of the node, its data and its degree only.
 
     Derived: ``label`` (never blank: label, title, name, key or id), ``kind``
     (:func:`display_kind`), ``year`` (from ``date``); graph attributes keep
     their names (but ``key`` becomes ``node_key``) and lose their missing values.
     """
-    return [node_row(G, cleaner, node, data) for node, data in G.nodes(data=True)]
-
-
-def node_row(G: nx.MultiDiGraph, cleaner: TextCleaner, node: Hashable, data: dict) -> NodeRow:
-    """One node's row (see :func:`node_rows`): a function of the node, its data and its degree only."""
     values: dict[str, object] = {}
     for name, raw in data.items():
         value = cleaner.value(raw, node, name)
@@ -365,17 +358,6 @@ def _label(values: dict[str, object], node: Hashable, cleaner: TextCleaner) -> s
         if isinstance(value, str) and value.strip():
             return value
     return cleaner.text(str(node), node, "id")
-
-
-def edge_bundles(
-    G: nx.MultiDiGraph, cleaner: TextCleaner, bundle_key: Callable[[dict], Hashable]
-) -> list[EdgeBundle]:
-    """The graph's edges grouped by (source, target, ``bundle_key(data)``), in first-seen order.
-
-    Each edge's values are cleaned like node values; missing values are left out.
-    """
-    return [clean_bundle(cleaner, source, target, edges)
-            for source, target, edges in raw_bundles(G.edges(data=True), bundle_key)]
 
 
 def raw_bundles(edges: Iterable[tuple[Hashable, Hashable, dict]],
@@ -438,16 +420,6 @@ def bundle_values(bundle: EdgeBundle, names: Iterable[str]) -> tuple[dict[str, o
     return scalars, lists
 
 
-def infer_columns(rows: Iterable[dict[str, object]], preferred: Iterable[str] = ()) -> Columns:
-    """One column per attribute name, typed from all its values; preferred names first, then by name.
-
-    bool stays bool; ints are ``int`` when they all fit in 32 bits, else
-    ``long``; ints mixed with floats are ``float``; any list makes the column a
-    list; any other mix becomes ``str``.
-    """
-    return columns_of(map(value_kinds, rows), preferred)
-
-
 ValueKinds = tuple[tuple[str, str, bool], ...]
 """``(name, kind, beyond 32 bits)`` per value of a row: all :func:`columns_of` needs of it."""
 
@@ -467,7 +439,13 @@ _SHAPES: dict[ValueKinds, ValueKinds] = {}
 
 
 def columns_of(rows: Iterable[ValueKinds], preferred: Iterable[str] = ()) -> Columns:
-    """:func:`infer_columns` from the :func:`value_kinds` of each row."""
+    """One column per attribute name, typed from the :func:`value_kinds` of
+    every row; preferred names first, then by name.
+
+    bool stays bool; ints are ``int`` when they all fit in 32 bits, else
+    ``long``; ints mixed with floats are ``float``; any list makes the column a
+    list; any other mix becomes ``str``.
+    """
     kinds: dict[str, set[str]] = {}
     big: set[str] = set()
     for row in {id(row): row for row in rows}.values():  # most rows share their shape
