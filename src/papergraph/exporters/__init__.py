@@ -11,10 +11,10 @@ so every exporter gets atomic, deterministic output for free.
 from __future__ import annotations
 
 import importlib
-from pathlib import Path
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import TypeVar
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
 
 import networkx as nx
 
