@@ -6,8 +6,10 @@ fact in any export can be traced back to ``file:line``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import Enum
+from operator import attrgetter
+from typing import TypeVar
 
 __all__ = [
     "AgentKind",
@@ -26,6 +28,28 @@ __all__ = [
 ]
 
 
+_Record = TypeVar("_Record", bound=type)
+
+
+def record(cls: _Record) -> _Record:
+    """A frozen, slotted dataclass that pickles as ``cls(*values)``.
+
+    The parse cache holds thousands of these. A slotted dataclass otherwise
+    unpickles through ``dataclasses._dataclass_setstate``, which looks the
+    fields up again for every object: loading the sample's cache took ~1.5x
+    as long that way.
+    """
+    cls = dataclass(frozen=True, slots=True)(cls)
+    names = tuple(f.name for f in fields(cls))
+    values = attrgetter(*names) if len(names) > 1 else (lambda self: (getattr(self, names[0]),))
+
+    def __reduce__(self):  # noqa: N807 - the pickle protocol's name
+        return cls, values(self)
+
+    cls.__reduce__ = __reduce__  # type: ignore[method-assign]
+    return cls
+
+
 class AgentKind(str, Enum):
     PERSON = "person"
     ORGANIZATION = "organization"
@@ -40,7 +64,7 @@ class ItemKind(str, Enum):
     OTHER = "other"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SourceSpan:
     """A 1-based, inclusive range of lines in one file."""
 
@@ -52,7 +76,7 @@ class SourceSpan:
         return f"{self.path}:{self.line_start}-{self.line_end}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TextLine:
     """One line of text as written, with its 1-based line number."""
 
@@ -60,14 +84,14 @@ class TextLine:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Author:
     name: str
     kind: AgentKind
     line: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ArxivRef:
     """An inline link to an arXiv paper.
 
@@ -83,7 +107,7 @@ class ArxivRef:
     url: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class WebLink:
     """An inline link to anything that is not an arXiv paper."""
 
@@ -91,7 +115,7 @@ class WebLink:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class WikiLink:
     """An Obsidian ``[[target]]`` link, as written (without the brackets)."""
 
@@ -99,7 +123,7 @@ class WikiLink:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Entry:
     """One note about one item: a digest entry or a vault note."""
 
@@ -138,7 +162,7 @@ class Entry:
         return tuple(sorted(numbers))
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Document:
     """One input file: a digest (dated, many entries) or a vault note (one entry)."""
 
@@ -163,7 +187,7 @@ class Document:
 LINE_DROPPING_CODES = frozenset({"orphan-tags", "extra-header", "bad-header", "orphan-line"})
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Diagnostic:
     """A problem in the input that papergraph recovered from."""
 
@@ -176,7 +200,7 @@ class Diagnostic:
         return f"{self.path}:{self.line}: {self.message}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Corpus:
     """Everything read from the inputs, in a deterministic order."""
 
