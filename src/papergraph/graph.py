@@ -19,7 +19,7 @@ from .identifiers import h16, normalize_tag, normalize_url
 from .linking import LinkedCorpus
 from .model import AgentKind
 
-__all__ = ["NodeKind", "EdgeKind", "Attr", "build_graph", "graph_summary", "ITEM_TYPES"]
+__all__ = ["NodeKind", "EdgeKind", "Attr", "build_graph", "graph_summary", "undirected_pairs", "ITEM_TYPES"]
 
 
 class NodeKind(str, Enum):
@@ -239,3 +239,18 @@ def graph_summary(G: nx.MultiDiGraph) -> dict[str, dict[str, int]]:
         "nodes": {kind.value: nodes.get(kind.value, 0) for kind in NodeKind},
         "edges": {kind.value: edges.get(kind.value, 0) for kind in EdgeKind},
     }
+
+
+def undirected_pairs(G: nx.Graph) -> tuple[list[tuple[int, int]], list[int]]:
+    """The shape of ``G`` for the layout: node numbers ``(i, j)``, ``i < j``, in
+    the order of ``list(G)``, for every pair of distinct neighbours, sorted,
+    and how many edges join each pair (edge direction is ignored)."""
+    index = {node: i for i, node in enumerate(G)}
+    counts: dict[tuple[int, int], int] = {}
+    for u, v in G.edges():
+        i, j = index[u], index[v]
+        if i != j:
+            pair = (i, j) if i < j else (j, i)
+            counts[pair] = counts.get(pair, 0) + 1
+    pairs = sorted(counts)
+    return pairs, [counts[pair] for pair in pairs]

@@ -35,12 +35,14 @@ the whole picture spans ``PIXELS_PER_NODE·√N`` pixels.
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 
 import networkx as nx
 import numpy as np
 
-__all__ = ["compute_layout", "force_atlas2", "PIXELS_PER_NODE", "SEED"]
+from .graph import undirected_pairs
+
+__all__ = ["compute_layout", "layout_positions", "force_atlas2", "PIXELS_PER_NODE", "SEED"]
 
 SEED = 7
 PIXELS_PER_NODE = 60.0
@@ -68,12 +70,25 @@ def compute_layout(G: nx.Graph) -> dict[Hashable, tuple[float, float]]:
     {}
     """
     nodes = list(G)
-    n = len(nodes)
+    return dict(zip(nodes, layout_positions(len(nodes), *undirected_pairs(G))))
+
+
+def layout_positions(n: int, pairs: Sequence[tuple[int, int]], counts: Sequence[int]) -> list[tuple[float, float]]:
+    """The positions of nodes ``0..n-1`` joined by ``pairs`` (``counts`` edges each),
+    as :func:`papergraph.graph.undirected_pairs` gives them.
+
+    Only numbers in and out, so a build can compute it in another process.
+    """
     if n == 0:
-        return {}
+        return []
     if n == 1:
-        return {nodes[0]: (0.0, 0.0)}
-    sources, targets, weights = _undirected_edges(G, {node: i for i, node in enumerate(nodes)})
+        return [(0.0, 0.0)]
+    if pairs:
+        array = np.array(pairs, dtype=np.int64)
+        sources, targets, weights = array[:, 0], array[:, 1], np.array(counts, dtype=float)
+    else:
+        sources = targets = np.zeros(0, dtype=np.int64)
+        weights = np.zeros(0)
     degree = np.bincount(np.concatenate([sources, targets]), minlength=n)
     mass = degree + 1.0
 
@@ -95,7 +110,7 @@ def compute_layout(G: nx.Graph) -> dict[Hashable, tuple[float, float]]:
     extent = float(np.abs(position).max()) * 2
     scale = PIXELS_PER_NODE * math.sqrt(n) / extent if extent > 0 else 1.0
     position = np.round(position * scale, 1) + 0.0  # + 0.0 turns -0.0 into 0.0
-    return dict(zip(nodes, _separate(position.tolist())))
+    return _separate(position.tolist())
 
 
 def _separate(points: list[list[float]]) -> list[tuple[float, float]]:
@@ -114,22 +129,6 @@ def _separate(points: list[list[float]]) -> list[tuple[float, float]]:
         taken.add(point)
         result.append(point)
     return result
-
-
-def _undirected_edges(G: nx.Graph, index: dict[Hashable, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """One (i, j, weight) per unordered pair of distinct neighbours, i < j, sorted."""
-    counts: dict[tuple[int, int], int] = {}
-    for u, v in G.edges():
-        i, j = index[u], index[v]
-        if i != j:
-            pair = (i, j) if i < j else (j, i)
-            counts[pair] = counts.get(pair, 0) + 1
-    if not counts:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, np.zeros(0)
-    pairs = sorted(counts)
-    array = np.array(pairs, dtype=np.int64)
-    return array[:, 0], array[:, 1], np.array([counts[p] for p in pairs], dtype=float)
 
 
 def _leaf_parents(n: int, sources: np.ndarray, targets: np.ndarray, degree: np.ndarray) -> np.ndarray:
