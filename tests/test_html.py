@@ -365,3 +365,28 @@ def test_importing_the_exporter_does_not_import_pyvis_or_ipython():
             "print(sorted(m for m in ('pyvis', 'IPython') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_pyvis_is_imported_without_ipython_and_its_iframe_still_works():
+    script = (
+        "import sys\n"
+        "from papergraph.exporters.html import _pyvis_network\n"
+        "network = _pyvis_network()\n"
+        "print('IPython' in sys.modules, 'IPython.display' in sys.modules)\n"
+        "frame = network.IFrame('page.html', width=10, height=20)\n"
+        "print(type(frame).__module__, frame.src, frame.width, frame.height)\n"
+    )
+    ran = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert ran.stdout.splitlines() == ["False False", "IPython.lib.display page.html 10 20"]
+
+
+def test_a_missing_static_file_is_an_export_error_naming_it(tmp_path):
+    from papergraph.errors import ExportError
+    from papergraph.exporters.html import _static_file
+
+    (tmp_path / "graph.js").write_text("let a = 1;\r\nlet b = 2;\r", encoding="utf-8")
+    assert _static_file("graph.js", (tmp_path / "none", tmp_path)) == "let a = 1;\nlet b = 2;\n"
+    with pytest.raises(ExportError) as raised:
+        _static_file("graph.css", (tmp_path,))
+    assert str(raised.value) == (f"graph.css: missing from the page templates ({tmp_path.as_posix()}); "
+                                 "reinstall papergraph")

@@ -37,15 +37,19 @@ import base64
 import hashlib
 import json
 import math
+import sys
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 from urllib.parse import urlsplit
 
 import networkx as nx
 
+from ..errors import ExportError
 from ..graph import Attr, EdgeKind, NodeKind
 from . import ExportContext, Exporter
 
@@ -540,14 +544,64 @@ def _environment(encoded: Mapping[int, str]):
     import pyvis
 
     pyvis_templates = Path(pyvis.__file__).resolve().parent / "templates"
+    folders = (TEMPLATES, pyvis_templates)
     env = jinja2.Environment(
-        loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(TEMPLATES)),
-                                    jinja2.FileSystemLoader(str(pyvis_templates))]),
+        loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(folder)) for folder in folders]),
         autoescape=True,
         keep_trailing_newline=True,
     )
     env.filters["script_json"] = lambda value: Markup(encoded.get(id(value)) or script_json(value))
+    env.globals["verbatim"] = lambda name: Markup(_static_file(name, folders))
     return env
+
+
+@lru_cache(maxsize=None)
+def _static_file(name: str, folders: tuple[Path, ...]) -> str:
+    """A script or style sheet pasted into the page as it is.
+
+    Not a Jinja ``include``: that would lex vis-network's 470 KB of minified
+    JavaScript as a template on every build (~0.1 s), to find no tags in it.
+    Newlines are normalised as Jinja would.
+    """
+    for folder in folders:
+        path = folder / name
+        if path.is_file():
+            return path.read_text(encoding="utf-8").replace("\r\n", "\n").replace("\r", "\n")
+    raise ExportError(f"{name}: missing from the page templates ({', '.join(f.as_posix() for f in folders)}); "
+                      "reinstall papergraph")
+
+
+def _pyvis_network() -> ModuleType:
+    """``pyvis.network``, imported without importing IPython for it.
+
+    pyvis imports IPython (~0.1-0.15 s, more than rendering the sample's page)
+    only for ``IFrame``, which only ``Network.show()`` in a notebook uses; we
+    never call it. When IPython is not loaded yet, pyvis sees a stand-in
+    ``IPython.display`` whose ``IFrame`` imports the real one if it is ever
+    called; the stand-in is removed as soon as pyvis is imported.
+    """
+    if "pyvis.network" in sys.modules or "IPython" in sys.modules:
+        import pyvis.network
+
+        return pyvis.network
+
+    def IFrame(*args: Any, **kwargs: Any) -> Any:  # noqa: N802 - IPython's name
+        from IPython.display import IFrame as real
+
+        return real(*args, **kwargs)
+
+    package, display = ModuleType("IPython"), ModuleType("IPython.display")
+    display.IFrame = IFrame  # type: ignore[attr-defined]
+    package.display = display  # type: ignore[attr-defined]
+    stand_ins = {"IPython": package, "IPython.display": display}
+    sys.modules.update(stand_ins)
+    try:
+        import pyvis.network
+    finally:
+        for name, module in stand_ins.items():
+            if sys.modules.get(name) is module:
+                del sys.modules[name]
+    return pyvis.network
 
 
 def generate_html(G: nx.MultiDiGraph, layout: Mapping[str, tuple[float, float]] | Callable[[], Mapping[str, tuple[float, float]]],
@@ -557,10 +611,9 @@ def generate_html(G: nx.MultiDiGraph, layout: Mapping[str, tuple[float, float]] 
     ``layout`` may be a function: it is called once everything but the
     positions is ready (a build computes the layout meanwhile).
 
-    pyvis is imported here, not at module level: it imports IPython, which
-    would cost every ``papergraph`` command ~0.15 s of start-up.
+    pyvis is imported here, not at module level (see :func:`_pyvis_network`).
     """
-    from pyvis.network import Network
+    Network = _pyvis_network().Network
 
     page = build_page_data(G, None)
     encoded = {id(block): script_json(block) for block in (page.edges, page.details, page.config)}
