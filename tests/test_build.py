@@ -239,3 +239,66 @@ def test_caches_of_other_papergraph_versions_are_removed(tmp_path):
     assert not stale.exists() and kept.is_dir()
     (current,) = [p.name for p in (tmp_path / "out" / CACHE_DIR).iterdir() if p.name.startswith("v")]
     assert current != "v1-0123456789abcdef"
+
+
+def test_the_build_process_runs_html_after_the_layout_and_workers_take_the_rest():
+    from papergraph.build import _worker_plan
+    from papergraph.exporters import exporter_names, get_exporter
+
+    def names(exporters):
+        return [e.name for e in exporters]
+
+    everything = [get_exporter(name) for name in exporter_names()]
+    workers, here = _worker_plan(everything, 2)
+    assert [names(worker) for worker in workers] == [["rdf"], ["graphml", "gexf"]]
+    assert names(here) == ["html"]
+    workers, here = _worker_plan(everything, 1)
+    assert [names(worker) for worker in workers] == [["rdf", "graphml", "gexf"]]
+    assert names(here) == ["html"]
+    # One group alone stays in a worker: the build process has the layout to wait for.
+    workers, here = _worker_plan([get_exporter("html")], 2)
+    assert ([names(worker) for worker in workers], here) == ([["html"]], [])
+
+
+def test_the_layout_process_gives_the_layout_of_this_process(corpus_graph):
+    from papergraph.build import _started_layout_process
+    from papergraph.layout import compute_layout
+
+    with _started_layout_process(True) as layout_process:
+        assert layout_process is not None
+        assert layout_process.positions(corpus_graph) == compute_layout(corpus_graph)
+    with _started_layout_process(False) as nothing:
+        assert nothing is None
+
+
+def test_a_layout_process_that_dies_is_an_export_error_with_the_remedy(seeds_graph):
+    from papergraph.build import _started_layout_process
+
+    with _started_layout_process(True) as layout_process:
+        layout_process._process.kill()
+        layout_process._process.join()
+        with pytest.raises(ExportError) as raised:
+            layout_process.positions(seeds_graph)
+    assert str(raised.value) == ("the layout process stopped before it finished (out of memory?); "
+                                 "run again with --jobs 1 to compute the layout in this process")
+
+
+def test_a_layout_process_never_asked_is_stopped():
+    from papergraph.build import _started_layout_process
+
+    with _started_layout_process(True) as layout_process:
+        process = layout_process._process
+    assert not process.is_alive() and process.exitcode is not None
+
+
+def test_records_pickle_as_a_constructor_call_and_round_trip(seeds_corpus):
+    import pickle
+
+    from papergraph.model import Corpus
+
+    entry = seeds_corpus.entries[0]
+    assert entry.__reduce__() == (type(entry), tuple(getattr(entry, f) for f in entry.__slots__))
+    again = pickle.loads(pickle.dumps(seeds_corpus))
+    assert isinstance(again, Corpus) and again == seeds_corpus
+    assert [e.title for e in again.entries] == [e.title for e in seeds_corpus.entries]
+    assert len(again.entries) == 21
