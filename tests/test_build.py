@@ -261,20 +261,18 @@ def test_the_build_process_runs_html_after_the_layout_and_workers_take_the_rest(
 
 
 def test_the_layout_process_gives_the_layout_of_this_process(corpus_graph):
-    from papergraph.build import _started_layout_process
+    from papergraph.build import _LayoutProcess
     from papergraph.layout import compute_layout
 
-    with _started_layout_process(True) as layout_process:
-        assert layout_process is not None
+    with _LayoutProcess() as layout_process:
         assert layout_process.positions(corpus_graph) == compute_layout(corpus_graph)
-    with _started_layout_process(False) as nothing:
-        assert nothing is None
+    assert layout_process._process.exitcode == 0
 
 
 def test_a_layout_process_that_dies_is_an_export_error_with_the_remedy(seeds_graph):
-    from papergraph.build import _started_layout_process
+    from papergraph.build import _LayoutProcess
 
-    with _started_layout_process(True) as layout_process:
+    with _LayoutProcess() as layout_process:
         layout_process._process.kill()
         layout_process._process.join()
         with pytest.raises(ExportError) as raised:
@@ -284,11 +282,13 @@ def test_a_layout_process_that_dies_is_an_export_error_with_the_remedy(seeds_gra
 
 
 def test_a_layout_process_never_asked_is_stopped():
-    from papergraph.build import _started_layout_process
+    import signal
 
-    with _started_layout_process(True) as layout_process:
-        process = layout_process._process
-    assert not process.is_alive() and process.exitcode is not None
+    from papergraph.build import _LayoutProcess
+
+    with _LayoutProcess() as layout_process:
+        pass
+    assert layout_process._process.exitcode == -signal.SIGKILL
 
 
 def test_records_pickle_as_a_constructor_call_and_round_trip(seeds_corpus):

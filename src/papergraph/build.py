@@ -17,8 +17,8 @@ import os
 import signal
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,7 +28,7 @@ from .cache import BuildCache, code_fingerprint, file_key
 from .errors import ExportError, InputError
 from .gcpause import paused_gc
 from .exporters import DEFAULT_BASE_IRI, ExportContext, Exporter, exporter_names, get_exporter
-from .graph import build_graph, graph_summary
+from .graph import build_graph, graph_summary, undirected_pairs
 from .linking import LinkedCorpus, link_corpus
 from .model import Corpus, Diagnostic
 from .pipeline import InputData, check_reader, find_inputs, parse_inputs, read_inputs
@@ -253,7 +253,8 @@ class _LayoutProcess:
 
     It imports numpy (~0.15 s) on the other core while this process reads and
     links, instead of after; then it computes the positions from the numbers
-    :func:`papergraph.graph.undirected_pairs` gives, and exits.
+    :func:`papergraph.graph.undirected_pairs` gives, and exits. Leaving the
+    ``with`` block stops it.
     """
 
     def __init__(self) -> None:
@@ -265,8 +266,6 @@ class _LayoutProcess:
         self._asked = False
 
     def positions(self, graph: nx.MultiDiGraph) -> dict:
-        from .graph import undirected_pairs
-
         nodes = list(graph)
         self._asked = True
         try:
@@ -279,21 +278,14 @@ class _LayoutProcess:
             raise answer
         return dict(zip(nodes, answer))
 
-    def close(self) -> None:
+    def __enter__(self) -> _LayoutProcess:
+        return self
+
+    def __exit__(self, *exception: object) -> None:
         self._connection.close()
         if not self._asked:
             self._process.kill()  # still importing numpy, or waiting: nothing to finish
         self._process.join()
-
-
-@contextmanager
-def _started_layout_process(start: bool) -> Iterator[_LayoutProcess | None]:
-    process = _LayoutProcess() if start else None
-    try:
-        yield process
-    finally:
-        if process is not None:
-            process.close()
 
 
 def _layout_process_main(connection) -> None:
@@ -347,9 +339,10 @@ def _export(exporters: list, graph: nx.MultiDiGraph, job: _ExportJob, jobs: int,
             layout_process: _LayoutProcess | None = None) -> dict[str, ExportOutcome]:
     """Run the exporters, in ``jobs`` forked processes when ``jobs`` > 1 and the graph is big enough.
 
-    The workers start at once while this process computes the layout (see
-    :func:`_worker_plan`); an exporter that needs the layout renders all it
-    can without it, then waits for this process to send the positions. This
+    The workers start at once while ``layout_process`` (or, without one, this
+    process) computes the layout (see :func:`_worker_plan`); an exporter that
+    needs the layout renders all it can without it, then waits for this
+    process to send the positions. This
     process then runs its own exporters, and does ``meanwhile``. Exporters of
     a group always run in one process with one context (and share the work it
     caches). Results come back in exporter order, so output and diagnostics
@@ -493,7 +486,7 @@ def build(
             return unchanged
     early_layout = ((jobs or default_jobs()) > 1 and any(e.uses_layout for e in exporters)
                     and "fork" in multiprocessing.get_all_start_methods())
-    with _started_layout_process(early_layout) as layout_process:
+    with _LayoutProcess() if early_layout else nullcontext() as layout_process:
         with paused_gc():
             corpus = parse_inputs(data, encoding=encoding, reader=reader, jobs=jobs or default_jobs(), cache=store,
                                   on_parsed=file_progress)
