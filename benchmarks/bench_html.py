@@ -29,11 +29,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from run import ensure_scaled  # noqa: E402  (benchmarks/run.py: the shared corpus scaler)
+
 from papergraph.build import load_graph  # noqa: E402
 from papergraph.exporters import ExportContext  # noqa: E402
 from papergraph.exporters.html import generate_html_files  # noqa: E402
 from papergraph.graph import graph_summary  # noqa: E402
-from run import ensure_scaled  # noqa: E402  (benchmarks/run.py: the shared corpus scaler)
 
 SEEDS = ROOT / "seeds"
 
@@ -66,24 +67,30 @@ def measure(name: str, source: Path, repeat: int, htmlcheck: str | None, keep: P
     if htmlcheck:
         result = subprocess.run([htmlcheck, str(path)], capture_output=True, text=True)
         report = json.loads(result.stdout.strip().splitlines()[-1])
-        row.update({
-            "ready_ms": report.get("ready_ms"),
-            "redraw_ms": report.get("redraw_ms"),
-            "page nodes": report.get("nodes"),
-            "page edges": report.get("edges"),
-            "requests": report.get("network_requests"),
-            "errors": len(report.get("console_errors", [])) + len(report.get("page_errors", [])),
-        })
+        row.update(
+            {
+                "ready_ms": report.get("ready_ms"),
+                "redraw_ms": report.get("redraw_ms"),
+                "page nodes": report.get("nodes"),
+                "page edges": report.get("edges"),
+                "requests": report.get("network_requests"),
+                "errors": len(report.get("console_errors", [])) + len(report.get("page_errors", [])),
+            }
+        )
     return row
 
 
 def format_table(rows: list[dict[str, object]]) -> str:
     columns = list(dict.fromkeys(key for row in rows for key in row))
-    cells = [columns] + [["" if row.get(c) is None else f"{row[c]:,}" if isinstance(row.get(c), int) else str(row[c])
-                          for c in columns] for row in rows]
+    cells = [columns] + [
+        ["" if row.get(c) is None else f"{row[c]:,}" if isinstance(row.get(c), int) else str(row[c]) for c in columns]
+        for row in rows
+    ]
     widths = [max(len(line[i]) for line in cells) for i in range(len(columns))]
-    return "\n".join("  ".join(cell.rjust(width) if i else cell.ljust(width) for i, (cell, width) in
-                               enumerate(zip(line, widths))) for line in cells)
+    return "\n".join(
+        "  ".join(cell.rjust(width) if i else cell.ljust(width) for i, (cell, width) in enumerate(zip(line, widths)))
+        for line in cells
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

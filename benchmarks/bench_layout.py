@@ -21,13 +21,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from run import ensure_scaled  # noqa: E402
+
 from papergraph.build import load_graph  # noqa: E402
 from papergraph.exporters import ExportContext, get_exporter  # noqa: E402
 from papergraph.layout import compute_layout  # noqa: E402
-from run import ensure_scaled  # noqa: E402
 
 SEEDS = ROOT / "seeds"
 CORPUS = ROOT / "tests" / "data" / "corpus" / "digests"
+
+
 def best_of(repeat: int, action: Callable[[], object]) -> float:
     times = []
     for _ in range(repeat):
@@ -56,8 +59,14 @@ def measure(name: str, inputs: list[Path], repeat: int) -> dict[str, object]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", type=int, action="append", default=[], metavar="K",
-                        help="also time the sample corpus read K times (repeatable)")
+    parser.add_argument(
+        "--scale",
+        type=int,
+        action="append",
+        default=[],
+        metavar="K",
+        help="also time the sample corpus read K times (repeatable)",
+    )
     parser.add_argument("--repeat", type=int, default=1, help="runs per measurement; the best is shown")
     args = parser.parse_args(argv)
 

@@ -45,8 +45,11 @@ def corpus_for(scale: int) -> Path:
         return SAMPLE
     folder = SCALED / f"x{scale}"
     if not folder.exists():
-        subprocess.run([sys.executable, str(ROOT / "benchmarks" / "scale_corpus.py"), str(scale), str(folder)],
-                       check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [sys.executable, str(ROOT / "benchmarks" / "scale_corpus.py"), str(scale), str(folder)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
     return folder
 
 
@@ -71,8 +74,15 @@ def time_export(source: Path, out: Path, repeat: int) -> dict[str, float]:
     ntriples, _ = best(lambda: generate_ntriples(rdf), repeat)
     jsonld, _ = best(lambda: generate_jsonld(rdf, prefixes=(*prefixes, ("pgid", base))), repeat)
     out.write_bytes(ttl)
-    return {"triples": len(rdf), "to_rdf": mapped, "turtle": turtle, "ntriples": ntriples, "jsonld": jsonld,
-            "total": mapped + turtle + ntriples + jsonld, "MB": len(ttl) / 1e6}
+    return {
+        "triples": len(rdf),
+        "to_rdf": mapped,
+        "turtle": turtle,
+        "ntriples": ntriples,
+        "jsonld": jsonld,
+        "total": mapped + turtle + ntriples + jsonld,
+        "MB": len(ttl) / 1e6,
+    }
 
 
 def table(header: list[str], rows: list[list[str]]) -> str:
@@ -98,11 +108,24 @@ def main(argv: list[str] | None = None) -> int:
             graphs[label] = Path(tmp) / f"{label.replace(' ', '-')}.ttl"
             exports[label] = time_export(source, graphs[label], args.repeat)
         print(f"RDF export (best of {args.repeat}, seconds)\n")
-        print(table(
-            ["input", "triples", "to_rdf", "turtle", "ntriples", "jsonld", "total", "graph.ttl MB"],
-            [[label, f"{e['triples']:,}", f"{e['to_rdf']:.3f}", f"{e['turtle']:.3f}", f"{e['ntriples']:.3f}",
-              f"{e['jsonld']:.3f}", f"{e['total']:.3f}", f"{e['MB']:.1f}"] for label, e in exports.items()],
-        ))
+        print(
+            table(
+                ["input", "triples", "to_rdf", "turtle", "ntriples", "jsonld", "total", "graph.ttl MB"],
+                [
+                    [
+                        label,
+                        f"{e['triples']:,}",
+                        f"{e['to_rdf']:.3f}",
+                        f"{e['turtle']:.3f}",
+                        f"{e['ntriples']:.3f}",
+                        f"{e['jsonld']:.3f}",
+                        f"{e['total']:.3f}",
+                        f"{e['MB']:.1f}",
+                    ]
+                    for label, e in exports.items()
+                ],
+            )
+        )
 
         query_inputs = [label for label, _ in inputs if label != "seeds"]
         loads, results = {}, {}
@@ -119,8 +142,10 @@ def main(argv: list[str] | None = None) -> int:
                     size = len(answer.rows) + len(answer.triples) + (answer.boolean is not None)
                 results[(label, name)] = (statistics.median(times), size)
 
-    print(f"\nNamed queries, engine {args.engine} (median of {args.repeat}, seconds; "
-          f"target < {TARGET_SECONDS:g} s on the sample)\n")
+    print(
+        f"\nNamed queries, engine {args.engine} (median of {args.repeat}, seconds; "
+        f"target < {TARGET_SECONDS:g} s on the sample)\n"
+    )
     header = ["query"] + [f"{label} s" for label in query_inputs] + [f"{label} rows" for label in query_inputs]
     rows = [["(load graph.ttl)"] + [f"{loads[label]:.3f}" for label in query_inputs] + [""] * len(query_inputs)]
     slow = []
@@ -134,8 +159,10 @@ def main(argv: list[str] | None = None) -> int:
     print(table(header, rows))
     if "sample" in query_inputs:
         slowest = max(results[("sample", name)][0] for name in named_queries())
-        print(f"\nslowest named query on the sample: {slowest:.3f} s; "
-              + ("all under 1 s" if not slow else f"over 1 s: {', '.join(slow)}"))
+        print(
+            f"\nslowest named query on the sample: {slowest:.3f} s; "
+            + ("all under 1 s" if not slow else f"over 1 s: {', '.join(slow)}")
+        )
     return 1 if slow else 0
 
 

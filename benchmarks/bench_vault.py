@@ -109,12 +109,18 @@ def time_papergraph(label: str, paths: list[Path], repeat: int) -> list[tuple]:
     read_seconds, corpus = best(repeat, lambda: load_corpus(paths))
     link_seconds, linked = best(repeat, lambda: link_corpus(corpus))
     graph_seconds, G = best(repeat, lambda: build_graph(linked))
-    wall = min(_subprocess(sys.executable, PAPERGRAPH_WALL.format(src=str(ROOT / "src")), paths)[2]
-               for _ in range(repeat))
+    wall = min(
+        _subprocess(sys.executable, PAPERGRAPH_WALL.format(src=str(ROOT / "src")), paths)[2] for _ in range(repeat)
+    )
     notes = sum(1 for n in linked.notes if n.document.source_kind == "vault")
     size = f"{len(corpus.documents)} files, {notes} notes, {len(linked.notes) - notes} entries"
-    for stage, seconds in (("parse", parse_seconds), ("read", read_seconds), ("link", link_seconds),
-                           ("graph", graph_seconds), ("wall", wall)):
+    for stage, seconds in (
+        ("parse", parse_seconds),
+        ("read", read_seconds),
+        ("link", link_seconds),
+        ("graph", graph_seconds),
+        ("wall", wall),
+    ):
         rows.append(("papergraph", label, size, stage, seconds, len(linked.notes) / seconds))
     rows.append(("papergraph", label, size, "nodes/edges", None, f"{G.number_of_nodes()}/{G.number_of_edges()}"))
     return rows
@@ -125,8 +131,10 @@ def time_obsidiantools(python: Path, label: str, vault: Path, repeat: int) -> li
     notes, edges, _ = runs[0]
     seconds = min(run[2] for run in runs)
     size = f"{notes} notes"
-    return [("obsidiantools", label, size, "wall", seconds, notes / seconds),
-            ("obsidiantools", label, size, "nodes/edges", None, f"-/{edges}")]
+    return [
+        ("obsidiantools", label, size, "wall", seconds, notes / seconds),
+        ("obsidiantools", label, size, "nodes/edges", None, f"-/{edges}"),
+    ]
 
 
 def _subprocess(python: Path | str, script: str, paths: list[Path]) -> tuple[int, int, float]:
@@ -151,8 +159,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--copies", type=int, action="append", help="also time the corpus copied K times (default: 5)")
     parser.add_argument("--repeat", type=int, default=3, help="papergraph runs per timing (best is shown)")
     parser.add_argument("--obsidian-repeat", type=int, default=1, help="obsidiantools runs per timing")
-    parser.add_argument("--obsidian-python", type=Path, default=OBSIDIAN_PYTHON,
-                        help="an interpreter with obsidiantools installed")
+    parser.add_argument(
+        "--obsidian-python", type=Path, default=OBSIDIAN_PYTHON, help="an interpreter with obsidiantools installed"
+    )
     args = parser.parse_args(argv)
     have_obsidian = args.obsidian_python.exists()
     rows: list[tuple] = []
@@ -167,10 +176,14 @@ def main(argv: list[str] | None = None) -> int:
             rows += time_papergraph(f"vault x{copies}", [folder / "vault"], args.repeat)
             rows += time_papergraph(f"vault+digests x{copies}", [folder / "digests", folder / "vault"], args.repeat)
             if have_obsidian:
-                rows += time_obsidiantools(args.obsidian_python, f"vault x{copies}", folder / "vault", args.obsidian_repeat)
+                rows += time_obsidiantools(
+                    args.obsidian_python, f"vault x{copies}", folder / "vault", args.obsidian_repeat
+                )
     print(format_table(rows))
     if not have_obsidian:
-        print(f"\nobsidiantools skipped: {args.obsidian_python} not found (see --help to install it in a throwaway venv)")
+        print(
+            f"\nobsidiantools skipped: {args.obsidian_python} not found (see --help to install it in a throwaway venv)"
+        )
     return 0
 
 

@@ -69,7 +69,7 @@ class TreePeak:
         while not self._stop.wait(0.02):
             self.peak = max(self.peak, _tree_rss_mb(os.getpid()))
 
-    def __enter__(self) -> "TreePeak":
+    def __enter__(self) -> TreePeak:
         self._thread.start()
         return self
 
@@ -103,19 +103,23 @@ def child(inputs: list[str], output: str, jobs: int | None) -> None:
     total = time.perf_counter() - started
     if current:
         peaks[current[0]] = _peak_mb()
-    print(json.dumps({
-        "timings": result.timings,
-        "peak_mb": _peak_mb(),
-        "worker_peak_mb": _children_peak_mb(),
-        "tree_peak_mb": tree.peak,
-        "jobs": jobs,
-        "stage_peaks": peaks,
-        "total_s": total,
-        "nodes": sum(result.summary["nodes"].values()),
-        "edges": sum(result.summary["edges"].values()),
-        "entries": result.entries,
-        "bytes": {p.name: size for p, size in result.written},
-    }))
+    print(
+        json.dumps(
+            {
+                "timings": result.timings,
+                "peak_mb": _peak_mb(),
+                "worker_peak_mb": _children_peak_mb(),
+                "tree_peak_mb": tree.peak,
+                "jobs": jobs,
+                "stage_peaks": peaks,
+                "total_s": total,
+                "nodes": sum(result.summary["nodes"].values()),
+                "edges": sum(result.summary["edges"].values()),
+                "entries": result.entries,
+                "bytes": {p.name: size for p, size in result.written},
+            }
+        )
+    )
 
 
 def _wall(command: list[str], env: dict) -> float:
@@ -130,7 +134,10 @@ def measure(name: str, inputs: Path, jobs: int, work: Path, rebuilds: int) -> di
     shutil.rmtree(out, ignore_errors=True)
     completed = subprocess.run(
         [sys.executable, __file__, "--child", str(inputs), str(out), "--jobs", str(jobs)],
-        check=True, capture_output=True, text=True, env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
     )
     cold = json.loads(completed.stdout.strip().splitlines()[-1])
     # warm the cache with a normal build, then measure the two rebuilds
@@ -149,8 +156,14 @@ def measure(name: str, inputs: Path, jobs: int, work: Path, rebuilds: int) -> di
     for run in range(rebuilds):  # the edit, then back: every run changes one digest
         victim.write_text(edited if run % 2 == 0 else original, encoding="utf-8")
         one_changed.append(_wall(command, env))
-    cold.update({"cold_cli_s": first_wall, "unchanged_s": unchanged, "one_changed_s": statistics.median(one_changed),
-                 "one_changed_max_s": max(one_changed)})
+    cold.update(
+        {
+            "cold_cli_s": first_wall,
+            "unchanged_s": unchanged,
+            "one_changed_s": statistics.median(one_changed),
+            "one_changed_max_s": max(one_changed),
+        }
+    )
     return cold
 
 
@@ -160,7 +173,9 @@ def ensure_scaled(scale: int) -> Path:
     target = SCALED / f"x{scale}"
     stamp = target / ".complete"
     if not stamp.exists():
-        subprocess.run([sys.executable, str(ROOT / "benchmarks" / "scale_corpus.py"), str(scale), str(target)], check=True)
+        subprocess.run(
+            [sys.executable, str(ROOT / "benchmarks" / "scale_corpus.py"), str(scale), str(target)], check=True
+        )
         stamp.write_text("ok", encoding="utf-8")
     return target
 
@@ -168,7 +183,9 @@ def ensure_scaled(scale: int) -> Path:
 def _align(table: list[list[str]]) -> str:
     header = table[0]
     widths = [max(len(r[i]) for r in table) for i in range(len(header))]
-    lines = ["  ".join(cell.rjust(widths[i]) if i else cell.ljust(widths[i]) for i, cell in enumerate(r)) for r in table]
+    lines = [
+        "  ".join(cell.rjust(widths[i]) if i else cell.ljust(widths[i]) for i, cell in enumerate(r)) for r in table
+    ]
     lines.insert(1, "-" * len(lines[0]))
     return "\n".join(lines)
 
@@ -177,23 +194,52 @@ def format_tables(rows: list[tuple[str, dict]]) -> str:
     stages: list[str] = []
     for _, row in rows:
         stages += [stage for stage in row["timings"] if stage not in stages]
-    times = [["corpus", "entries", "nodes", "edges", *stages, "cold total", "cold CLI", "no change", "1 changed",
-              "1 changed max"]]
+    times = [
+        [
+            "corpus",
+            "entries",
+            "nodes",
+            "edges",
+            *stages,
+            "cold total",
+            "cold CLI",
+            "no change",
+            "1 changed",
+            "1 changed max",
+        ]
+    ]
     peaks = [["corpus", "read", "link", "layout", "main MB", "worker MB", "all processes MB"]]
     for name, row in rows:
-        times.append([
-            name, str(row["entries"]), str(row["nodes"]), str(row["edges"]),
-            *(f"{row['timings'][s]:.2f}s" if s in row["timings"] else "-" for s in stages),
-            f"{row['total_s']:.2f}s", f"{row['cold_cli_s']:.2f}s", f"{row['unchanged_s']:.2f}s",
-            f"{row['one_changed_s']:.2f}s", f"{row['one_changed_max_s']:.2f}s",
-        ])
+        times.append(
+            [
+                name,
+                str(row["entries"]),
+                str(row["nodes"]),
+                str(row["edges"]),
+                *(f"{row['timings'][s]:.2f}s" if s in row["timings"] else "-" for s in stages),
+                f"{row['total_s']:.2f}s",
+                f"{row['cold_cli_s']:.2f}s",
+                f"{row['unchanged_s']:.2f}s",
+                f"{row['one_changed_s']:.2f}s",
+                f"{row['one_changed_max_s']:.2f}s",
+            ]
+        )
         by_stage = {k.replace("reading", "read").replace("linking", "link"): v for k, v in row["stage_peaks"].items()}
         workers = row["worker_peak_mb"]
         together = max(row["tree_peak_mb"], row["peak_mb"])
-        peaks.append([name, *(f"{by_stage[s]:.0f}" if s in by_stage else "-" for s in ("read", "link", "layout")),
-                      f"{row['peak_mb']:.0f}", f"{workers:.0f}" if workers else "-", f"{together:.0f}"])
-    note = ("main MB: peak RSS of the build process; worker MB: peak of the largest export worker; "
-            "all processes MB: the peak of their sum, sampled every 20 ms")
+        peaks.append(
+            [
+                name,
+                *(f"{by_stage[s]:.0f}" if s in by_stage else "-" for s in ("read", "link", "layout")),
+                f"{row['peak_mb']:.0f}",
+                f"{workers:.0f}" if workers else "-",
+                f"{together:.0f}",
+            ]
+        )
+    note = (
+        "main MB: peak RSS of the build process; worker MB: peak of the largest export worker; "
+        "all processes MB: the peak of their sum, sampled every 20 ms"
+    )
     return "wall time\n" + _align(times) + "\n\npeak RSS (MB)\n" + _align(peaks) + "\n" + note
 
 
@@ -202,8 +248,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scales", default="1,10", help="comma-separated corpus scales (1 = the sample)")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--no-seeds", action="store_true")
-    parser.add_argument("--rebuilds", type=int, default=5,
-                        help="rebuilds timed per corpus for 'no change' and '1 changed' (the median is shown)")
+    parser.add_argument(
+        "--rebuilds",
+        type=int,
+        default=5,
+        help="rebuilds timed per corpus for 'no change' and '1 changed' (the median is shown)",
+    )
     parser.add_argument("--child", nargs=2, metavar=("INPUT", "OUTPUT"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:

@@ -71,8 +71,15 @@ def scale_corpus(source: Path, output: Path, copies: int, seed: int = 0) -> int:
             text = (source / document.relpath).read_text(encoding="utf-8")
             lines = text.split("\n")
             if copy:
-                lines = _vary(lines, document, copy, rng, (author_pool, author_weights), (tag_pool, tag_weights),
-                              (cited_pool, cited_weights))
+                lines = _vary(
+                    lines,
+                    document,
+                    copy,
+                    rng,
+                    (author_pool, author_weights),
+                    (tag_pool, tag_weights),
+                    (cited_pool, cited_weights),
+                )
             relpath = _shifted_path(document.relpath, copy)
             target = output / relpath
             target.parent.mkdir(parents=True, exist_ok=True)

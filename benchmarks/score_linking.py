@@ -41,11 +41,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from score_reader import _ratio, format_table, load_truth  # noqa: E402
+
 from papergraph.graph import Attr, EdgeKind, NodeKind, build_graph  # noqa: E402
 from papergraph.identifiers import normalize_title  # noqa: E402
 from papergraph.linking import link_corpus  # noqa: E402
 from papergraph.pipeline import load_corpus  # noqa: E402
-from score_reader import _ratio, format_table, load_truth  # noqa: E402
 
 # metric -> promised floor (issue 6); "wrong ids" must be exactly 0
 FLOORS = {
@@ -165,7 +166,10 @@ def score(corpus: Path, truth: list[dict]) -> tuple[dict[str, tuple[int, int]], 
     metrics["refs noted outside sample"] = (counts["refs outside sample"], counts["refs outside sample"])
     metrics["wiki-links resolved"] = (counts["wiki", True], counts["wiki", True] + counts["wiki", False])
     metrics["wiki-links extra"] = (counts["wiki extra"], counts["wiki", True] + counts["wiki extra"])
-    metrics["wiki-links dangling told"] = (counts["dangling", True], counts["dangling", True] + counts["dangling", False])
+    metrics["wiki-links dangling told"] = (
+        counts["dangling", True],
+        counts["dangling", True] + counts["dangling", False],
+    )
     metrics["self-links ignored"] = (counts["self", True], counts["self", True] + counts["self", False])
 
     started = time.perf_counter()
@@ -191,8 +195,13 @@ def score(corpus: Path, truth: list[dict]) -> tuple[dict[str, tuple[int, int]], 
             counts["v" + name, ok] += 1
             if not ok:
                 misses.append(f"vault {name}: {t['source_note']} truth={want!r} got={got!r}")
-    for label, name in (("vault arXiv ids", "id"), ("vault titles (normalised)", "title"), ("vault titles exact", "exact"),
-                        ("vault tags", "tags"), ("vault authors", "authors")):
+    for label, name in (
+        ("vault arXiv ids", "id"),
+        ("vault titles (normalised)", "title"),
+        ("vault titles exact", "exact"),
+        ("vault tags", "tags"),
+        ("vault authors", "authors"),
+    ):
         metrics[label] = (counts["v" + name, True], counts["v" + name, True] + counts["v" + name, False])
     return metrics, misses, timings
 

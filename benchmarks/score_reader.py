@@ -123,13 +123,24 @@ def score(truth: list[dict], parsed: list[dict]) -> tuple[dict[str, tuple[int, i
         for name, ok in checks.items():
             counters[name, ok] += 1
             if not ok:
-                field = {"titles exact": "title", "authors exact": "authors", "tags exact": "tags",
-                         "line_end exact": "line_end", "url lines exact": "url_lines",
-                         "other links exact": "other_links", "abstract presence": "has_abstract"}[name]
-                got = {"title": r["title"], "authors": [a["name"] for a in r["authors"]], "tags": r["tags"],
-                       "line_end": r["source"]["line_end"], "url_lines": r["urls"],
-                       "other_links": [link["url"] for link in r["links"]],
-                       "has_abstract": r["abstract"] is not None}[field]
+                field = {
+                    "titles exact": "title",
+                    "authors exact": "authors",
+                    "tags exact": "tags",
+                    "line_end exact": "line_end",
+                    "url lines exact": "url_lines",
+                    "other links exact": "other_links",
+                    "abstract presence": "has_abstract",
+                }[name]
+                got = {
+                    "title": r["title"],
+                    "authors": [a["name"] for a in r["authors"]],
+                    "tags": r["tags"],
+                    "line_end": r["source"]["line_end"],
+                    "url_lines": r["urls"],
+                    "other_links": [link["url"] for link in r["links"]],
+                    "has_abstract": r["abstract"] is not None,
+                }[field]
                 misses.append(f"{name}: {key[0]}:{key[1]} truth={t[field]!r} got={got!r}")
         got_refs = {(ref["arxiv_id"], ref["line"]): ref for ref in r["refs"]}
         for ref in t["refs"]:
@@ -139,7 +150,9 @@ def score(truth: list[dict], parsed: list[dict]) -> tuple[dict[str, tuple[int, i
                 if _label_ok(ref["label_before_link"], mine["label"]):
                     label_good += 1
                 else:
-                    misses.append(f"label: {key[0]}:{ref['line']} {ref['arxiv_id']} truth={ref['label_before_link']!r} got={mine['label']!r}")
+                    misses.append(
+                        f"label: {key[0]}:{ref['line']} {ref['arxiv_id']} truth={ref['label_before_link']!r} got={mine['label']!r}"
+                    )
     for r in parsed:
         key = (r["_file"], r["source"]["line_start"])
         for ref in r["refs"]:
@@ -147,8 +160,15 @@ def score(truth: list[dict], parsed: list[dict]) -> tuple[dict[str, tuple[int, i
         for url in dict.fromkeys(link["url"] for link in r["links"]):
             link_got[(key, url)] += 1
 
-    for name in ("titles exact", "authors exact", "tags exact", "line_end exact", "url lines exact",
-                 "other links exact", "abstract presence"):
+    for name in (
+        "titles exact",
+        "authors exact",
+        "tags exact",
+        "line_end exact",
+        "url lines exact",
+        "other links exact",
+        "abstract presence",
+    ):
         good = counters[name, True]
         metrics[name] = (good, good + counters[name, False])
     metrics["arxiv refs recall"] = (sum((ref_truth & ref_got).values()), sum(ref_truth.values()))
@@ -156,13 +176,13 @@ def score(truth: list[dict], parsed: list[dict]) -> tuple[dict[str, tuple[int, i
     metrics["ref labels (lenient)"] = (label_good, label_total)
     metrics["other links recall"] = (sum((link_truth & link_got).values()), sum(link_truth.values()))
     metrics["other links precision"] = (sum((link_truth & link_got).values()), sum(link_got.values()))
-    for item in (ref_truth - ref_got):
+    for item in ref_truth - ref_got:
         misses.append(f"ref missed: {item[0][0]}:{item[2]} {item[1]}")
-    for item in (ref_got - ref_truth):
+    for item in ref_got - ref_truth:
         misses.append(f"ref extra: {item[0][0]}:{item[2]} {item[1]}")
-    for item in (link_truth - link_got):
+    for item in link_truth - link_got:
         misses.append(f"link missed: {item[0][0]}:{item[0][1]} {item[1]}")
-    for item in (link_got - link_truth):
+    for item in link_got - link_truth:
         misses.append(f"link extra: {item[0][0]}:{item[0][1]} {item[1]}")
     return metrics, misses
 

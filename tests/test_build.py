@@ -66,8 +66,13 @@ def test_the_cache_is_safe_to_delete_or_corrupt(tmp_path):
     build([SEEDS], tmp_path / "out")
     expected = _outputs(tmp_path / "out")
     pickles = sorted(p.name for p in (tmp_path / "out" / CACHE_DIR).rglob("*.pickle"))
-    assert pickles == ["fragments-gexf.pickle", "fragments-graphml.pickle", "fragments-jsonld.pickle",
-                       "fragments-turtle.pickle", "parsed.pickle"]
+    assert pickles == [
+        "fragments-gexf.pickle",
+        "fragments-graphml.pickle",
+        "fragments-jsonld.pickle",
+        "fragments-turtle.pickle",
+        "parsed.pickle",
+    ]
     for pickled in (tmp_path / "out" / CACHE_DIR).rglob("*.pickle"):
         pickled.write_bytes(b"not a pickle")
     for manifest in (tmp_path / "out" / CACHE_DIR).rglob("manifest.json"):
@@ -133,9 +138,19 @@ def test_exporting_with_one_or_two_workers_gives_byte_identical_files(tmp_path):
     two = build([CORPUS / "digests"], tmp_path / "two", jobs=2, cache=False)
     assert sum(one.summary["nodes"].values()) >= 2_000  # big enough for the parallel path
     assert _outputs(tmp_path / "one") == _outputs(tmp_path / "two")
-    assert sorted(one.timings) == sorted(two.timings) == [
-        "export gexf", "export graphml", "export html", "export rdf", "layout", "link", "read",
-    ]
+    assert (
+        sorted(one.timings)
+        == sorted(two.timings)
+        == [
+            "export gexf",
+            "export graphml",
+            "export html",
+            "export rdf",
+            "layout",
+            "link",
+            "read",
+        ]
+    )
     assert one.diagnostics == two.diagnostics
 
 
@@ -145,8 +160,9 @@ def test_incremental_build_of_the_corpus_matches_a_cold_one(tmp_path, first_jobs
     shutil.copytree(CORPUS / "digests", corpus)
     build([corpus], tmp_path / "warm", jobs=first_jobs)
     victim = corpus / "2023" / "2023-06-01.txt"
-    victim.write_text(victim.read_text(encoding="utf-8") + "New Paper Title\n(Ada Lovelace)\n새 메모.\n#new\n",
-                      encoding="utf-8")
+    victim.write_text(
+        victim.read_text(encoding="utf-8") + "New Paper Title\n(Ada Lovelace)\n새 메모.\n#new\n", encoding="utf-8"
+    )
     warm = build([corpus], tmp_path / "warm", jobs=second_jobs)
     cold = build([corpus], tmp_path / "cold", jobs=first_jobs, cache=False)
     assert warm.entries == cold.entries == 775
@@ -177,8 +193,12 @@ def test_after_one_change_only_the_touched_pieces_are_rendered_again(tmp_path, m
     monkeypatch.setattr(FragmentCache, "get", get)
     monkeypatch.setattr(FragmentCache, "put", put)
     build([corpus], tmp_path / "out", jobs=1)
-    assert sorted(counts) == ["fragments-gexf.pickle", "fragments-graphml.pickle", "fragments-jsonld.pickle",
-                              "fragments-turtle.pickle"]
+    assert sorted(counts) == [
+        "fragments-gexf.pickle",
+        "fragments-graphml.pickle",
+        "fragments-jsonld.pickle",
+        "fragments-turtle.pickle",
+    ]
     for name, (reused, rendered) in counts.items():
         assert reused > 6_000 and 0 < rendered < reused / 100, (name, reused, rendered)
     cold = build([corpus], tmp_path / "cold", cache=False)
@@ -224,7 +244,12 @@ def test_fragment_cache_keeps_what_a_build_used_and_rewrites_only_for_big_change
         big.put(key, "new")
     big.save()
     reread = FragmentCache(path, "code")
-    assert [reread.get(key) is not None for key in (keys[0], keys[150], keys[249], keys[250])] == [False, True, True, False]
+    assert [reread.get(key) is not None for key in (keys[0], keys[150], keys[249], keys[250])] == [
+        False,
+        True,
+        True,
+        False,
+    ]
     # Pieces rendered by other code (another scope) are never served.
     assert FragmentCache(path, "other code").get(keys[150]) is None
 
@@ -277,8 +302,10 @@ def test_a_layout_process_that_dies_is_an_export_error_with_the_remedy(seeds_gra
         layout_process._process.join()
         with pytest.raises(ExportError) as raised:
             layout_process.positions(seeds_graph)
-    assert str(raised.value) == ("the layout process stopped before it finished (out of memory?); "
-                                 "run again with --jobs 1 to compute the layout in this process")
+    assert str(raised.value) == (
+        "the layout process stopped before it finished (out of memory?); "
+        "run again with --jobs 1 to compute the layout in this process"
+    )
 
 
 def test_a_layout_process_never_asked_is_stopped():

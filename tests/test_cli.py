@@ -35,14 +35,30 @@ def test_parse_jsonl_has_the_documented_keys(runner):
     assert len(rows) == 6
     first = rows[0]
     assert list(first) == [
-        "source", "digest", "title", "kind", "authors", "urls", "abstract", "commentary",
-        "tags", "refs", "links", "wiki_links", "arxiv_id", "source_kind",
+        "source",
+        "digest",
+        "title",
+        "kind",
+        "authors",
+        "urls",
+        "abstract",
+        "commentary",
+        "tags",
+        "refs",
+        "links",
+        "wiki_links",
+        "arxiv_id",
+        "source_kind",
     ]
     assert first["source"] == {"path": (SEEDS / "001_10537a06faff7c25.txt").as_posix(), "line_start": 2, "line_end": 7}
     assert first["digest"] == {"date": "2024-05-22", "part": None}
     assert first["urls"] == ["https://transformer-circuits.pub/2024/scaling-monosemanticity/index.html"]
     assert rows[3]["refs"][1] == {
-        "arxiv_id": "2405.04434", "version": None, "label": "MLA", "line": 19, "url": "https://arxiv.org/abs/2405.04434",
+        "arxiv_id": "2405.04434",
+        "version": None,
+        "label": "MLA",
+        "line": 19,
+        "url": "https://arxiv.org/abs/2405.04434",
     }
     assert rows[5]["links"] == [{"url": "https://github.com/Zoeyyao27/SirLLM", "line": 29}]
 
@@ -76,7 +92,9 @@ def test_non_utf8_file_is_skipped_with_the_remedy_and_the_rest_loads(runner, tmp
 
 
 def test_encoding_option_reads_a_cp949_file(runner):
-    result = runner.invoke(cli, ["parse", str(DIGEST_FIXTURES / "not-utf8-cp949.txt"), "--encoding", "cp949", "--jsonl"])
+    result = runner.invoke(
+        cli, ["parse", str(DIGEST_FIXTURES / "not-utf8-cp949.txt"), "--encoding", "cp949", "--jsonl"]
+    )
     assert result.exit_code == 0
     row = json.loads(result.stdout)
     assert (row["digest"]["date"], row["title"], row["commentary"]["ko"]) == ("2024-02-08", "A Title", ["내용."])
@@ -166,7 +184,9 @@ def test_python_dash_m_runs_the_cli():
     import subprocess
     import sys
 
-    completed = subprocess.run([sys.executable, "-m", "papergraph", "--version"], capture_output=True, text=True, check=True)
+    completed = subprocess.run(
+        [sys.executable, "-m", "papergraph", "--version"], capture_output=True, text=True, check=True
+    )
     assert completed.stdout == "papergraph, version 0.1.0\n"
 
 
@@ -187,7 +207,10 @@ def test_output_that_is_a_file_is_an_error_with_the_remedy(runner, tmp_path):
     (tmp_path / "out.txt").write_text("x", encoding="utf-8")
     result = runner.invoke(cli, ["build", str(SEEDS), "-o", str(tmp_path / "out.txt")])
     assert result.exit_code == 1
-    assert result.stderr == f"Error: {(tmp_path / 'out.txt').as_posix()}: exists and is not a folder; choose another folder with -o\n"
+    assert (
+        result.stderr
+        == f"Error: {(tmp_path / 'out.txt').as_posix()}: exists and is not a folder; choose another folder with -o\n"
+    )
 
 
 def test_unwritable_output_is_one_error_line_without_a_traceback(runner, tmp_path):
@@ -211,14 +234,28 @@ def test_build_writes_every_export_and_prints_a_summary(runner, tmp_path):
         "       228 edges (21 contains, 21 about, 143 authored_by, 27 tagged, 9 cites, 7 links_to)",
     ]
     assert [line.split()[1] for line in lines if line.startswith("wrote ")] == [
-        "graph.ttl", "graph.nt", "graph.jsonld", "papergraph.ttl", "graph.graphml", "graph.gexf", "graph.html",
+        "graph.ttl",
+        "graph.nt",
+        "graph.jsonld",
+        "papergraph.ttl",
+        "graph.graphml",
+        "graph.gexf",
+        "graph.html",
     ]
     assert sorted(p.name for p in (tmp_path / "out").iterdir() if not p.name.startswith(".")) == [
-        "graph.gexf", "graph.graphml", "graph.html", "graph.jsonld", "graph.nt", "graph.ttl", "papergraph.ttl",
+        "graph.gexf",
+        "graph.graphml",
+        "graph.html",
+        "graph.jsonld",
+        "graph.nt",
+        "graph.ttl",
+        "papergraph.ttl",
     ]
     assert lines[-1] == "diagnostics: 0"
     again = runner.invoke(cli, ["build", str(SEEDS), "-o", str(tmp_path / "out")])
-    assert again.output.splitlines()[0] == "read 3 files, 21 entries (2024-02-08 to 2024-11-04) - outputs are up to date"
+    assert (
+        again.output.splitlines()[0] == "read 3 files, 21 entries (2024-02-08 to 2024-11-04) - outputs are up to date"
+    )
 
 
 def test_the_progress_bar_for_long_runs(capsys):

@@ -51,8 +51,9 @@ def two_versions(tmp_path_factory):
     old = root / "old"
     build([corpus], old, jobs=1, cache=False)
     victim = corpus / "2023" / "2023-06-01.txt"
-    victim.write_text(victim.read_text(encoding="utf-8") + "Kill Test Paper\n(Ada Lovelace)\n새 메모.\n#kill-test\n",
-                      encoding="utf-8")
+    victim.write_text(
+        victim.read_text(encoding="utf-8") + "Kill Test Paper\n(Ada Lovelace)\n새 메모.\n#kill-test\n", encoding="utf-8"
+    )
     new = root / "new"
     build([corpus], new, jobs=1, cache=False)
     return corpus, _outputs(old), _outputs(new)
@@ -70,7 +71,10 @@ def test_killing_a_build_mid_export_leaves_the_previous_outputs_intact(two_versi
     jobs = 1 + run % 2
     process = subprocess.Popen(
         [sys.executable, "-c", BUILD_SCRIPT, str(corpus), str(out), str(jobs)],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        cwd=ROOT,
     )
     stages = []
     for line in process.stdout:

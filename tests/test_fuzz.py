@@ -32,7 +32,11 @@ def _seed_inputs() -> list[tuple[str, bytes]]:
 
 
 SEED_INPUTS = _seed_inputs()
-CONTROL = [bytes([c]) for c in (0, 1, 7, 8, 11, 12, 27, 127)] + ["\u202e".encode(), "\ufeff".encode(), "\u2028".encode()]
+CONTROL = [bytes([c]) for c in (0, 1, 7, 8, 11, 12, 27, 127)] + [
+    "\u202e".encode(),
+    "\ufeff".encode(),
+    "\u2028".encode(),
+]
 
 
 def _lines(data: bytes) -> list[bytes]:
@@ -40,8 +44,10 @@ def _lines(data: bytes) -> list[bytes]:
 
 
 MUTATIONS = {
-    "delete-lines": lambda rng, data: b"\n".join(l for l in _lines(data) if rng.random() > 0.2),
-    "duplicate-lines": lambda rng, data: b"\n".join(x for l in _lines(data) for x in ([l, l] if rng.random() < 0.2 else [l])),
+    "delete-lines": lambda rng, data: b"\n".join(line for line in _lines(data) if rng.random() > 0.2),
+    "duplicate-lines": lambda rng, data: b"\n".join(
+        x for line in _lines(data) for x in ([line, line] if rng.random() < 0.2 else [line])
+    ),
     "swap-lines": lambda rng, data: _swap(rng, _lines(data)),
     "truncate": lambda rng, data: data[: rng.randrange(len(data) + 1)],
     "control-characters": lambda rng, data: _insert(rng, data, rng.choice(CONTROL), 5),
@@ -52,11 +58,19 @@ MUTATIONS = {
     "long-line": lambda rng, data: _insert(rng, data, b"x" * rng.choice([1000, 70_000]) + b" ", 1),
     "empty": lambda rng, data: b"",
     "binary": lambda rng, data: bytes(rng.randrange(256) for _ in range(rng.randrange(1, 400))),
-    "all-tags": lambda rng, data: b"\n".join(b"#" + l.split(b" ")[0][:20] for l in _lines(data) if l),
-    "all-urls": lambda rng, data: b"\n".join(b"https://arxiv.org/abs/2305.0" + str(i).encode() for i in range(rng.randrange(1, 30))),
+    "all-tags": lambda rng, data: b"\n".join(b"#" + line.split(b" ")[0][:20] for line in _lines(data) if line),
+    "all-urls": lambda rng, data: b"\n".join(
+        b"https://arxiv.org/abs/2305.0" + str(i).encode() for i in range(rng.randrange(1, 30))
+    ),
     "blank-lines": lambda rng, data: data.replace(b"\n", b"\n\n  \n"),
-    "hostile-text": lambda rng, data: _insert(rng, data, rng.choice(
-        ['<script>alert(1)</script>', ']]>', '-->', '"\'', '\u202e', '(https://exa mple.org/a b)', '#', '(', ')']).encode(), 3),
+    "hostile-text": lambda rng, data: _insert(
+        rng,
+        data,
+        rng.choice(
+            ["<script>alert(1)</script>", "]]>", "-->", "\"'", "\u202e", "(https://exa mple.org/a b)", "#", "(", ")"]
+        ).encode(),
+        3,
+    ),
 }
 
 
@@ -104,7 +118,11 @@ def check_input(name: str, data: bytes) -> None:
     build_graph(link_corpus(corpus))
 
 
-FUZZ = dict(deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FUZZ = {
+    "deadline": None,
+    "derandomize": True,
+    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large],
+}
 
 
 @settings(max_examples=500, **FUZZ)
@@ -130,7 +148,7 @@ def test_each_mutation_on_every_seed(mutation):
 
 
 def test_an_input_of_only_tags_is_all_diagnostics():
-    document, diagnostics = parse_bytes("#a #b\n#c\n".encode(), path="tags.txt", relpath="tags.txt")
+    document, diagnostics = parse_bytes(b"#a #b\n#c\n", path="tags.txt", relpath="tags.txt")
     assert document.entries == ()
     assert [str(d) for d in diagnostics] == [
         "tags.txt:1: missing date line: a digest starts with 'YYYY년 M월 D일'; reading entries from line 1",

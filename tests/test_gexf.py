@@ -143,15 +143,22 @@ def test_every_node_edge_and_attribute_survives(which, seeds_graph, corpus_graph
 
 def test_edges_of_different_kinds_between_two_nodes_stay_apart(hostile_graph):
     parsed = parse_gexf(export(hostile_graph)[0])
-    self_cited = [(e["kind"], e["weight"]) for e in parsed.edges
-                  if e["source"] == "note:2024-03-05/arxiv-2401.00001" and e["target"] == "work:arxiv-2401.00001"]
+    self_cited = [
+        (e["kind"], e["weight"])
+        for e in parsed.edges
+        if e["source"] == "note:2024-03-05/arxiv-2401.00001" and e["target"] == "work:arxiv-2401.00001"
+    ]
     assert self_cited == [("about", "1.0"), ("cites", "1.0")]
     (twice,) = [e for e in parsed.edges if e["target"] == "work:arxiv-2308.16137"]
     assert (twice["kind"], twice["weight"], twice["label"]) == ("cites", "2.0", "LM-Infinite")
     assert twice["values"] == {
-        "line": 6, "url": "https://arxiv.org/abs/2308.16137", "version": 2,
-        "labels": ["LM-Infinite", "Again LM-Infinite"], "lines": ["6", "7"],
-        "urls": ["https://arxiv.org/abs/2308.16137", "https://arxiv.org/abs/2308.16137v2"], "versions": ["", "2"],
+        "line": 6,
+        "url": "https://arxiv.org/abs/2308.16137",
+        "version": 2,
+        "labels": ["LM-Infinite", "Again LM-Infinite"],
+        "lines": ["6", "7"],
+        "urls": ["https://arxiv.org/abs/2308.16137", "https://arxiv.org/abs/2308.16137v2"],
+        "versions": ["", "2"],
     }
     ids = [e["id"] for e in parsed.edges]
     assert len(ids) == len(set(ids))
@@ -162,8 +169,8 @@ def test_viz_colour_size_and_position_are_native(corpus_graph, corpus_export):
     parsed = parse_gexf(corpus_export[0])
     for found in parsed.nodes.values():
         hex_colour = KIND_COLORS[found["values"]["kind"]]
-        assert found["color"] == tuple(int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
-    assert parsed.nodes["tag:llm"]["size"] == pytest.approx(4 + 4 * 110 ** 0.5, abs=0.01)
+        assert found["color"] == tuple(int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    assert parsed.nodes["tag:llm"]["size"] == pytest.approx(4 + 4 * 110**0.5, abs=0.01)
     assert parsed.nodes["tag:llm"]["color"] == (148, 103, 189)
     assert {found["size"] for found in parsed.nodes.values()} >= {8.0}
     assert parsed.columns["node"]["tags"] == "liststring"
@@ -173,7 +180,10 @@ def test_viz_colour_size_and_position_are_native(corpus_graph, corpus_export):
 def test_timeline_replays_the_reading_history(corpus_graph, corpus_export):
     parsed = parse_gexf(corpus_export[0])
     assert {k: parsed.graph[k] for k in ("defaultedgetype", "mode", "timeformat")} == {
-        "defaultedgetype": "directed", "mode": "dynamic", "timeformat": "date"}
+        "defaultedgetype": "directed",
+        "mode": "dynamic",
+        "timeformat": "date",
+    }
     for node, data in corpus_graph.nodes(data=True):
         start = parsed.nodes[node]["start"]
         if data["kind"] in ("digest", "note"):
@@ -182,8 +192,11 @@ def test_timeline_replays_the_reading_history(corpus_graph, corpus_export):
             assert start == min(data["dates"])
         else:  # authors, tags, cited papers, links: the first dated neighbour
             neighbours = [*corpus_graph.predecessors(node), *corpus_graph.successors(node)]
-            assert start == min(parsed.nodes[n]["start"] for n in neighbours if corpus_graph.nodes[n]["kind"] in
-                                ("note", "item", "digest"))
+            assert start == min(
+                parsed.nodes[n]["start"]
+                for n in neighbours
+                if corpus_graph.nodes[n]["kind"] in ("note", "item", "digest")
+            )
     assert parsed.nodes["tag:llm"]["start"] == "2023-01-24"
     for edge in parsed.edges:
         assert edge["start"] == max(parsed.nodes[edge["source"]]["start"], parsed.nodes[edge["target"]]["start"])
@@ -210,11 +223,13 @@ def test_hostile_titles_are_escaped_once(hostile_graph):
     assert b'label="&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &quot;Quotes&quot;' in data
     parsed = parse_gexf(data)
     assert parsed.nodes["work:arxiv-2401.00001"]["label"] == (
-        "<script>alert(\"x\")</script> & \"Quotes\" 'single' <b>bold</b> Attention")
+        '<script>alert("x")</script> & "Quotes" \'single\' <b>bold</b> Attention'
+    )
     assert parsed.nodes["work:arxiv-2401.00001"]["values"]["authors"] == ["Ada Lovelace", "김철수", "O'Brien & Sons"]
     assert parsed.nodes["tag:c&d"]["label"] == "c&d"
     assert parsed.nodes["work:w-76198fade0b72a7a"]["values"]["abstract"] == (
-        "Commentary with a vertical tab and a unit separator inside.")
+        "Commentary with a vertical tab and a unit separator inside."
+    )
     assert ctx.diagnostics == []
 
 

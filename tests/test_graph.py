@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import networkx as nx
 
-from papergraph.identifiers import h16
 from papergraph.graph import Attr, EdgeKind, NodeKind, build_graph, graph_summary
+from papergraph.identifiers import h16
 from papergraph.linking import link_corpus
-from papergraph.parsers.digest import parse_digest
 from papergraph.model import Corpus
+from papergraph.parsers.digest import parse_digest
 
 
 def _graph_of(*texts: tuple[str, str]) -> nx.MultiDiGraph:
@@ -22,8 +22,25 @@ def _graph_of(*texts: tuple[str, str]) -> nx.MultiDiGraph:
 
 def test_seed_graph_counts(seeds_graph):
     assert graph_summary(seeds_graph) == {
-        "nodes": {"digest": 3, "note": 21, "item": 21, "arxiv": 7, "person": 141, "organization": 2, "tag": 17, "link": 7},
-        "edges": {"contains": 21, "about": 21, "authored_by": 143, "tagged": 27, "cites": 9, "links_to": 7, "wiki_links": 0},
+        "nodes": {
+            "digest": 3,
+            "note": 21,
+            "item": 21,
+            "arxiv": 7,
+            "person": 141,
+            "organization": 2,
+            "tag": 17,
+            "link": 7,
+        },
+        "edges": {
+            "contains": 21,
+            "about": 21,
+            "authored_by": 143,
+            "tagged": 27,
+            "cites": 9,
+            "links_to": 7,
+            "wiki_links": 0,
+        },
     }
 
 
@@ -38,9 +55,17 @@ def test_2305_01625_is_cited_from_the_infllm_and_hedgehog_notes(seeds_graph):
 
 
 def test_url_line_is_the_items_own_page(seeds_graph):
-    (item,) = [n for n, d in seeds_graph.nodes(data=True) if d.get(Attr.TITLE) == "Mapping the Mind of a Large Language Model" and d[Attr.KIND] == "item"]
-    assert seeds_graph.nodes[item][Attr.URL] == "https://transformer-circuits.pub/2024/scaling-monosemanticity/index.html"
-    assert not any(d[Attr.KIND] == "link" and "transformer-circuits" in d[Attr.URL] for _, d in seeds_graph.nodes(data=True))
+    (item,) = [
+        n
+        for n, d in seeds_graph.nodes(data=True)
+        if d.get(Attr.TITLE) == "Mapping the Mind of a Large Language Model" and d[Attr.KIND] == "item"
+    ]
+    assert (
+        seeds_graph.nodes[item][Attr.URL] == "https://transformer-circuits.pub/2024/scaling-monosemanticity/index.html"
+    )
+    assert not any(
+        d[Attr.KIND] == "link" and "transformer-circuits" in d[Attr.URL] for _, d in seeds_graph.nodes(data=True)
+    )
 
 
 def test_citation_edges_keep_line_label_url_and_version(seeds_graph):
@@ -56,9 +81,15 @@ def test_citation_edges_keep_line_label_url_and_version(seeds_graph):
 
 
 def test_authorship_keeps_order_and_name_as_written(seeds_graph):
-    hedgehog = next(n for n, d in seeds_graph.nodes(data=True) if d[Attr.KIND] == "item" and d[Attr.TITLE].startswith("The Hedgehog"))
+    hedgehog = next(
+        n
+        for n, d in seeds_graph.nodes(data=True)
+        if d[Attr.KIND] == "item" and d[Attr.TITLE].startswith("The Hedgehog")
+    )
     authors = sorted(
-        (d[Attr.POSITION], d[Attr.NAME]) for _, _, d in seeds_graph.out_edges(hedgehog, data=True) if d[Attr.KIND] == "authored_by"
+        (d[Attr.POSITION], d[Attr.NAME])
+        for _, _, d in seeds_graph.out_edges(hedgehog, data=True)
+        if d[Attr.KIND] == "authored_by"
     )
     assert authors == [(1, "Michael Zhang"), (2, "Kush Bhatia"), (3, "Hermann Kumbong"), (4, "Christopher Ré")]
 
@@ -76,9 +107,7 @@ def test_same_item_in_two_digests_is_one_item_with_two_notes():
     ]
     assert G.nodes[items[0]][Attr.DATES] == ["2024-01-01", "2024-01-02"]
     assert G.nodes["tag:transformer"][Attr.SPELLINGS] == ["transformer", "Transformer"]
-    assert [n for n, d in G.nodes(data=True) if d[Attr.KIND] == "person"] == [
-        "agent:" + h16("ashish vaswani")
-    ]
+    assert [n for n, d in G.nodes(data=True) if d[Attr.KIND] == "person"] == ["agent:" + h16("ashish vaswani")]
 
 
 def test_people_are_one_node_across_spellings_of_whitespace_case_and_unicode():

@@ -110,11 +110,15 @@ def test_graphml_is_valid_against_the_graphml_1_0_xsd(which, seeds_export, corpu
     schema = etree.XMLSchema(etree.parse(str(DATA / "xsd" / "graphml.xsd")))
     document = etree.fromstring(data)
     schema.assertValid(document)
-    assert data.startswith(b'<?xml version="1.0" encoding="UTF-8"?>\n<graphml xmlns="http://graphml.graphdrawing.org/xmlns"')
+    assert data.startswith(
+        b'<?xml version="1.0" encoding="UTF-8"?>\n<graphml xmlns="http://graphml.graphdrawing.org/xmlns"'
+    )
 
 
 @pytest.mark.parametrize("which", ["seeds", "corpus"])
-def test_every_node_and_attribute_survives_networkx(which, seeds_graph, seeds_export, corpus_graph, corpus_export, tmp_path):
+def test_every_node_and_attribute_survives_networkx(
+    which, seeds_graph, seeds_export, corpus_graph, corpus_export, tmp_path
+):
     G, (data, ctx) = (seeds_graph, seeds_export) if which == "seeds" else (corpus_graph, corpus_export)
     read = read_networkx(data, tmp_path)
     assert read.number_of_nodes() == G.number_of_nodes()
@@ -133,8 +137,9 @@ def test_every_node_and_attribute_survives_networkx(which, seeds_graph, seeds_ex
 
 
 @pytest.mark.parametrize("which", ["seeds", "corpus", "hostile"])
-def test_every_edge_and_attribute_survives_networkx(which, seeds_graph, seeds_export, corpus_graph, corpus_export,
-                                                    hostile_graph, tmp_path):
+def test_every_edge_and_attribute_survives_networkx(
+    which, seeds_graph, seeds_export, corpus_graph, corpus_export, hostile_graph, tmp_path
+):
     G, data = {
         "seeds": (seeds_graph, seeds_export[0]),
         "corpus": (corpus_graph, corpus_export[0]),
@@ -158,8 +163,11 @@ def test_every_edge_and_attribute_survives_networkx(which, seeds_graph, seeds_ex
 def test_seed_counts_and_collapsed_citations(seeds_export, tmp_path):
     read = read_networkx(seeds_export[0], tmp_path)
     assert (read.number_of_nodes(), read.number_of_edges()) == (219, 227)
-    doubled = sorted((read.nodes[v]["node_id"], values["kind"], values["weight"], values["lines"])
-                     for _, v, values in read.edges(data=True) if values["weight"] > 1)
+    doubled = sorted(
+        (read.nodes[v]["node_id"], values["kind"], values["weight"], values["lines"])
+        for _, v, values in read.edges(data=True)
+        if values["weight"] > 1
+    )
     assert doubled == [("work:arxiv-1907.01470", "cites", 2.0, "17; 18")]  # 228 graph edges, one paper cited twice
 
 
@@ -219,11 +227,13 @@ def test_node_ids_are_name_tokens_and_hash_what_is_not():
 def test_hostile_titles_survive_escaped_and_unchanged(hostile_graph, tmp_path):
     data, ctx = export(hostile_graph)
     # '>' is left unescaped in text (XML allows it), so Gephi's JDK parser keeps the spaces between escapes
-    assert b"&lt;script>alert(\"x\")&lt;/script> &amp; \"Quotes\" 'single' &lt;b>bold&lt;/b> Attention" in data
+    assert b'&lt;script>alert("x")&lt;/script> &amp; "Quotes" \'single\' &lt;b>bold&lt;/b> Attention' in data
     read = read_networkx(data, tmp_path)
     titles = sorted(values["title"] for _, values in read.nodes(data=True) if values["kind"] == "paper")
-    assert titles == ["<script>alert(\"x\")</script> & \"Quotes\" 'single' <b>bold</b> Attention",
-                      "벨 문자가 있는 제목: 한국어 논문"]
+    assert titles == [
+        '<script>alert("x")</script> & "Quotes" \'single\' <b>bold</b> Attention',
+        "벨 문자가 있는 제목: 한국어 논문",
+    ]
     names = sorted(values["label"] for _, values in read.nodes(data=True) if values["kind"] == "person")
     assert names == ["Ada Lovelace", "O'Brien & Sons", "김철수", "홍길동"]
     tag = next(values for n, values in read.nodes(data=True) if values["node_id"] == "tag:c&d")
@@ -234,10 +244,18 @@ def test_hostile_titles_survive_escaped_and_unchanged(hostile_graph, tmp_path):
 def test_control_characters_in_a_digest_never_reach_the_files():
     corpus, _, G = load_graph([HOSTILE])
     assert [(Path(d.path).name, d.line, d.message, d.code) for d in corpus.diagnostics] == [
-        ("gephi-hostile-titles.txt", 9, "removed control character(s) U+0007; they cannot be exported",
-         "control-character"),
-        ("gephi-hostile-titles.txt", 11, "removed control character(s) U+000B, U+001F; they cannot be exported",
-         "control-character"),
+        (
+            "gephi-hostile-titles.txt",
+            9,
+            "removed control character(s) U+0007; they cannot be exported",
+            "control-character",
+        ),
+        (
+            "gephi-hostile-titles.txt",
+            11,
+            "removed control character(s) U+000B, U+001F; they cannot be exported",
+            "control-character",
+        ),
     ]
     data = export(G)[0].decode("utf-8")
     assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f]", data)
@@ -246,12 +264,36 @@ def test_control_characters_in_a_digest_never_reach_the_files():
 
 def test_control_characters_are_removed_with_one_diagnostic_per_place():
     G = nx.MultiDiGraph()
-    G.add_node("digest:2024-01-01", kind="digest", label="2024년 1월 1일", key="2024-01-01", date="2024-01-01",
-               path="2024/2024-01-01.txt", header_line=1)
-    G.add_node("note:2024-01-01/w-1", kind="note", label="Bell\x07 title", title="Bell\x07 title", date="2024-01-01",
-               path="2024/2024-01-01.txt", line_start=2, line_end=5, tags=["ok", "bad\x1b"])
-    G.add_node("work:w-1", kind="item", item_type="paper", label="Bell\x07 title", title="Bell\x07 title",
-               abstract="Tab\x0bbed \ufffe text", dates=["2024-01-01"], date="2024-01-01")
+    G.add_node(
+        "digest:2024-01-01",
+        kind="digest",
+        label="2024년 1월 1일",
+        key="2024-01-01",
+        date="2024-01-01",
+        path="2024/2024-01-01.txt",
+        header_line=1,
+    )
+    G.add_node(
+        "note:2024-01-01/w-1",
+        kind="note",
+        label="Bell\x07 title",
+        title="Bell\x07 title",
+        date="2024-01-01",
+        path="2024/2024-01-01.txt",
+        line_start=2,
+        line_end=5,
+        tags=["ok", "bad\x1b"],
+    )
+    G.add_node(
+        "work:w-1",
+        kind="item",
+        item_type="paper",
+        label="Bell\x07 title",
+        title="Bell\x07 title",
+        abstract="Tab\x0bbed \ufffe text",
+        dates=["2024-01-01"],
+        date="2024-01-01",
+    )
     G.add_node("link:1", kind="link", label="https://x.org/", url="https://x.org/")
     G.add_edge("digest:2024-01-01", "note:2024-01-01/w-1", key="contains", kind="contains", position=1)
     G.add_edge("note:2024-01-01/w-1", "work:w-1", key="about", kind="about")
@@ -259,20 +301,42 @@ def test_control_characters_are_removed_with_one_diagnostic_per_place():
     data, ctx = export(G)
     where = "2024/2024-01-01.txt"
     assert ctx.diagnostics == [
-        Diagnostic(where, 2, "note:2024-01-01/w-1 label: removed control character(s) U+0007; XML cannot carry them",
-                   "control-character"),
-        Diagnostic(where, 2, "note:2024-01-01/w-1 title: removed control character(s) U+0007; XML cannot carry them",
-                   "control-character"),
-        Diagnostic(where, 2, "note:2024-01-01/w-1 tags: removed control character(s) U+001B; XML cannot carry them",
-                   "control-character"),
-        Diagnostic(where, 2, "work:w-1 label: removed control character(s) U+0007; XML cannot carry them",
-                   "control-character"),
-        Diagnostic(where, 2, "work:w-1 title: removed control character(s) U+0007; XML cannot carry them",
-                   "control-character"),
-        Diagnostic(where, 2, "work:w-1 abstract: removed control character(s) U+000B, U+FFFE; XML cannot carry them",
-                   "control-character"),
-        Diagnostic(where, 4, "note:2024-01-01/w-1 edge url: removed control character(s) U+001F; XML cannot carry them",
-                   "control-character"),
+        Diagnostic(
+            where,
+            2,
+            "note:2024-01-01/w-1 label: removed control character(s) U+0007; XML cannot carry them",
+            "control-character",
+        ),
+        Diagnostic(
+            where,
+            2,
+            "note:2024-01-01/w-1 title: removed control character(s) U+0007; XML cannot carry them",
+            "control-character",
+        ),
+        Diagnostic(
+            where,
+            2,
+            "note:2024-01-01/w-1 tags: removed control character(s) U+001B; XML cannot carry them",
+            "control-character",
+        ),
+        Diagnostic(
+            where, 2, "work:w-1 label: removed control character(s) U+0007; XML cannot carry them", "control-character"
+        ),
+        Diagnostic(
+            where, 2, "work:w-1 title: removed control character(s) U+0007; XML cannot carry them", "control-character"
+        ),
+        Diagnostic(
+            where,
+            2,
+            "work:w-1 abstract: removed control character(s) U+000B, U+FFFE; XML cannot carry them",
+            "control-character",
+        ),
+        Diagnostic(
+            where,
+            4,
+            "note:2024-01-01/w-1 edge url: removed control character(s) U+001F; XML cannot carry them",
+            "control-character",
+        ),
     ]
     read = nx.read_graphml(io.BytesIO(data))
     assert read.nodes["work:w-1"]["title"] == "Bell title"
@@ -295,10 +359,10 @@ def test_pieces_from_the_last_build_give_the_same_bytes_and_diagnostics(tmp_path
     G.add_edge("note:2024-01-01/w-1", "work:w-1", key="about", kind="about")
     G.add_edge("note:2024-01-01/w-1", "link:1", key="links_to:4", kind="links_to", line=4, url="https://x.org/\x1f")
     G.add_edge("note:2024-01-01/w-1", "link:1", key="links_to:5", kind="links_to", line=5, url="https://x.org/")
-    fresh_ctx = ExportContext(G, positions={n: (1.0, 2.0) for n in G})
+    fresh_ctx = ExportContext(G, positions=dict.fromkeys(G, (1.0, 2.0)))
     fresh = {name: get_exporter(name).generate(G, fresh_ctx) for name in ("graphml", "gexf")}
     for build_number in (1, 2, 3):
-        ctx = ExportContext(G, positions={n: (1.0, 2.0) for n in G}, fragment_folder=tmp_path, fragment_scope="code")
+        ctx = ExportContext(G, positions=dict.fromkeys(G, (1.0, 2.0)), fragment_folder=tmp_path, fragment_scope="code")
         again = {name: get_exporter(name).generate(G, ctx) for name in ("graphml", "gexf")}
         ctx.save_fragments()
         assert again == fresh, build_number
@@ -308,28 +372,67 @@ def test_pieces_from_the_last_build_give_the_same_bytes_and_diagnostics(tmp_path
     assert len(kept["graphml"]) == 3 + 2
     assert len(kept["gexf"]) == 3 + 2
     # Another code fingerprint (scope) ignores them.
-    ctx = ExportContext(G, positions={n: (1.0, 2.0) for n in G}, fragment_folder=tmp_path, fragment_scope="new code")
+    ctx = ExportContext(G, positions=dict.fromkeys(G, (1.0, 2.0)), fragment_folder=tmp_path, fragment_scope="new code")
     assert ctx.fragments("graphml").get(next(iter(kept["graphml"]))) is None
 
 
 def test_vault_notes_and_wiki_links_collapse_with_citations(tmp_path):
     G = nx.MultiDiGraph()
-    G.add_node("note:vault/abc", kind="note", label="A vault note", title="A vault note", date=None,
-               path="vault/a.md", line_start=1, line_end=9, tags=[], source_kind="vault", digest=None,
-               commentary_ko=["첫 줄; 세미콜론", "둘째 줄"], commentary_en=[])
-    G.add_node("work:arxiv-2302.04542", kind="arxiv", label="arXiv:2302.04542", key="arxiv-2302.04542",
-               arxiv_id="2302.04542", anchors=["EVA"], url="https://arxiv.org/abs/2302.04542")
-    G.add_edge("note:vault/abc", "work:arxiv-2302.04542", key="cites:5:0", kind="cites", line=5, label="EVA",
-               url="https://arxiv.org/abs/2302.04542", version=None)
-    G.add_edge("note:vault/abc", "work:arxiv-2302.04542", key="wiki_links:15:0", kind="wiki_links", line=15,
-               label="230209 Efficient Attention.md")
-    data, ctx = export(G)
+    G.add_node(
+        "note:vault/abc",
+        kind="note",
+        label="A vault note",
+        title="A vault note",
+        date=None,
+        path="vault/a.md",
+        line_start=1,
+        line_end=9,
+        tags=[],
+        source_kind="vault",
+        digest=None,
+        commentary_ko=["첫 줄; 세미콜론", "둘째 줄"],
+        commentary_en=[],
+    )
+    G.add_node(
+        "work:arxiv-2302.04542",
+        kind="arxiv",
+        label="arXiv:2302.04542",
+        key="arxiv-2302.04542",
+        arxiv_id="2302.04542",
+        anchors=["EVA"],
+        url="https://arxiv.org/abs/2302.04542",
+    )
+    G.add_edge(
+        "note:vault/abc",
+        "work:arxiv-2302.04542",
+        key="cites:5:0",
+        kind="cites",
+        line=5,
+        label="EVA",
+        url="https://arxiv.org/abs/2302.04542",
+        version=None,
+    )
+    G.add_edge(
+        "note:vault/abc",
+        "work:arxiv-2302.04542",
+        key="wiki_links:15:0",
+        kind="wiki_links",
+        line=15,
+        label="230209 Efficient Attention.md",
+    )
+    data, _ctx = export(G)
     read = read_networkx(data, tmp_path)
-    (u, v, values), = read.edges(data=True)
+    ((_u, _v, values),) = read.edges(data=True)
     assert {k: values[k] for k in ("kind", "kinds", "weight", "line", "lines", "label", "labels", "url", "urls")} == {
-        "kind": "cites;wiki_links", "kinds": "cites; wiki_links", "weight": 2.0,
-        "line": 5, "lines": "5; 15", "label": "EVA", "labels": "EVA; 230209 Efficient Attention.md",
-        "url": "https://arxiv.org/abs/2302.04542", "urls": "https://arxiv.org/abs/2302.04542; ",
+        "kind": "cites;wiki_links",
+        "kinds": "cites; wiki_links",
+        "weight": 2.0,
+        "line": 5,
+        "lines": "5; 15",
+        "label": "EVA",
+        "labels": "EVA; 230209 Efficient Attention.md",
+        "url": "https://arxiv.org/abs/2302.04542",
+        "urls": "https://arxiv.org/abs/2302.04542; ",
     }
     note = read.nodes["note:vault:abc"]
     assert note["commentary_ko"] == "첫 줄; 세미콜론\n둘째 줄"

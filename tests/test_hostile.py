@@ -41,11 +41,20 @@ def out(tmp_path_factory) -> Path:
 def test_rdf_parses_in_oxigraph_and_keeps_the_text(out):
     store = pyoxigraph.Store()
     store.load(path=str(out / "graph.ttl"), format=pyoxigraph.RdfFormat.TURTLE)
-    titles = {str(q.object.value) for q in store.quads_for_pattern(None, pyoxigraph.NamedNode("http://purl.org/dc/terms/title"), None)}
+    titles = {
+        str(q.object.value)
+        for q in store.quads_for_pattern(None, pyoxigraph.NamedNode("http://purl.org/dc/terms/title"), None)
+    }
     assert TITLE in titles
-    abstracts = [q.object.value for q in store.quads_for_pattern(None, pyoxigraph.NamedNode("http://purl.org/dc/terms/abstract"), None)]
+    abstracts = [
+        q.object.value
+        for q in store.quads_for_pattern(None, pyoxigraph.NamedNode("http://purl.org/dc/terms/abstract"), None)
+    ]
     assert any(a.startswith(ABSTRACT_START) and "x" * 3000 in a for a in abstracts)
-    names = {q.object.value for q in store.quads_for_pattern(None, pyoxigraph.NamedNode("http://xmlns.com/foaf/0.1/name"), None)}
+    names = {
+        q.object.value
+        for q in store.quads_for_pattern(None, pyoxigraph.NamedNode("http://xmlns.com/foaf/0.1/name"), None)
+    }
     assert set(AUTHORS) <= names
 
 
@@ -70,7 +79,7 @@ def test_graphml_is_schema_valid_and_networkx_reads_the_text_back(out):
     assert TITLE in titles
     assert "Bidi \u202eOverride\u202c and Null-ish \u2028 Separator Title" in titles
     commentary = [data["commentary_ko"] for _, data in G.nodes(data=True) if "commentary_ko" in data]
-    assert any("코멘트 없음  제어문자 포함." == c for c in commentary)  # NUL and BEL removed
+    assert any(c == "코멘트 없음  제어문자 포함." for c in commentary)  # NUL and BEL removed
 
 
 def test_gexf_labels_keep_the_text(out):

@@ -108,7 +108,7 @@ def test_page_loads_nothing_from_the_network(seeds_page):
     for tag, attrs in page.tags:
         for name in ("src", "href", "srcset", "poster", "data"):
             assert not (attrs.get(name) or "").startswith(("http:", "https:", "//")), (tag, attrs)
-    style = seeds_page[seeds_page.index("<style>"): seeds_page.index("</style>")]
+    style = seeds_page[seeds_page.index("<style>") : seeds_page.index("</style>")]
     assert "url(" not in style and "@import" not in style
     assert "cdn.jsdelivr.net" not in seeds_page and "cdnjs.cloudflare.com" not in seeds_page
     # vis-network itself is inlined from the pyvis wheel
@@ -152,7 +152,7 @@ def test_nodes_and_edges_are_the_whole_graph(seeds_graph, seeds_page):
     index = _node_index(seeds_graph)
     assert sorted((e["from"], e["to"]) for e in edges) == sorted((index[u], index[v]) for u, v in seeds_graph.edges())
     kinds = {k["kind"]: k["count"] for k in blocks["pg-config"]["kinds"]}
-    assert {k: n for k, n in kinds.items()} == graph_summary(seeds_graph)["nodes"]
+    assert dict(kinds.items()) == graph_summary(seeds_graph)["nodes"]
     assert blocks["pg-config"]["dates"] == ["2024-02-08", "2024-11-04"]
 
 
@@ -186,7 +186,9 @@ def test_detail_of_an_item(seeds_graph, seeds_page):
     cited = details[index["work:arxiv-2305.01625"]]
     assert cited["ax"] == "2305.01625"
     assert {details[note_id]["i"] for note_id, _ in cited["cb"]} == {
-        item, next(i for i, x in enumerate(details) if x.get("t", "").startswith("InfLLM"))}
+        item,
+        next(i for i, x in enumerate(details) if x.get("t", "").startswith("InfLLM")),
+    }
 
 
 def test_detail_of_a_cited_paper_keeps_the_label_used(seeds_graph, seeds_page):
@@ -212,8 +214,11 @@ def test_sizes_follow_degree_without_authorship_and_digest_growth(seeds_graph):
     page = build_page_data(seeds_graph, {})
     index = _node_index(seeds_graph)
     assert page.nodes[index["tag:long-context"]]["value"] == seeds_graph.in_degree("tag:long-context") == 4
-    hedgehog = next(n for n, d in seeds_graph.nodes(data=True)
-                    if d[Attr.KIND] == "item" and d[Attr.TITLE].startswith("The Hedgehog"))
+    hedgehog = next(
+        n
+        for n, d in seeds_graph.nodes(data=True)
+        if d[Attr.KIND] == "item" and d[Attr.TITLE].startswith("The Hedgehog")
+    )
     # 4 authors do not make a paper bigger: only its one note counts
     assert page.nodes[index[hedgehog]]["value"] == 1
     assert {page.nodes[index[n]]["value"] for n in seeds_graph if n.startswith("digest:")} == {1}
@@ -238,8 +243,10 @@ def test_payloads_round_trip_as_text(xss_graph, xss_page):
     details, nodes = blocks["pg-detail"], blocks["pg-nodes"]
     index = _node_index(xss_graph)
     titles = {d["t"] for d in details if "t" in d}
-    assert titles == {'Attack <img src=x onerror="window.__xss=1"> Title: Payloads in Papers',
-                      "</script><script>window.__xss=1</script> Second Entry"}
+    assert titles == {
+        'Attack <img src=x onerror="window.__xss=1"> Title: Payloads in Papers',
+        "</script><script>window.__xss=1</script> Second Entry",
+    }
     names = {details[index[n]].get("f", nodes[index[n]]["label"]) for n in xss_graph if n.startswith("agent:")}
     assert 'Eve <img src=x onerror="window.__xss=1"> Doe' in names
     assert "Trudy </script><script>window.__xss=1</script> Roe" in names
@@ -277,7 +284,7 @@ def test_options_carry_no_input_text(xss_page):
         ("JAVASCRIPT:alert(1)", None),
         ("data:text/html,<script>", None),
         ("//evil.example/x", None),
-        ("https://github.com/evil/repo\"><img src=x>", None),
+        ('https://github.com/evil/repo"><img src=x>', None),
         ("ftp://example.org/", None),
         (None, None),
     ],
@@ -324,18 +331,49 @@ def test_nonce_follows_the_content(seeds_graph, xss_page, seeds_page):
 def test_vault_notes_and_wiki_links_are_handled(seeds_graph):
     G = seeds_graph.copy()
     item = next(n for n in G if G.nodes[n].get(Attr.KIND) == "item")
-    G.add_node("note:vault/abc", kind="note", label="Vault note", key="vault/abc", title="Vault note", date=None,
-               path="notes/x.md", line_start=1, line_end=9, commentary_ko=None, commentary_en=["An English line."],
-               tags=[], source_kind="vault", digest=None)
-    G.add_node("work:w-vault", kind="item", label="Vault item", key="w-vault", item_type="blog", title="Vault item",
-               arxiv_id=None, abstract=None, url=None, urls=None, dates=[], date=None, authors=None)
+    G.add_node(
+        "note:vault/abc",
+        kind="note",
+        label="Vault note",
+        key="vault/abc",
+        title="Vault note",
+        date=None,
+        path="notes/x.md",
+        line_start=1,
+        line_end=9,
+        commentary_ko=None,
+        commentary_en=["An English line."],
+        tags=[],
+        source_kind="vault",
+        digest=None,
+    )
+    G.add_node(
+        "work:w-vault",
+        kind="item",
+        label="Vault item",
+        key="w-vault",
+        item_type="blog",
+        title="Vault item",
+        arxiv_id=None,
+        abstract=None,
+        url=None,
+        urls=None,
+        dates=[],
+        date=None,
+        authors=None,
+    )
     G.add_edge("note:vault/abc", "work:w-vault", key="about", kind="about")
     G.add_edge("note:vault/abc", item, key="wiki_links:3", kind="wiki_links")
     page = build_page_data(G, {})
     index = _node_index(G)
     note = page.details[index["note:vault/abc"]]
-    assert note == {"i": index["work:w-vault"], "w": [index[item]], "en": ["An English line."],
-                    "s": "notes/x.md:1-9", "v": 1}
+    assert note == {
+        "i": index["work:w-vault"],
+        "w": [index[item]],
+        "en": ["An English line."],
+        "s": "notes/x.md:1-9",
+        "v": 1,
+    }
     assert page.details[index[item]]["wb"] == [index["note:vault/abc"]]
     assert page.details[index["work:w-vault"]] == {"n": [index["note:vault/abc"]], "t": "Vault item", "y": "blog"}
     assert {"from": index["note:vault/abc"], "to": index[item], "dashes": True} in page.edges
@@ -361,8 +399,7 @@ def test_exporter_is_registered_and_writes_graph_html(tmp_path, seeds_dir):
 
 
 def test_importing_the_exporter_does_not_import_pyvis_or_ipython():
-    code = ("import sys, papergraph.exporters.html; "
-            "print(sorted(m for m in ('pyvis', 'IPython') if m in sys.modules))")
+    code = "import sys, papergraph.exporters.html; print(sorted(m for m in ('pyvis', 'IPython') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
@@ -388,5 +425,6 @@ def test_a_missing_static_file_is_an_export_error_naming_it(tmp_path):
     assert _static_file("graph.js", (tmp_path / "none", tmp_path)) == "let a = 1;\nlet b = 2;\n"
     with pytest.raises(ExportError) as raised:
         _static_file("graph.css", (tmp_path,))
-    assert str(raised.value) == (f"graph.css: missing from the page templates ({tmp_path.as_posix()}); "
-                                 "reinstall papergraph")
+    assert str(raised.value) == (
+        f"graph.css: missing from the page templates ({tmp_path.as_posix()}); reinstall papergraph"
+    )

@@ -25,8 +25,16 @@ pytestmark = pytest.mark.browser
 
 CHROMIUM = Path("/usr/bin/chromium")
 # The same flags as ../shared/tools/htmlcheck: no GPU, no QUIC, no background traffic.
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 DATA = Path(__file__).resolve().parent / "data"
 VIEWPORT = {"width": 1400, "height": 1000}
@@ -217,8 +225,11 @@ def test_search_finds_a_korean_query_in_commentary(seeds, seeds_graph):
     expected = set()
     for note, data in seeds_graph.nodes(data=True):
         if data[Attr.KIND] == "note" and any(query in line for line in data[Attr.COMMENTARY_KO]):
-            expected.update(seeds_graph.nodes[t][Attr.TITLE] for _, t, k in seeds_graph.out_edges(note, data=Attr.KIND)
-                            if k == "about")
+            expected.update(
+                seeds_graph.nodes[t][Attr.TITLE]
+                for _, t, k in seeds_graph.out_edges(note, data=Attr.KIND)
+                if k == "about"
+            )
     assert len(expected) == 3
     assert set(_search(page, query)) == expected
     assert page.inner_text("#result-count") == "3 matches"
@@ -328,7 +339,9 @@ def test_a_cited_paper_lists_the_notes_citing_it(seeds, seeds_graph):
     assert page.inner_text("#detail h2") == "LM-Infinite (arXiv:2308.16137)"
     rows = page.locator("#detail .list li").all_inner_texts()
     infllm = _item_titled(seeds_graph, "InfLLM")
-    assert [re.sub(r"\s+", " ", r) for r in rows] == [f"{seeds_graph.nodes[infllm][Attr.TITLE]} 2024-02-08 · as “LM-Infinite”"]
+    assert [re.sub(r"\s+", " ", r) for r in rows] == [
+        f"{seeds_graph.nodes[infllm][Attr.TITLE]} 2024-02-08 · as “LM-Infinite”"
+    ]
     log.assert_clean()
 
 

@@ -32,8 +32,7 @@ def corpus_of(*files: tuple[str, str]) -> Corpus:
 
 
 def item_of(linked, relpath: str, title: str | None = None):
-    note = next(n for n in linked.notes if n.document.relpath == relpath
-                and (title is None or n.entry.title == title))
+    note = next(n for n in linked.notes if n.document.relpath == relpath and (title is None or n.entry.title == title))
     return next(i for i in linked.items if i.id == note.item_id)
 
 
@@ -51,21 +50,51 @@ def truth() -> list[dict]:
 
 def test_seeds_only_build_is_unchanged(seeds_corpus, seeds_graph):
     assert graph_summary(seeds_graph) == {
-        "nodes": {"digest": 3, "note": 21, "item": 21, "arxiv": 7, "person": 141, "organization": 2,
-                  "tag": 17, "link": 7},
-        "edges": {"contains": 21, "about": 21, "authored_by": 143, "tagged": 27, "cites": 9, "links_to": 7,
-                  "wiki_links": 0},
+        "nodes": {
+            "digest": 3,
+            "note": 21,
+            "item": 21,
+            "arxiv": 7,
+            "person": 141,
+            "organization": 2,
+            "tag": 17,
+            "link": 7,
+        },
+        "edges": {
+            "contains": 21,
+            "about": 21,
+            "authored_by": 143,
+            "tagged": 27,
+            "cites": 9,
+            "links_to": 7,
+            "wiki_links": 0,
+        },
     }
     assert link_corpus(seeds_corpus).diagnostics == ()
 
 
 def test_corpus_digests_and_vault_merge_into_one_item_per_paper(merged):
-    corpus, linked, G = merged
+    _corpus, linked, G = merged
     assert graph_summary(G) == {
-        "nodes": {"digest": 265, "note": 1548, "item": 768, "arxiv": 63, "person": 4395, "organization": 0,
-                  "tag": 141, "link": 85},
-        "edges": {"contains": 774, "about": 1548, "authored_by": 6027, "tagged": 2054, "cites": 302,
-                  "links_to": 170, "wiki_links": 126},
+        "nodes": {
+            "digest": 265,
+            "note": 1548,
+            "item": 768,
+            "arxiv": 63,
+            "person": 4395,
+            "organization": 0,
+            "tag": 141,
+            "link": 85,
+        },
+        "edges": {
+            "contains": 774,
+            "about": 1548,
+            "authored_by": 6027,
+            "tagged": 2054,
+            "cites": 302,
+            "links_to": 170,
+            "wiki_links": 126,
+        },
     }
     # the only linking diagnostics: links to notes of other years, and to notes that do not exist
     assert {d.code for d in linked.diagnostics} == {"dangling-wikilink"}
@@ -74,8 +103,11 @@ def test_corpus_digests_and_vault_merge_into_one_item_per_paper(merged):
 
 def test_every_digest_entry_shares_the_item_of_its_source_note(merged, truth):
     _, linked, _ = merged
-    digest_notes = {("digests/" + n.document.relpath, n.entry.source.line_start): n
-                    for n in linked.notes if n.document.source_kind == "digest"}
+    digest_notes = {
+        ("digests/" + n.document.relpath, n.entry.source.line_start): n
+        for n in linked.notes
+        if n.document.source_kind == "digest"
+    }
     vault_notes = {n.document.relpath: n for n in linked.notes if n.document.source_kind == "vault"}
     items = {i.id: i for i in linked.items}
     together = given = wrong = extra = 0
@@ -132,7 +164,10 @@ NOTE = "https://arxiv.org/abs/{id}\n\nMixtral of Experts (Albert Q. Jiang, Alexa
 def test_digest_entry_takes_the_arxiv_id_of_its_source_note():
     linked = link_corpus(corpus_of(("2024-01-02.txt", DIGEST), ("240102 Mixtral.md", NOTE.format(id="2401.04088"))))
     assert [n.item_id for n in linked.notes] == ["work:arxiv-2401.04088"] * 2
-    assert [n.id for n in linked.notes] == ["note:2024-01-02/arxiv-2401.04088", f"note:vault/{h16('240102 Mixtral.md')}"]
+    assert [n.id for n in linked.notes] == [
+        "note:2024-01-02/arxiv-2401.04088",
+        f"note:vault/{h16('240102 Mixtral.md')}",
+    ]
     assert linked.cited == () and linked.diagnostics == ()
 
 
@@ -146,11 +181,13 @@ def test_digest_title_may_be_the_notes_file_name():
 
 
 def test_two_source_notes_about_different_papers_are_reported_not_guessed():
-    linked = link_corpus(corpus_of(
-        ("2024-01-02.txt", DIGEST),
-        ("240102 Mixtral.md", NOTE.format(id="2401.04088")),
-        ("240102 Mixtral 1.md", NOTE.format(id="2401.09999")),
-    ))
+    linked = link_corpus(
+        corpus_of(
+            ("2024-01-02.txt", DIGEST),
+            ("240102 Mixtral.md", NOTE.format(id="2401.04088")),
+            ("240102 Mixtral 1.md", NOTE.format(id="2401.09999")),
+        )
+    )
     key = item_key_for_title("Mixtral of Experts")
     assert [n.item_id for n in linked.notes] == [f"work:{key}", "work:arxiv-2401.04088", "work:arxiv-2401.09999"]
     assert [str(d) for d in linked.diagnostics] == [
@@ -163,11 +200,13 @@ def test_title_only_match_needs_exactly_one_arxiv_id():
     other_day = DIGEST.replace("2일", "9일")
     linked = link_corpus(corpus_of(("2024-01-09.txt", other_day), ("240102 Mixtral.md", NOTE.format(id="2401.04088"))))
     assert linked.notes[0].item_id == "work:arxiv-2401.04088"  # no note that day: the title decides
-    linked = link_corpus(corpus_of(
-        ("2024-01-09.txt", other_day),
-        ("240102 Mixtral.md", NOTE.format(id="2401.04088")),
-        ("240103 Mixtral.md", NOTE.format(id="2401.09999")),
-    ))
+    linked = link_corpus(
+        corpus_of(
+            ("2024-01-09.txt", other_day),
+            ("240102 Mixtral.md", NOTE.format(id="2401.04088")),
+            ("240103 Mixtral.md", NOTE.format(id="2401.09999")),
+        )
+    )
     assert linked.notes[0].item_id == "work:" + item_key_for_title("Mixtral of Experts")
     assert [d.code for d in linked.diagnostics] == ["ambiguous-item"]
     assert "matches several arXiv ids (2401.04088, 2401.09999)" in linked.diagnostics[0].message
@@ -178,23 +217,36 @@ LINKING = "https://arxiv.org/abs/2401.00005\n\nLinker (A. Person)\n\n{body}\n"
 
 @pytest.mark.parametrize(
     "link",
-    ["[[240102 Mixtral]]", "[[240102 Mixtral.md]]", "[[240102 Mixtral|Mixtral]]", "[[240102 mixtral#Results]]",
-     "[[papers/240102 Mixtral]]", "![[240102 Mixtral]]"],
+    [
+        "[[240102 Mixtral]]",
+        "[[240102 Mixtral.md]]",
+        "[[240102 Mixtral|Mixtral]]",
+        "[[240102 mixtral#Results]]",
+        "[[papers/240102 Mixtral]]",
+        "![[240102 Mixtral]]",
+    ],
 )
 def test_wiki_link_spellings_resolve_by_note_name(link):
-    linked = link_corpus(corpus_of(("papers/240102 Mixtral.md", NOTE.format(id="2401.04088")),
-                                   ("240105 Linker.md", LINKING.format(body=f"참고 {link}"))))
+    linked = link_corpus(
+        corpus_of(
+            ("papers/240102 Mixtral.md", NOTE.format(id="2401.04088")),
+            ("240105 Linker.md", LINKING.format(body=f"참고 {link}")),
+        )
+    )
     assert [(w.item_id, w.line, w.target) for w in linked.wiki_links] == [
-        ("work:arxiv-2401.04088", 5, link.lstrip("!")[2:-2])]
+        ("work:arxiv-2401.04088", 5, link.lstrip("!")[2:-2])
+    ]
     assert linked.diagnostics == ()
 
 
 def test_self_dangling_and_ambiguous_wiki_links():
-    linked = link_corpus(corpus_of(
-        ("a/240102 Mixtral.md", NOTE.format(id="2401.04088")),
-        ("b/240102 Mixtral.md", NOTE.format(id="2401.04089")),
-        ("240105 Linker.md", LINKING.format(body="[[240105 Linker]] [[#Intro]]\n[[Nowhere]]\n[[240102 Mixtral]]")),
-    ))
+    linked = link_corpus(
+        corpus_of(
+            ("a/240102 Mixtral.md", NOTE.format(id="2401.04088")),
+            ("b/240102 Mixtral.md", NOTE.format(id="2401.04089")),
+            ("240105 Linker.md", LINKING.format(body="[[240105 Linker]] [[#Intro]]\n[[Nowhere]]\n[[240102 Mixtral]]")),
+        )
+    )
     assert linked.wiki_links == ()
     assert [str(d) for d in linked.diagnostics] == [
         "240105 Linker.md:6: wiki-link [[Nowhere]] names no note in the input; no edge made (add that note or fix the name)",
@@ -209,9 +261,16 @@ def test_wiki_links_become_edges_from_the_vault_note_to_the_item(merged):
     source = f"note:vault/{h16('arXiv/2023/230807 LoRA-FA.md')}"
     node = G.nodes[source]
     assert (node[Attr.SOURCE_KIND], node[Attr.DIGEST], node[Attr.DATE], node[Attr.PATH]) == (
-        "vault", None, "2023-08-07", "arXiv/2023/230807 LoRA-FA.md")
-    edges = [(v, k, d) for _, v, k, d in G.out_edges(source, keys=True, data=True)
-             if d[Attr.KIND] == EdgeKind.WIKI_LINKS.value]
+        "vault",
+        None,
+        "2023-08-07",
+        "arXiv/2023/230807 LoRA-FA.md",
+    )
+    edges = [
+        (v, k, d)
+        for _, v, k, d in G.out_edges(source, keys=True, data=True)
+        if d[Attr.KIND] == EdgeKind.WIKI_LINKS.value
+    ]
     assert len(edges) == 1
     target, key, data = edges[0]
     assert target == "work:arxiv-2307.05695"

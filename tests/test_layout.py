@@ -21,10 +21,10 @@ def corpus_layout(corpus_graph):
 def nearest_neighbour_distances(points: np.ndarray) -> np.ndarray:
     nearest = np.empty(len(points))
     for start in range(0, len(points), 512):
-        block = points[start:start + 512]
+        block = points[start : start + 512]
         distances = np.sqrt(((block[:, None, :] - points[None, :, :]) ** 2).sum(axis=-1))
         distances[np.arange(len(block)), np.arange(start, start + len(block))] = np.inf
-        nearest[start:start + len(block)] = distances.min(axis=1)
+        nearest[start : start + len(block)] = distances.min(axis=1)
     return nearest
 
 
@@ -80,9 +80,11 @@ def test_leaves_ring_their_parent_evenly():
     positions = compute_layout(G)
     radii = [math.dist(positions["hub"], positions[f"leaf{i}"]) for i in range(12)]
     assert max(radii) - min(radii) < 0.5
-    angles = sorted(math.atan2(positions[f"leaf{i}"][1] - positions["hub"][1],
-                               positions[f"leaf{i}"][0] - positions["hub"][0]) for i in range(12))
-    gaps = np.diff(angles + [angles[0] + 2 * math.pi])
+    angles = sorted(
+        math.atan2(positions[f"leaf{i}"][1] - positions["hub"][1], positions[f"leaf{i}"][0] - positions["hub"][0])
+        for i in range(12)
+    )
+    gaps = np.diff([*angles, angles[0] + 2 * math.pi])
     assert gaps == pytest.approx([2 * math.pi / 12] * 12, abs=0.01)
     # The far end of the path is the node farthest from the hub's side of it.
     assert math.dist(positions["d"], positions["hub"]) > math.dist(positions["b"], positions["hub"])
@@ -109,5 +111,6 @@ def test_tiny_graphs(edges, nodes):
     if len(G) > 1:
         assert len(set(positions.values())) == len(G)
         assert 2 * max(abs(c) for point in positions.values() for c in point) == pytest.approx(
-            PIXELS_PER_NODE * math.sqrt(len(G)), abs=0.2)
+            PIXELS_PER_NODE * math.sqrt(len(G)), abs=0.2
+        )
     assert positions == compute_layout(G)

@@ -55,12 +55,16 @@ def test_every_seed_fact_is_reproduced(seeds_corpus, seeds_truth):
                 assert ref.label is None, where
             else:
                 assert ref.label in expected["label_accepted"], where
-        assert [(link.url, link.line) for link in entry.links] == [(o["url"], o["line"]) for o in truth["other_links"]], where
+        assert [(link.url, link.line) for link in entry.links] == [
+            (o["url"], o["line"]) for o in truth["other_links"]
+        ], where
 
 
 def test_seed_source_spans_and_kinds(seeds_corpus):
-    spans = [(f"seeds/{e.source.path.rsplit('/', 1)[1]}:{e.source.line_start}-{e.source.line_end}", e.kind.value)
-             for e in seeds_corpus.documents[1].entries]
+    spans = [
+        (f"seeds/{e.source.path.rsplit('/', 1)[1]}:{e.source.line_start}-{e.source.line_end}", e.kind.value)
+        for e in seeds_corpus.documents[1].entries
+    ]
     assert spans == [
         ("seeds/001_10537a06faff7c25.txt:2-7", "paper"),
         ("seeds/001_10537a06faff7c25.txt:8-10", "model"),

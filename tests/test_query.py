@@ -56,12 +56,19 @@ def test_the_fifteen_competency_queries_and_the_extras_are_shipped():
     queries = named_queries()
     assert [q.short_name for q in queries.values() if q.name.startswith("cq")] == COMPETENCY
     assert [name for name in queries if not name.startswith("cq")] == [
-        "authors_by_kind", "notes_index", "overview", "prolific_authors", "tags_by_notes", "web_links"]
+        "authors_by_kind",
+        "notes_index",
+        "overview",
+        "prolific_authors",
+        "tags_by_notes",
+        "web_links",
+    ]
     for query in queries.values():
         assert query.description and "\n" not in query.description
     assert find_named_query("cq03").name == "cq03_most_cross_referenced_arxiv"
     assert find_named_query("cq03").description == (
-        "Which arXiv papers do my notes link to most often (excluding a note's own subject)?")
+        "Which arXiv papers do my notes link to most often (excluding a note's own subject)?"
+    )
 
 
 @pytest.mark.parametrize("name", list(named_queries()))
@@ -77,9 +84,26 @@ def test_every_named_query_runs_on_the_seeds_and_both_engines_agree(datasets, na
 
 # Rows (or triples) each named query returns on the seeds.
 SEED_SIZES = {
-    "cq01": 0, "cq02": 0, "cq03": 7, "cq04": 6, "cq05": 0, "cq06": 0, "cq07": 0, "cq08": 1, "cq09": 0,
-    "cq10": 3, "cq11": 7, "cq12": 19, "cq13": 21, "cq15": 15, "authors_by_kind": 2, "notes_index": 21,
-    "overview": 1, "prolific_authors": 20, "tags_by_notes": 17, "web_links": 7,
+    "cq01": 0,
+    "cq02": 0,
+    "cq03": 7,
+    "cq04": 6,
+    "cq05": 0,
+    "cq06": 0,
+    "cq07": 0,
+    "cq08": 1,
+    "cq09": 0,
+    "cq10": 3,
+    "cq11": 7,
+    "cq12": 19,
+    "cq13": 21,
+    "cq15": 15,
+    "authors_by_kind": 2,
+    "notes_index": 21,
+    "overview": 1,
+    "prolific_authors": 20,
+    "tags_by_notes": 17,
+    "web_links": 7,
 }
 
 
@@ -116,7 +140,9 @@ def test_cq14_has_no_versioned_ids(datasets):
 def test_extras_answer_the_seed_facts(datasets):
     data = datasets["oxigraph"]
     assert values(data.query(find_named_query("authors_by_kind").text)) == [
-        ("http://xmlns.com/foaf/0.1/Organization", "2"), ("http://xmlns.com/foaf/0.1/Person", "141")]
+        ("http://xmlns.com/foaf/0.1/Organization", "2"),
+        ("http://xmlns.com/foaf/0.1/Person", "141"),
+    ]
     assert values(data.query(find_named_query("tags_by_notes").text))[0] == ("long-context", "4")
     assert values(data.query(find_named_query("overview").text)) == [("3", "21", "21", "7", "143", "17", "16")]
 
@@ -183,8 +209,11 @@ def test_formats_of_a_select_result():
         "select",
         ("paper", "label", "n"),
         (
-            (Term("uri", "https://arxiv.org/abs/2305.01625"), Term("literal", "MLA 구조", "ko"),
-             Term("literal", "2", None, "http://www.w3.org/2001/XMLSchema#integer")),
+            (
+                Term("uri", "https://arxiv.org/abs/2305.01625"),
+                Term("literal", "MLA 구조", "ko"),
+                Term("literal", "2", None, "http://www.w3.org/2001/XMLSchema#integer"),
+            ),
             (Term("uri", "https://arxiv.org/abs/hep-th/9711200"), None, Term("literal", 'a "b"\tc')),
         ),
     )
@@ -207,19 +236,28 @@ def test_formats_of_a_select_result():
     )
     assert json.loads(format_result(result, "json")) == {
         "head": {"vars": ["paper", "label", "n"]},
-        "results": {"bindings": [
-            {"paper": {"type": "uri", "value": "https://arxiv.org/abs/2305.01625"},
-             "label": {"type": "literal", "value": "MLA 구조", "xml:lang": "ko"},
-             "n": {"type": "literal", "value": "2", "datatype": "http://www.w3.org/2001/XMLSchema#integer"}},
-            {"paper": {"type": "uri", "value": "https://arxiv.org/abs/hep-th/9711200"},
-             "n": {"type": "literal", "value": 'a "b"\tc'}},
-        ]},
+        "results": {
+            "bindings": [
+                {
+                    "paper": {"type": "uri", "value": "https://arxiv.org/abs/2305.01625"},
+                    "label": {"type": "literal", "value": "MLA 구조", "xml:lang": "ko"},
+                    "n": {"type": "literal", "value": "2", "datatype": "http://www.w3.org/2001/XMLSchema#integer"},
+                },
+                {
+                    "paper": {"type": "uri", "value": "https://arxiv.org/abs/hep-th/9711200"},
+                    "n": {"type": "literal", "value": 'a "b"\tc'},
+                },
+            ]
+        },
     }
 
 
 def test_wide_characters_are_aligned_and_long_text_is_clipped():
-    result = QueryResult("select", ("t", "x"), ((Term("literal", "가" * 50), Term("literal", "1")),
-                                                 (Term("literal", "ab"), Term("literal", "2"))))
+    result = QueryResult(
+        "select",
+        ("t", "x"),
+        ((Term("literal", "가" * 50), Term("literal", "1")), (Term("literal", "ab"), Term("literal", "2"))),
+    )
     lines = format_result(result).splitlines()
     assert lines[2] == "가" * 39 + "…  1"
     assert lines[3] == "ab" + " " * 77 + "  2"
@@ -264,7 +302,7 @@ def test_cli_sparql_on_digests_with_the_rdflib_engine(runner):
 def test_cli_ask_prints_true_or_false_and_json_boolean(runner, export_dir):
     graph = str(export_dir / "graph.ttl")
     assert runner.invoke(cli, ["query", graph, "-n", "cq14"]).output == "false\n"
-    assert runner.invoke(cli, ["query", graph, "ASK { ?p fabio:hasArXivId \"2305.01625\" }"]).output == "true\n"
+    assert runner.invoke(cli, ["query", graph, 'ASK { ?p fabio:hasArXivId "2305.01625" }']).output == "true\n"
     result = runner.invoke(cli, ["query", graph, "-n", "cq14", "--format", "json"])
     assert json.loads(result.output) == {"head": {}, "boolean": False}
 
@@ -275,9 +313,9 @@ def test_cli_construct_prints_turtle(runner, export_dir):
     triples = list(ox.parse(result.output.encode("utf-8"), format=ox.RdfFormat.TURTLE))
     assert len(triples) == 15
     assert {t.predicate.value for t in triples} == {"https://w3id.org/papergraph/ns#linksInNoteTo"}
-    assert (f"<{BASE}work/bfdf43b96e6e7738> pg:linksInNoteTo arxiv:2308.16137, arxiv:2305.01625 .\n"
-            in result.output) or (f"<{BASE}work/bfdf43b96e6e7738> pg:linksInNoteTo arxiv:2305.01625, "
-                                  "arxiv:2308.16137 .\n" in result.output)
+    assert (
+        f"<{BASE}work/bfdf43b96e6e7738> pg:linksInNoteTo arxiv:2308.16137, arxiv:2305.01625 .\n" in result.output
+    ) or (f"<{BASE}work/bfdf43b96e6e7738> pg:linksInNoteTo arxiv:2305.01625, arxiv:2308.16137 .\n" in result.output)
 
 
 def test_cli_query_file(runner, export_dir, tmp_path):
@@ -292,8 +330,10 @@ def test_cli_list_shows_every_named_query_with_its_description(runner):
     assert result.exit_code == 0
     lines = result.output.splitlines()
     assert len(lines) == len(named_queries()) == 21
-    assert lines[1] == ("cq01_papers_by_tag_in_date_range     "
-                        "Which papers tagged #diffusion did I note between 2024-02-01 and 2024-03-31?")
+    assert lines[1] == (
+        "cq01_papers_by_tag_in_date_range     "
+        "Which papers tagged #diffusion did I note between 2024-02-01 and 2024-03-31?"
+    )
 
 
 def test_cli_bad_query_prints_line_col_and_exits_1(runner, export_dir):

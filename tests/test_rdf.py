@@ -101,15 +101,28 @@ def test_vocabulary_file_defines_the_pg_terms(seeds_files):
     rdfs = rdflib.RDFS
     assert set(vocab.subjects(rdfs.subClassOf, None)) == {pg.Digest, pg.VaultNote}
     defined = {s for s in vocab.subjects(rdflib.RDF.type, None) if str(s).startswith(str(pg))}
-    assert defined == {pg.Digest, pg.VaultNote, pg.sourcePath, pg.lineStart, pg.lineEnd, pg.line,
-                       pg.sourceUrl, pg.arxivVersion, pg.linksInNoteTo}
+    assert defined == {
+        pg.Digest,
+        pg.VaultNote,
+        pg.sourcePath,
+        pg.lineStart,
+        pg.lineEnd,
+        pg.line,
+        pg.sourceUrl,
+        pg.arxivVersion,
+        pg.linksInNoteTo,
+    }
     for term in defined:
         comment = vocab.value(term, rdfs.comment)
         assert comment is not None and comment.language == "en"
     # every pg: term used in the data is defined in the vocabulary
-    used = {t for t in parse_oxigraph(seeds_files["graph.ttl"], ox.RdfFormat.TURTLE)}
-    used_pg = {x.value for t in used for x in (t.predicate, t.object)
-               if isinstance(x, ox.NamedNode) and x.value.startswith(str(pg))}
+    used = set(parse_oxigraph(seeds_files["graph.ttl"], ox.RdfFormat.TURTLE))
+    used_pg = {
+        x.value
+        for t in used
+        for x in (t.predicate, t.object)
+        if isinstance(x, ox.NamedNode) and x.value.startswith(str(pg))
+    }
     assert used_pg <= {str(t) for t in defined}
 
 
@@ -174,18 +187,24 @@ def test_literals_follow_the_data_model_rules(seeds_files):
 
 
 def test_one_commentary_literal_per_language_per_note(store):
-    rows = select(store, """
+    rows = select(
+        store,
+        """
         SELECT ?note (COUNT(?ko) AS ?k) WHERE {
           ?note a fabio:Comment ; schema:text ?ko . FILTER (LANGMATCHES(LANG(?ko), "ko"))
-        } GROUP BY ?note HAVING (COUNT(?ko) > 1)""")
+        } GROUP BY ?note HAVING (COUNT(?ko) > 1)""",
+    )
     assert rows == []
-    texts = select(store, """
+    texts = select(
+        store,
+        """
         SELECT ?ko ?en WHERE {
           <https://w3id.org/papergraph/id/digest/2024-02-08/w-bfdf43b96e6e7738> schema:text ?ko .
           FILTER (LANG(?ko) = "ko")
           OPTIONAL { <https://w3id.org/papergraph/id/digest/2024-02-08/w-bfdf43b96e6e7738> schema:text ?en .
                      FILTER (LANG(?en) = "en") }
-        }""")
+        }""",
+    )
     assert len(texts) == 1
     ko, en = texts[0]
     assert ko.count("\n") == 2 and ko.startswith("LM-Infinite (https://arxiv.org/abs/2308.16137) 에서")
@@ -195,23 +214,38 @@ def test_one_commentary_literal_per_language_per_note(store):
 
 def test_note_provenance_and_shape(store):
     note = f"{BASE}digest/2024-02-08/w-bfdf43b96e6e7738"
-    rows = select(store, f"""
+    rows = select(
+        store,
+        f"""
         SELECT ?digest ?file ?start ?end ?created ?creator ?topic WHERE {{
           <{note}> a fabio:Comment, prov:Entity ; dcterms:isPartOf ?digest ; prov:wasDerivedFrom ?digest ;
              pg:lineStart ?start ; pg:lineEnd ?end ; dcterms:created ?created ; dcterms:creator ?creator ;
              foaf:primaryTopic ?topic .
           ?digest pg:sourcePath ?file ; dcterms:hasPart <{note}> .
-        }}""")
-    assert rows == [(f"{BASE}digest/2024-02-08", "000_763e0155731fdf89.txt", "2", "8", "2024-02-08",
-                     f"{BASE}person/curator", f"{BASE}work/bfdf43b96e6e7738")]
+        }}""",
+    )
+    assert rows == [
+        (
+            f"{BASE}digest/2024-02-08",
+            "000_763e0155731fdf89.txt",
+            "2",
+            "8",
+            "2024-02-08",
+            f"{BASE}person/curator",
+            f"{BASE}work/bfdf43b96e6e7738",
+        )
+    ]
 
 
 def test_digest_header_date_and_parts(store):
-    rows = select(store, """
+    rows = select(
+        store,
+        """
         SELECT ?d ?title ?issued (COUNT(?note) AS ?notes) WHERE {
           ?d a pg:Digest, prov:Entity ; dcterms:title ?title ; dcterms:issued ?issued ; dcterms:hasPart ?note .
           FILTER (LANGMATCHES(LANG(?title), "ko"))
-        } GROUP BY ?d ?title ?issued ORDER BY ?issued""")
+        } GROUP BY ?d ?title ?issued ORDER BY ?issued""",
+    )
     assert rows == [
         (f"{BASE}digest/2024-02-08", "2024년 2월 8일", "2024-02-08", "5"),
         (f"{BASE}digest/2024-05-22", "2024년 5월 22일", "2024-05-22", "6"),
@@ -220,51 +254,79 @@ def test_digest_header_date_and_parts(store):
 
 
 def test_items_are_typed_by_kind(store):
-    rows = select(store, """
+    rows = select(
+        store,
+        """
         SELECT ?title (GROUP_CONCAT(STR(?type); separator=" ") AS ?types) WHERE {
           ?note foaf:primaryTopic ?item . ?item a ?type ; dcterms:title ?title .
           FILTER NOT EXISTS { ?item a schema:ScholarlyArticle }
-        } GROUP BY ?title ORDER BY ?title""")
+        } GROUP BY ?title ORDER BY ?title""",
+    )
     types = {title: sorted(t.split()) for title, t in rows}
     assert types == {
         "Maximizing Training Throughput Using PyTorch FSDP and Torch.compile": [
-            "http://purl.org/spar/fabio/BlogPost", "http://schema.org/BlogPosting", "http://schema.org/CreativeWork"],
+            "http://purl.org/spar/fabio/BlogPost",
+            "http://schema.org/BlogPosting",
+            "http://schema.org/CreativeWork",
+        ],
         "Phi-3": ["http://schema.org/CreativeWork", "https://w3id.org/fair4ml#MLModel"],
     }
-    papers = select(store, "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?x foaf:primaryTopic ?p . ?p a schema:ScholarlyArticle }")
+    papers = select(
+        store, "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?x foaf:primaryTopic ?p . ?p a schema:ScholarlyArticle }"
+    )
     assert papers == [("19",)]
 
 
 def test_cited_arxiv_papers_carry_their_id(store):
-    rows = select(store, """
+    rows = select(
+        store,
+        """
         SELECT ?p ?id ?ident WHERE {
           ?p a fabio:Preprint, schema:ScholarlyArticle ; fabio:hasArXivId ?id ; dcterms:identifier ?ident
-        } ORDER BY ?id""")
-    assert [r[1] for r in rows] == ["1907.01470", "2305.01625", "2308.16137", "2309.17453", "2310.12773",
-                                    "2405.04434", "2405.05254"]
+        } ORDER BY ?id""",
+    )
+    assert [r[1] for r in rows] == [
+        "1907.01470",
+        "2305.01625",
+        "2308.16137",
+        "2309.17453",
+        "2310.12773",
+        "2405.04434",
+        "2405.05254",
+    ]
     assert all(p == f"https://arxiv.org/abs/{i}" and ident == f"arXiv:{i}" for p, i, ident in rows)
 
 
 def test_authorship_roles_keep_order_and_name_as_written(store):
-    rows = select(store, f"""
+    rows = select(
+        store,
+        f"""
         SELECT ?pos ?name ?person ?from WHERE {{
           ?role a pro:RoleInTime ; pro:withRole pro:author ;
                 pro:relatesToDocument <{BASE}work/442add66ec0559cb> ;
                 pro:isHeldBy ?person ; schema:position ?pos ; foaf:name ?name ; prov:wasDerivedFrom ?from .
           <{BASE}work/442add66ec0559cb> dcterms:creator ?person .
-        }} ORDER BY ?pos""")
+        }} ORDER BY ?pos""",
+    )
     assert [(r[0], r[1]) for r in rows] == [
-        ("1", "Michael Zhang"), ("2", "Kush Bhatia"), ("3", "Hermann Kumbong"), ("4", "Christopher Ré")]
+        ("1", "Michael Zhang"),
+        ("2", "Kush Bhatia"),
+        ("3", "Hermann Kumbong"),
+        ("4", "Christopher Ré"),
+    ]
     assert {r[3] for r in rows} == {f"{BASE}digest/2024-02-08/w-442add66ec0559cb"}
     roles = select(store, f"SELECT ?r WHERE {{ ?r pro:relatesToDocument <{BASE}work/442add66ec0559cb> }} ORDER BY ?r")
     assert [r[0] for r in roles] == [f"{BASE}authorship/w-442add66ec0559cb/{n}" for n in range(1, 5)]
 
 
 def test_tags_are_skos_concepts_in_one_scheme_and_copied_onto_items(store):
-    rows = select(store, """
+    rows = select(
+        store,
+        """
         SELECT ?label ?notation ?scheme WHERE {
           ?t a skos:Concept ; skos:prefLabel ?label ; skos:notation ?notation ; skos:inScheme ?scheme
-        } ORDER BY ?label""")
+        } ORDER BY ?label""",
+    )
     assert len(rows) == 17
     assert ("long-context", "#long-context", f"{BASE}tags") in rows
     assert {r[2] for r in rows} == {f"{BASE}tags"}
@@ -273,20 +335,32 @@ def test_tags_are_skos_concepts_in_one_scheme_and_copied_onto_items(store):
 
 
 def test_web_links_are_citations_and_code_hosts_are_typed(store):
-    rows = select(store, f"""
+    rows = select(
+        store,
+        f"""
         SELECT ?c ?url ?line ?code WHERE {{
           ?c cito:hasCitingEntity <{BASE}digest/2024-05-22/w-20c17326dd33bf8e> ;
              cito:hasCitedEntity <https://github.com/Zoeyyao27/SirLLM> ; pg:sourceUrl ?url ; pg:line ?line .
           <{BASE}digest/2024-05-22/w-20c17326dd33bf8e> cito:cites <https://github.com/Zoeyyao27/SirLLM> .
           OPTIONAL {{ <https://github.com/Zoeyyao27/SirLLM> a ?code }}
-        }}""")
-    assert rows == [(f"{BASE}digest/2024-05-22/w-20c17326dd33bf8e/cites/u-0361d3100908de77",
-                     "https://github.com/Zoeyyao27/SirLLM", "29", "http://schema.org/SoftwareSourceCode")]
+        }}""",
+    )
+    assert rows == [
+        (
+            f"{BASE}digest/2024-05-22/w-20c17326dd33bf8e/cites/u-0361d3100908de77",
+            "https://github.com/Zoeyyao27/SirLLM",
+            "29",
+            "http://schema.org/SoftwareSourceCode",
+        )
+    ]
 
 
 def test_the_same_paper_cited_twice_in_a_note_gets_two_citations(store):
-    rows = select(store, """
-        SELECT ?c ?line WHERE { ?c cito:hasCitedEntity <https://arxiv.org/abs/1907.01470> ; pg:line ?line } ORDER BY ?line""")
+    rows = select(
+        store,
+        """
+        SELECT ?c ?line WHERE { ?c cito:hasCitedEntity <https://arxiv.org/abs/1907.01470> ; pg:line ?line } ORDER BY ?line""",
+    )
     note = f"{BASE}digest/2024-11-04/w-1264a3eaed202b52"
     assert rows == [(f"{note}/cites/arxiv-1907.01470", "17"), (f"{note}/cites/arxiv-1907.01470-2", "18")]
 
@@ -295,14 +369,20 @@ def test_the_same_paper_cited_twice_in_a_note_gets_two_citations(store):
 
 
 def test_most_cited_arxiv_paper_is_2305_01625_from_infllm_and_hedgehog(store):
-    rows = select(store, """
+    rows = select(
+        store,
+        """
         SELECT ?id (COUNT(DISTINCT ?note) AS ?n) WHERE {
           ?note cito:cites ?p . ?p fabio:hasArXivId ?id . FILTER NOT EXISTS { ?note foaf:primaryTopic ?p }
-        } GROUP BY ?id ORDER BY DESC(?n) ?id LIMIT 2""")
+        } GROUP BY ?id ORDER BY DESC(?n) ?id LIMIT 2""",
+    )
     assert rows == [("2305.01625", "2"), ("1907.01470", "1")]
-    titles = select(store, """
+    titles = select(
+        store,
+        """
         SELECT ?title WHERE { ?note cito:cites <https://arxiv.org/abs/2305.01625> ; foaf:primaryTopic ?w .
-                              ?w dcterms:title ?title } ORDER BY ?title""")
+                              ?w dcterms:title ?title } ORDER BY ?title""",
+    )
     assert [t[0] for t in titles] == [
         "InfLLM: Unveiling the Intrinsic Capacity of LLMs for Understanding Extremely Long Sequences with "
         "Training-Free Memory",
@@ -311,16 +391,22 @@ def test_most_cited_arxiv_paper_is_2305_01625_from_infllm_and_hedgehog(store):
 
 
 def test_long_context_is_on_four_notes(store):
-    rows = select(store, """
+    rows = select(
+        store,
+        """
         SELECT (COUNT(DISTINCT ?note) AS ?n) WHERE {
-          ?note a fabio:Comment ; dcterms:subject ?t . ?t skos:prefLabel "long-context" }""")
+          ?note a fabio:Comment ; dcterms:subject ?t . ?t skos:prefLabel "long-context" }""",
+    )
     assert rows == [("4",)]
 
 
 def test_143_agents_of_which_2_organisations(store):
-    rows = select(store, """
+    rows = select(
+        store,
+        """
         SELECT ?kind (COUNT(DISTINCT ?a) AS ?n) WHERE {
-          ?w a schema:CreativeWork ; dcterms:creator ?a . ?a a ?kind } GROUP BY ?kind ORDER BY ?kind""")
+          ?w a schema:CreativeWork ; dcterms:creator ?a . ?a a ?kind } GROUP BY ?kind ORDER BY ?kind""",
+    )
     assert rows == [("http://xmlns.com/foaf/0.1/Organization", "2"), ("http://xmlns.com/foaf/0.1/Person", "141")]
     names = select(store, "SELECT ?name WHERE { ?o a foaf:Organization ; foaf:name ?name } ORDER BY ?name")
     assert names == [("Team PyTorch at IBM",), ("Team PyTorch at Meta",)]
@@ -358,8 +444,10 @@ def test_hostile_urls_tags_and_names_make_iris_every_parser_accepts():
     turtle = parse_oxigraph(files["graph.ttl"], ox.RdfFormat.TURTLE)
     assert turtle == parse_oxigraph(files["graph.nt"], ox.RdfFormat.N_TRIPLES)
     assert turtle == parse_oxigraph(files["graph.jsonld"], ox.RdfFormat.JSON_LD)
-    assert isomorphic(rdflib.Graph().parse(data=files["graph.ttl"], format="turtle"),
-                      rdflib.Graph().parse(data=files["graph.jsonld"], format="json-ld"))
+    assert isomorphic(
+        rdflib.Graph().parse(data=files["graph.ttl"], format="turtle"),
+        rdflib.Graph().parse(data=files["graph.jsonld"], format="json-ld"),
+    )
     iris = {x.value for t in turtle for x in (t.subject, t.object) if isinstance(x, ox.NamedNode)}
     assert {
         "https://de.wikipedia.org/wiki/Stra%C3%9Fe_(Berlin)",
@@ -375,8 +463,11 @@ def test_hostile_urls_tags_and_names_make_iris_every_parser_accepts():
     } <= iris
     assert all(iri.isascii() for iri in iris)
     # the URL as written stays a literal; the version moves to the citation
-    rows = {(t.predicate.value.rsplit("#", 1)[-1], t.object.value) for t in turtle
-            if t.subject.value.endswith("/cites/arxiv-2309.17453")}
+    rows = {
+        (t.predicate.value.rsplit("#", 1)[-1], t.object.value)
+        for t in turtle
+        if t.subject.value.endswith("/cites/arxiv-2309.17453")
+    }
     assert ("sourceUrl", "https://arxiv.org/pdf/2309.17453v4.pdf") in rows
     assert ("arxivVersion", "4") in rows
 
@@ -392,34 +483,108 @@ def _hand_built_graph() -> nx.MultiDiGraph:
     """A graph with what the readers never produce today: control characters,
     a lone surrogate, spaces in URLs, a Hangul anchor text, a vault note and a wiki link."""
     G = nx.MultiDiGraph()
-    G.add_node("digest:d", kind="digest", label="d", key="2024-01-02", date="2024-01-02", part=None,
-               path="digests/d.txt", header="2024년 1월 2일", header_line=1)
-    G.add_node("note:2024-01-02/arxiv-2401.00001", kind="note", label="T", key="2024-01-02/arxiv-2401.00001",
-               title="T", date="2024-01-02", path="digests/d.txt", line_start=2, line_end=5,
-               commentary_ko=["첫 줄\x07 벨", "둘째 \ud800줄"], commentary_en=["plain\x0b text"], tags=["#x"],
-               source_kind="digest", digest="digest:d")
-    G.add_node("work:arxiv-2401.00001", kind="item", label="T", key="arxiv-2401.00001", item_type="paper",
-               title="T\x00itle", arxiv_id="2401.00001", abstract="초록 요약", url=None,
-               urls=["https://arxiv.org/abs/2401.00001v2", "https://example.org/a page"], dates=["2024-01-02"],
-               date="2024-01-02", authors=[])
-    G.add_node("work:arxiv-2402.00002", kind="arxiv", label="arXiv:2402.00002", key="arxiv-2402.00002",
-               arxiv_id="2402.00002", anchors=["딥시크 V2의 MLA"], url="https://arxiv.org/abs/2402.00002")
-    G.add_node("link:h", kind="link", label="u", key="0123456789abcdef", url='https://example.org/a "b" c',
-               normalized='https://example.org/a "b" c', host="example.org", is_code=False)
+    G.add_node(
+        "digest:d",
+        kind="digest",
+        label="d",
+        key="2024-01-02",
+        date="2024-01-02",
+        part=None,
+        path="digests/d.txt",
+        header="2024년 1월 2일",
+        header_line=1,
+    )
+    G.add_node(
+        "note:2024-01-02/arxiv-2401.00001",
+        kind="note",
+        label="T",
+        key="2024-01-02/arxiv-2401.00001",
+        title="T",
+        date="2024-01-02",
+        path="digests/d.txt",
+        line_start=2,
+        line_end=5,
+        commentary_ko=["첫 줄\x07 벨", "둘째 \ud800줄"],
+        commentary_en=["plain\x0b text"],
+        tags=["#x"],
+        source_kind="digest",
+        digest="digest:d",
+    )
+    G.add_node(
+        "work:arxiv-2401.00001",
+        kind="item",
+        label="T",
+        key="arxiv-2401.00001",
+        item_type="paper",
+        title="T\x00itle",
+        arxiv_id="2401.00001",
+        abstract="초록 요약",
+        url=None,
+        urls=["https://arxiv.org/abs/2401.00001v2", "https://example.org/a page"],
+        dates=["2024-01-02"],
+        date="2024-01-02",
+        authors=[],
+    )
+    G.add_node(
+        "work:arxiv-2402.00002",
+        kind="arxiv",
+        label="arXiv:2402.00002",
+        key="arxiv-2402.00002",
+        arxiv_id="2402.00002",
+        anchors=["딥시크 V2의 MLA"],
+        url="https://arxiv.org/abs/2402.00002",
+    )
+    G.add_node(
+        "link:h",
+        kind="link",
+        label="u",
+        key="0123456789abcdef",
+        url='https://example.org/a "b" c',
+        normalized='https://example.org/a "b" c',
+        host="example.org",
+        is_code=False,
+    )
     G.add_node("tag:x", kind="tag", label="x", key="x", spellings=["#x", "#X"])
-    G.add_node("note:vault/0f0f0f0f0f0f0f0f", kind="note", label="V", key="vault/0f0f0f0f0f0f0f0f", title="V",
-               date=None, path="arXiv/2024/V.md", line_start=1, line_end=3, commentary_ko=[], commentary_en=[],
-               tags=[], source_kind="vault", digest=None)
+    G.add_node(
+        "note:vault/0f0f0f0f0f0f0f0f",
+        kind="note",
+        label="V",
+        key="vault/0f0f0f0f0f0f0f0f",
+        title="V",
+        date=None,
+        path="arXiv/2024/V.md",
+        line_start=1,
+        line_end=3,
+        commentary_ko=[],
+        commentary_en=[],
+        tags=[],
+        source_kind="vault",
+        digest=None,
+    )
     n = "note:2024-01-02/arxiv-2401.00001"
     G.add_edge("digest:d", n, key="contains", kind="contains", position=1)
     G.add_edge(n, "work:arxiv-2401.00001", key="about", kind="about")
     G.add_edge(n, "tag:x", key="tagged", kind="tagged", spelling="#x")
-    G.add_edge(n, "work:arxiv-2402.00002", key="cites:4:0", kind="cites", line=4, label="딥시크 V2의 MLA",
-               url="https://arxiv.org/pdf/2402.00002v3", version=3)
+    G.add_edge(
+        n,
+        "work:arxiv-2402.00002",
+        key="cites:4:0",
+        kind="cites",
+        line=4,
+        label="딥시크 V2의 MLA",
+        url="https://arxiv.org/pdf/2402.00002v3",
+        version=3,
+    )
     G.add_edge(n, "link:h", key="links_to:5:x", kind="links_to", line=5, url='https://example.org/a "b" c')
     G.add_edge("note:vault/0f0f0f0f0f0f0f0f", "work:arxiv-2401.00001", key="about", kind="about")
-    G.add_edge("note:vault/0f0f0f0f0f0f0f0f", "work:arxiv-2402.00002", key="wiki_links:2:0", kind="wiki_links",
-               line=2, target="DeepSeek V2")
+    G.add_edge(
+        "note:vault/0f0f0f0f0f0f0f0f",
+        "work:arxiv-2402.00002",
+        key="wiki_links:2:0",
+        kind="wiki_links",
+        line=2,
+        target="DeepSeek V2",
+    )
     return G
 
 
@@ -444,7 +609,10 @@ def test_hangul_anchor_text_is_ko_and_spaces_in_links_are_encoded():
     note = f"{BASE}digest/2024-01-02/arxiv-2401.00001"
     assert f'<{note}/cites/arxiv-2402.00002> <http://www.w3.org/2000/01/rdf-schema#label> "딥시크 V2의 MLA"@ko .' in nt
     assert f"<{note}> <http://purl.org/spar/cito/cites> <https://example.org/a%20%22b%22%20c> ." in nt
-    assert f'<{note}/cites/u-0123456789abcdef> <https://w3id.org/papergraph/ns#sourceUrl> "https://example.org/a \\"b\\" c" .' in nt
+    assert (
+        f'<{note}/cites/u-0123456789abcdef> <https://w3id.org/papergraph/ns#sourceUrl> "https://example.org/a \\"b\\" c" .'
+        in nt
+    )
     # the item's own arXiv URL line is its IRI, not a foaf:page; the other URL line is
     assert "<https://arxiv.org/abs/2401.00001> <http://xmlns.com/foaf/0.1/page> <https://example.org/a%20page> ." in nt
     assert nt.count("<http://xmlns.com/foaf/0.1/page>") == 1
@@ -456,23 +624,25 @@ def test_vault_notes_and_wiki_links():
     nt = generate_ntriples(to_rdf(_hand_built_graph())).decode("utf-8")
     vault = f"{BASE}vault/0f0f0f0f0f0f0f0f"
     lines = sorted(line for line in nt.splitlines() if line.startswith(f"<{vault}"))
-    assert lines == sorted([
-        f"<{vault}> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/papergraph/ns#VaultNote> .",
-        f"<{vault}> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://purl.org/spar/fabio/Comment> .",
-        f"<{vault}> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://www.w3.org/ns/prov#Entity> .",
-        f'<{vault}> <https://w3id.org/papergraph/ns#sourcePath> "arXiv/2024/V.md" .',
-        f'<{vault}> <https://w3id.org/papergraph/ns#lineStart> "1"^^<{XSD}integer> .',
-        f'<{vault}> <https://w3id.org/papergraph/ns#lineEnd> "3"^^<{XSD}integer> .',
-        f"<{vault}> <http://purl.org/dc/terms/creator> <{BASE}person/curator> .",
-        f"<{vault}> <http://xmlns.com/foaf/0.1/primaryTopic> <https://arxiv.org/abs/2401.00001> .",
-        f"<{vault}> <http://purl.org/spar/cito/cites> <https://arxiv.org/abs/2402.00002> .",
-        f"<{vault}/cites/arxiv-2402.00002> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://purl.org/spar/cito/Citation> .",
-        f"<{vault}/cites/arxiv-2402.00002> <http://purl.org/spar/cito/hasCitingEntity> <{vault}> .",
-        f"<{vault}/cites/arxiv-2402.00002> <http://purl.org/spar/cito/hasCitedEntity> <https://arxiv.org/abs/2402.00002> .",
-        f"<{vault}/cites/arxiv-2402.00002> <http://purl.org/spar/cito/hasCitationCharacterization> <http://purl.org/spar/cito/linksTo> .",
-        f'<{vault}/cites/arxiv-2402.00002> <http://www.w3.org/2000/01/rdf-schema#label> "DeepSeek V2" .',
-        f'<{vault}/cites/arxiv-2402.00002> <https://w3id.org/papergraph/ns#line> "2"^^<{XSD}integer> .',
-    ])
+    assert lines == sorted(
+        [
+            f"<{vault}> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/papergraph/ns#VaultNote> .",
+            f"<{vault}> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://purl.org/spar/fabio/Comment> .",
+            f"<{vault}> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://www.w3.org/ns/prov#Entity> .",
+            f'<{vault}> <https://w3id.org/papergraph/ns#sourcePath> "arXiv/2024/V.md" .',
+            f'<{vault}> <https://w3id.org/papergraph/ns#lineStart> "1"^^<{XSD}integer> .',
+            f'<{vault}> <https://w3id.org/papergraph/ns#lineEnd> "3"^^<{XSD}integer> .',
+            f"<{vault}> <http://purl.org/dc/terms/creator> <{BASE}person/curator> .",
+            f"<{vault}> <http://xmlns.com/foaf/0.1/primaryTopic> <https://arxiv.org/abs/2401.00001> .",
+            f"<{vault}> <http://purl.org/spar/cito/cites> <https://arxiv.org/abs/2402.00002> .",
+            f"<{vault}/cites/arxiv-2402.00002> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://purl.org/spar/cito/Citation> .",
+            f"<{vault}/cites/arxiv-2402.00002> <http://purl.org/spar/cito/hasCitingEntity> <{vault}> .",
+            f"<{vault}/cites/arxiv-2402.00002> <http://purl.org/spar/cito/hasCitedEntity> <https://arxiv.org/abs/2402.00002> .",
+            f"<{vault}/cites/arxiv-2402.00002> <http://purl.org/spar/cito/hasCitationCharacterization> <http://purl.org/spar/cito/linksTo> .",
+            f'<{vault}/cites/arxiv-2402.00002> <http://www.w3.org/2000/01/rdf-schema#label> "DeepSeek V2" .',
+            f'<{vault}/cites/arxiv-2402.00002> <https://w3id.org/papergraph/ns#line> "2"^^<{XSD}integer> .',
+        ]
+    )
 
 
 def test_jsonld_uses_the_prefixes_as_context(seeds_files):
@@ -480,8 +650,12 @@ def test_jsonld_uses_the_prefixes_as_context(seeds_files):
     assert document["@context"]["arxiv"] == "https://arxiv.org/abs/"
     assert document["@context"]["pgid"] == BASE
     first = document["@graph"][0]
-    assert first == {"@id": "person:curator", "@type": "foaf:Person", "foaf:name": "curator",
-                     "rdfs:comment": {"@value": "The researcher who wrote the digests and notes.", "@language": "en"}}
+    assert first == {
+        "@id": "person:curator",
+        "@type": "foaf:Person",
+        "foaf:name": "curator",
+        "rdfs:comment": {"@value": "The researcher who wrote the digests and notes.", "@language": "en"},
+    }
 
 
 def test_the_whole_sample_corpus_parses_in_pyoxigraph(corpus_digests, tmp_path):
@@ -509,19 +683,26 @@ def test_the_sample_vault_exports_vault_notes_and_wiki_links():
     store = ox.Store()
     store.load(files["graph.ttl"], format=ox.RdfFormat.TURTLE)
     assert parse_oxigraph(files["graph.jsonld"], ox.RdfFormat.JSON_LD) == set(
-        parse_oxigraph(files["graph.ttl"], ox.RdfFormat.TURTLE))
-    counts = select(store, """
+        parse_oxigraph(files["graph.ttl"], ox.RdfFormat.TURTLE)
+    )
+    counts = select(
+        store,
+        """
         SELECT (COUNT(DISTINCT ?v) AS ?vault) (COUNT(DISTINCT ?d) AS ?digests) (COUNT(DISTINCT ?f) AS ?files) WHERE {
           { ?v a pg:VaultNote, fabio:Comment, prov:Entity ; pg:sourcePath ?f ; foaf:primaryTopic ?w }
           UNION { ?d a pg:Digest }
-        }""")
+        }""",
+    )
     assert counts == [("774", "0", "774")]
-    wiki = select(store, """
+    wiki = select(
+        store,
+        """
         SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE {
           ?c a cito:Citation ; cito:hasCitingEntity ?v ; cito:hasCitedEntity ?w ; rdfs:label ?label .
           ?v a pg:VaultNote . ?w a schema:CreativeWork . ?anyNote foaf:primaryTopic ?w .
           FILTER NOT EXISTS { ?c pg:sourceUrl ?url }
-        }""")
+        }""",
+    )
     assert wiki == [("126",)]
     iris = select(store, "SELECT ?v WHERE { ?v a pg:VaultNote } ORDER BY ?v LIMIT 1")
     assert iris[0][0].startswith(f"{BASE}vault/") and len(iris[0][0]) == len(BASE) + len("vault/") + 16

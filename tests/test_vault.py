@@ -76,7 +76,9 @@ def test_wrapped_title_and_authors_with_commentary_right_under():
     assert [a.name for a in entry.authors] == ["Ada Lovelace", "Charles Babbage", "Grace Hopper"]
     assert entry.author_lines == (5,)
     # "#1" and "#2" in prose are not tags
-    assert [(c.line, c.text) for c in entry.commentary_ko] == [(6, "바로 아래에 쓴 코멘트. #1 이슈는 라우팅이고 #2 는 데이터.")]
+    assert [(c.line, c.text) for c in entry.commentary_ko] == [
+        (6, "바로 아래에 쓴 코멘트. #1 이슈는 라우팅이고 #2 는 데이터.")
+    ]
     assert entry.tags == ("scaling-law",)
     assert diagnostics == []
 
@@ -95,7 +97,10 @@ def test_title_on_the_url_line():
 
 def test_several_urls_bold_title_and_authors_in_their_own_paragraph():
     _, entry, diagnostics = read_note(NOTES / "240105 Several URLs.md")
-    assert [u.text for u in entry.urls] == ["https://github.com/example/zero-bubble", "https://arxiv.org/pdf/2401.10241v1.pdf"]
+    assert [u.text for u in entry.urls] == [
+        "https://github.com/example/zero-bubble",
+        "https://arxiv.org/pdf/2401.10241v1.pdf",
+    ]
     assert entry.arxiv_id == "2401.10241"  # the first arXiv URL, not the first URL
     assert entry.title == "Zero Bubble Pipeline Parallelism"
     assert entry.title_lines == (4,)
@@ -105,7 +110,7 @@ def test_several_urls_bold_title_and_authors_in_their_own_paragraph():
 
 
 def test_note_without_url_or_header_takes_its_title_from_the_file_name():
-    document, entry, diagnostics = read_note(NOTES / "240106 No header.md")
+    _document, entry, diagnostics = read_note(NOTES / "240106 No header.md")
     assert entry.title == "No header"
     assert entry.title_lines == ()
     assert entry.arxiv_id is None and entry.urls == ()
@@ -157,24 +162,64 @@ def test_front_matter_tags_code_blocks_and_self_links():
 @pytest.mark.parametrize(
     ("text", "title", "authors", "arxiv_id"),
     [
-        pytest.param("[Attention Is All You Need](https://arxiv.org/abs/1706.03762)\n\n메모\n",
-                     "Attention Is All You Need", [], "1706.03762", id="markdown-link-first-line"),
-        pytest.param("https://doi.org/10.48550/arXiv.2309.17453\n\nEfficient Streaming (Guangxuan Xiao, Song Han)\n",
-                     "Efficient Streaming", ["Guangxuan Xiao", "Song Han"], "2309.17453", id="arxiv-doi-url"),
-        pytest.param("https://huggingface.co/papers/2401.04088\n\nMixtral (Albert Q. Jiang)\n",
-                     "Mixtral", ["Albert Q. Jiang"], "2401.04088", id="huggingface-papers-url"),
-        pytest.param("arxiv.org/abs/hep-th/9711200v3\n\nThe Large N Limit (Juan Maldacena)\n",
-                     "The Large N Limit", ["Juan Maldacena"], "hep-th/9711200", id="old-style-id-no-scheme"),
-        pytest.param("https://arxiv.org/abs/2401.00002\n\nRWKV (Receptance Weighted Key Value): Reinventing RNNs\n"
-                     "(Bo Peng, Eric Alcaide)\n", "RWKV (Receptance Weighted Key Value): Reinventing RNNs",
-                     ["Bo Peng", "Eric Alcaide"], "2401.00002", id="parentheses-in-title"),
-        pytest.param("https://arxiv.org/abs/2401.00003\n\n이 논문은 좋네요 (Alice Smith, Bob Lee).\n",
-                     "Note", [], "2401.00003", id="korean-sentence-is-not-a-header"),
-        pytest.param("https://arxiv.org/abs/1706.03762\n\nAttention Is All\nYou Need\n\n메모\n",
-                     "Attention Is All You Need", [], "1706.03762", id="wrapped-title-without-authors"),
-        pytest.param("https://arxiv.org/abs/2303.06182\n\nTowards MoE Deployment: Mitigating Inefficiencies in (MoE)\n"
-                     "Inference (Haiyang Huang, Newsha Ardalani)\n", "Towards MoE Deployment: Mitigating Inefficiencies "
-                     "in (MoE) Inference", ["Haiyang Huang", "Newsha Ardalani"], "2303.06182", id="acronym-ends-a-wrapped-line"),
+        pytest.param(
+            "[Attention Is All You Need](https://arxiv.org/abs/1706.03762)\n\n메모\n",
+            "Attention Is All You Need",
+            [],
+            "1706.03762",
+            id="markdown-link-first-line",
+        ),
+        pytest.param(
+            "https://doi.org/10.48550/arXiv.2309.17453\n\nEfficient Streaming (Guangxuan Xiao, Song Han)\n",
+            "Efficient Streaming",
+            ["Guangxuan Xiao", "Song Han"],
+            "2309.17453",
+            id="arxiv-doi-url",
+        ),
+        pytest.param(
+            "https://huggingface.co/papers/2401.04088\n\nMixtral (Albert Q. Jiang)\n",
+            "Mixtral",
+            ["Albert Q. Jiang"],
+            "2401.04088",
+            id="huggingface-papers-url",
+        ),
+        pytest.param(
+            "arxiv.org/abs/hep-th/9711200v3\n\nThe Large N Limit (Juan Maldacena)\n",
+            "The Large N Limit",
+            ["Juan Maldacena"],
+            "hep-th/9711200",
+            id="old-style-id-no-scheme",
+        ),
+        pytest.param(
+            "https://arxiv.org/abs/2401.00002\n\nRWKV (Receptance Weighted Key Value): Reinventing RNNs\n"
+            "(Bo Peng, Eric Alcaide)\n",
+            "RWKV (Receptance Weighted Key Value): Reinventing RNNs",
+            ["Bo Peng", "Eric Alcaide"],
+            "2401.00002",
+            id="parentheses-in-title",
+        ),
+        pytest.param(
+            "https://arxiv.org/abs/2401.00003\n\n이 논문은 좋네요 (Alice Smith, Bob Lee).\n",
+            "Note",
+            [],
+            "2401.00003",
+            id="korean-sentence-is-not-a-header",
+        ),
+        pytest.param(
+            "https://arxiv.org/abs/1706.03762\n\nAttention Is All\nYou Need\n\n메모\n",
+            "Attention Is All You Need",
+            [],
+            "1706.03762",
+            id="wrapped-title-without-authors",
+        ),
+        pytest.param(
+            "https://arxiv.org/abs/2303.06182\n\nTowards MoE Deployment: Mitigating Inefficiencies in (MoE)\n"
+            "Inference (Haiyang Huang, Newsha Ardalani)\n",
+            "Towards MoE Deployment: Mitigating Inefficiencies in (MoE) Inference",
+            ["Haiyang Huang", "Newsha Ardalani"],
+            "2303.06182",
+            id="acronym-ends-a-wrapped-line",
+        ),
     ],
 )
 def test_header_shapes(text, title, authors, arxiv_id):
@@ -198,18 +243,24 @@ def test_callout_abstract_and_numbers_in_a_tag_line():
 
 
 def test_invalid_arxiv_id_in_own_url_is_reported():
-    document, diagnostics = parse_vault_note("https://arxiv.org/abs/2313.00001\n\nBad Month (A. Person)\n",
-                                             path="n.md", relpath="n.md")
+    document, diagnostics = parse_vault_note(
+        "https://arxiv.org/abs/2313.00001\n\nBad Month (A. Person)\n", path="n.md", relpath="n.md"
+    )
     assert document.entries[0].arxiv_id is None
-    assert [str(d) for d in diagnostics] == ["n.md:1: own URL 'https://arxiv.org/abs/2313.00001' has no valid arXiv id; check the id"]
+    assert [str(d) for d in diagnostics] == [
+        "n.md:1: own URL 'https://arxiv.org/abs/2313.00001' has no valid arXiv id; check the id"
+    ]
 
 
 def test_empty_note_and_control_characters():
     document, diagnostics = parse_vault_note("\n  \n", path="e.md", relpath="e.md")
     assert document.entries == ()
-    assert [str(d) for d in diagnostics] == ["e.md:1: empty note: nothing to read; delete it or write the paper's URL on the first line"]
-    document, diagnostics = parse_vault_note("\ufeffhttps://arxiv.org/abs/2401.04088\n\nMix\x07tral (A. B)\n",
-                                             path="c.md", relpath="c.md")
+    assert [str(d) for d in diagnostics] == [
+        "e.md:1: empty note: nothing to read; delete it or write the paper's URL on the first line"
+    ]
+    document, diagnostics = parse_vault_note(
+        "\ufeffhttps://arxiv.org/abs/2401.04088\n\nMix\x07tral (A. B)\n", path="c.md", relpath="c.md"
+    )
     assert document.entries[0].title == "Mixtral"
     assert [(d.line, d.code) for d in diagnostics] == [(3, "control-character")]
 
@@ -276,7 +327,11 @@ def test_parse_command_reads_a_vault_folder():
     assert result.exit_code == 0, result.output
     row = json.loads(result.output)
     assert (row["title"], row["kind"], row["source_kind"], row["urls"]) == (
-        "Introducing Mistral 7B", "blog", "vault", ["https://mistral.ai/news/announcing-mistral-7b/"])
+        "Introducing Mistral 7B",
+        "blog",
+        "vault",
+        ["https://mistral.ai/news/announcing-mistral-7b/"],
+    )
 
 
 def test_stats_command_accounts_for_every_vault_line():
@@ -327,8 +382,19 @@ def reshape(text: str, shape: str) -> str:
     return "\n".join(lines)
 
 
-@pytest.mark.parametrize("shape", ["title on URL line", "wrapped title", "wrapped authors", "authors on their own line",
-                                   "italic title", "no blank lines", "crlf", "english block"])
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "title on URL line",
+        "wrapped title",
+        "wrapped authors",
+        "authors on their own line",
+        "italic title",
+        "no blank lines",
+        "crlf",
+        "english block",
+    ],
+)
 def test_reshaped_corpus_notes_read_the_same(shape):
     truth = [json.loads(line) for line in (CORPUS / "truth" / "2023.jsonl").read_text(encoding="utf-8").splitlines()]
     changed = misread = 0
@@ -340,8 +406,12 @@ def test_reshaped_corpus_notes_read_the_same(shape):
         changed += 1
         document, _ = parse_vault_note(new, path=t["source_note"], relpath=t["source_note"])
         entry = document.entries[0]
-        same = (entry.arxiv_id == t["own_arxiv_id"] and normalize_title(entry.title) == normalize_title(t["title"])
-                and list(entry.tags) == t["tags"] and [a.name for a in entry.authors] == t["authors"])
+        same = (
+            entry.arxiv_id == t["own_arxiv_id"]
+            and normalize_title(entry.title) == normalize_title(t["title"])
+            and list(entry.tags) == t["tags"]
+            and [a.name for a in entry.authors] == t["authors"]
+        )
         misread += not same
         assert account_lines(Corpus((document,), ())).ok
     assert changed > 650
@@ -354,11 +424,14 @@ def test_build_reads_a_vault_folder_and_a_digest_file_together(tmp_path):
     assert result.exit_code == 0, result.output
     assert "read 9 files, 9 entries (2023-01-10 to 2024-01-09)" in result.output
     assert "graph: 63 nodes (1 digest, 9 note, 9 item, 3 arxiv, 27 person, 13 tag, 1 link)" in result.output
-    assert "60 edges (1 contains, 9 about, 27 authored_by, 14 tagged, 4 cites, 1 links_to, 4 wiki_links)" in result.output
+    assert (
+        "60 edges (1 contains, 9 about, 27 authored_by, 14 tagged, 4 cites, 1 links_to, 4 wiki_links)" in result.output
+    )
     assert "diagnostics: 4" in result.output
     forced = CliRunner().invoke(cli, ["parse", "--reader", "vault", "--jsonl", str(digest)])
     assert forced.exit_code == 0, forced.output
     # read as a note, a whole digest is one entry: the date line and the first title make its header
     rows = [json.loads(line) for line in forced.output.splitlines()]
     assert [(r["source_kind"], r["title"]) for r in rows] == [
-        ("vault", "2023년 1월 10일 Scaling Laws for Generative Mixed-Modal Language Models")]
+        ("vault", "2023년 1월 10일 Scaling Laws for Generative Mixed-Modal Language Models")
+    ]

@@ -26,14 +26,23 @@ import networkx as nx
 
 from .cache import BuildCache, code_fingerprint, file_key
 from .errors import ExportError, InputError
-from .gcpause import paused_gc
 from .exporters import DEFAULT_BASE_IRI, ExportContext, Exporter, exporter_names, get_exporter
+from .gcpause import paused_gc
 from .graph import build_graph, graph_summary, undirected_pairs
 from .linking import LinkedCorpus, link_corpus
 from .model import Corpus, Diagnostic
 from .pipeline import InputData, check_reader, find_inputs, parse_inputs, read_inputs
 
-__all__ = ["BuildResult", "build", "load_graph", "write_atomic", "stage_file", "commit_files", "check_output_dir", "default_jobs"]
+__all__ = [
+    "BuildResult",
+    "build",
+    "check_output_dir",
+    "commit_files",
+    "default_jobs",
+    "load_graph",
+    "stage_file",
+    "write_atomic",
+]
 
 
 def default_jobs() -> int:
@@ -191,20 +200,33 @@ class _ExportJob:
     fragment_scope: str
 
 
-def _run_group(names: list[str], graph: nx.MultiDiGraph, job: _ExportJob, positions: dict | None,
-               receive_positions: Callable[[], dict] | None = None,
-               before: Callable[[Exporter], None] = lambda exporter: None) -> dict[str, ExportOutcome]:
+def _run_group(
+    names: list[str],
+    graph: nx.MultiDiGraph,
+    job: _ExportJob,
+    positions: dict | None,
+    receive_positions: Callable[[], dict] | None = None,
+    before: Callable[[Exporter], None] = lambda exporter: None,
+) -> dict[str, ExportOutcome]:
     """Run exporters that share one context, one after the other."""
-    context = ExportContext(graph, base_iri=job.base_iri, positions=positions, receive_positions=receive_positions,
-                            fragment_folder=job.fragment_folder, fragment_scope=job.fragment_scope)
+    context = ExportContext(
+        graph,
+        base_iri=job.base_iri,
+        positions=positions,
+        receive_positions=receive_positions,
+        fragment_folder=job.fragment_folder,
+        fragment_scope=job.fragment_scope,
+    )
     outcomes = {}
     for name in names:
         started = time.perf_counter()
         reported = len(context.diagnostics)
         exporter = get_exporter(name)
         before(exporter)
-        written = [(*stage_file(job.folder, file, content), job.folder / file)
-                   for file, content in exporter.generate(graph, context).items()]
+        written = [
+            (*stage_file(job.folder, file, content), job.folder / file)
+            for file, content in exporter.generate(graph, context).items()
+        ]
         # An exporter may write its files in any order (one can key another's pieces); report them in its own.
         written.sort(key=lambda staged: exporter.files.index(staged[2].name))
         context.save_fragments()
@@ -272,8 +294,10 @@ class _LayoutProcess:
             self._connection.send((len(nodes), *undirected_pairs(graph)))
             answer = self._connection.recv()
         except (EOFError, OSError):
-            raise ExportError("the layout process stopped before it finished "
-                              "(out of memory?); run again with --jobs 1 to compute the layout in this process") from None
+            raise ExportError(
+                "the layout process stopped before it finished "
+                "(out of memory?); run again with --jobs 1 to compute the layout in this process"
+            ) from None
         if isinstance(answer, BaseException):
             raise answer
         return dict(zip(nodes, answer))
@@ -298,7 +322,7 @@ def _layout_process_main(connection) -> None:
         return
     try:
         answer: object = layout_positions(*request)
-    except Exception as error:  # noqa: BLE001 - handed to the build process, which raises it
+    except Exception as error:
         answer = error
     connection.send(answer)
 
@@ -334,9 +358,15 @@ def _groups(exporters: list) -> list[list]:
     return list(groups.values())
 
 
-def _export(exporters: list, graph: nx.MultiDiGraph, job: _ExportJob, jobs: int,
-            say: Callable[[str], None], meanwhile: Callable[[], None] = lambda: None,
-            layout_process: _LayoutProcess | None = None) -> dict[str, ExportOutcome]:
+def _export(
+    exporters: list,
+    graph: nx.MultiDiGraph,
+    job: _ExportJob,
+    jobs: int,
+    say: Callable[[str], None],
+    meanwhile: Callable[[], None] = lambda: None,
+    layout_process: _LayoutProcess | None = None,
+) -> dict[str, ExportOutcome]:
     """Run the exporters, in ``jobs`` forked processes when ``jobs`` > 1 and the graph is big enough.
 
     The workers start at once while ``layout_process`` (or, without one, this
@@ -366,7 +396,9 @@ def _export(exporters: list, graph: nx.MultiDiGraph, job: _ExportJob, jobs: int,
         return positions
 
     parallel = (
-        jobs > 1 and len(exporters) > 1 and graph.number_of_nodes() >= PARALLEL_EXPORT_MIN_NODES
+        jobs > 1
+        and len(exporters) > 1
+        and graph.number_of_nodes() >= PARALLEL_EXPORT_MIN_NODES
         and "fork" in multiprocessing.get_all_start_methods()
     )
     outcomes: dict[str, ExportOutcome] = {}
@@ -411,7 +443,11 @@ def _export(exporters: list, graph: nx.MultiDiGraph, job: _ExportJob, jobs: int,
 def _input_signature(inputs: list[InputData], encoding: str | None, reader: str | None) -> str:
     digest = hashlib.sha256()
     for item in inputs:
-        key = file_key(item.data, item.file.display, item.file.relpath, encoding, reader) if item.data is not None else "unreadable"
+        key = (
+            file_key(item.data, item.file.display, item.file.relpath, encoding, reader)
+            if item.data is not None
+            else "unreadable"
+        )
         digest.update(f"{item.file.display}\0{key}\n".encode())
     return digest.hexdigest()
 
@@ -475,8 +511,13 @@ def build(
     say("reading")
     files = find_inputs(inputs)
     data = read_inputs(files)
-    options = {"formats": [e.name for e in exporters], "base_iri": base_iri, "encoding": encoding,
-               "reader": reader, "code": code_fingerprint()}
+    options = {
+        "formats": [e.name for e in exporters],
+        "base_iri": base_iri,
+        "encoding": encoding,
+        "reader": reader,
+        "code": code_fingerprint(),
+    }
     store = BuildCache(folder) if cache else None
     signature = _input_signature(data, encoding, reader)
     if store is not None:
@@ -484,12 +525,21 @@ def build(
         if unchanged is not None:
             unchanged.timings = {"check": time.perf_counter() - started}
             return unchanged
-    early_layout = ((jobs or default_jobs()) > 1 and any(e.uses_layout for e in exporters)
-                    and "fork" in multiprocessing.get_all_start_methods())
+    early_layout = (
+        (jobs or default_jobs()) > 1
+        and any(e.uses_layout for e in exporters)
+        and "fork" in multiprocessing.get_all_start_methods()
+    )
     with _LayoutProcess() if early_layout else nullcontext() as layout_process:
         with paused_gc():
-            corpus = parse_inputs(data, encoding=encoding, reader=reader, jobs=jobs or default_jobs(), cache=store,
-                                  on_parsed=file_progress)
+            corpus = parse_inputs(
+                data,
+                encoding=encoding,
+                reader=reader,
+                jobs=jobs or default_jobs(),
+                cache=store,
+                on_parsed=file_progress,
+            )
         timings["read"] = time.perf_counter() - started
 
         started = time.perf_counter()
@@ -516,11 +566,19 @@ def build(
         try:
             with paused_gc():
                 job = _ExportJob(base_iri, folder, store.folder if store is not None else None, options["code"])
-                exported = _export(exporters, graph, job, jobs or default_jobs(), say,
-                                   meanwhile=store.save_parsed if store is not None else lambda: None,
-                                   layout_process=layout_process)
+                exported = _export(
+                    exporters,
+                    graph,
+                    job,
+                    jobs or default_jobs(),
+                    say,
+                    meanwhile=store.save_parsed if store is not None else lambda: None,
+                    layout_process=layout_process,
+                )
             # Nothing replaces the previous outputs until every exporter has succeeded.
-            commit_files([(temporary, target) for written, _, _ in exported.values() for temporary, _, target in written])
+            commit_files(
+                [(temporary, target) for written, _, _ in exported.values() for temporary, _, target in written]
+            )
         finally:
             discard_staged(folder)
         seen = set(result.diagnostics)

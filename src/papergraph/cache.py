@@ -37,7 +37,7 @@ from pathlib import Path
 from . import __version__
 from .model import Diagnostic, Document
 
-__all__ = ["BuildCache", "FragmentCache", "CACHE_DIR", "file_key", "code_fingerprint", "fragment_key"]
+__all__ = ["CACHE_DIR", "BuildCache", "FragmentCache", "code_fingerprint", "file_key", "fragment_key"]
 
 CACHE_DIR = ".papergraph-cache"
 FORMAT = 1
@@ -54,7 +54,11 @@ def code_fingerprint(parts: tuple[str, ...] = ("",)) -> str:
     digest = hashlib.sha256(f"{FORMAT}:{__version__}".encode())
     for name in parts:
         path = PACKAGE / name
-        sources = sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts) if path.is_dir() else [path]
+        sources = (
+            sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+            if path.is_dir()
+            else [path]
+        )
         for source in sources:
             digest.update(source.relative_to(PACKAGE).as_posix().encode())
             digest.update(source.read_bytes())
@@ -137,7 +141,12 @@ class BuildCache:
         except OSError:
             return
         for sibling in siblings:
-            if sibling != self.folder and _VERSION_FOLDER.fullmatch(sibling.name) and sibling.is_dir() and not sibling.is_symlink():
+            if (
+                sibling != self.folder
+                and _VERSION_FOLDER.fullmatch(sibling.name)
+                and sibling.is_dir()
+                and not sibling.is_symlink()
+            ):
                 shutil.rmtree(sibling, ignore_errors=True)
 
     def _write(self, name: str, data: bytes) -> None:

@@ -49,8 +49,12 @@ def _strict_exit(count: int, strict: bool) -> None:
 
 
 def input_options(fn):
-    fn = click.option("--encoding", metavar="NAME", help="Read every file with this encoding instead of UTF-8 (e.g. cp949).")(fn)
-    fn = click.option("--reader", type=click.Choice(sorted(READERS)), help="Force a reader instead of detecting it per file.")(fn)
+    fn = click.option(
+        "--encoding", metavar="NAME", help="Read every file with this encoding instead of UTF-8 (e.g. cp949)."
+    )(fn)
+    fn = click.option(
+        "--reader", type=click.Choice(sorted(READERS)), help="Force a reader instead of detecting it per file."
+    )(fn)
     fn = click.option("--strict", is_flag=True, help="Exit 1 when the input produced any diagnostic.")(fn)
     return fn
 
@@ -63,12 +67,25 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("inputs", nargs=-1, type=click.Path(path_type=str))
-@click.option("-o", "--output", default=DEFAULT_OUTPUT, show_default=True, type=click.Path(path_type=str), help="Output folder.")
-@click.option("-f", "--format", "formats", multiple=True, type=click.Choice(exporter_names()),
-              help="Only these exports (repeatable). Default: all.")
+@click.option(
+    "-o", "--output", default=DEFAULT_OUTPUT, show_default=True, type=click.Path(path_type=str), help="Output folder."
+)
+@click.option(
+    "-f",
+    "--format",
+    "formats",
+    multiple=True,
+    type=click.Choice(exporter_names()),
+    help="Only these exports (repeatable). Default: all.",
+)
 @click.option("--base-iri", default=DEFAULT_BASE_IRI, show_default=True, help="Base of the IRIs papergraph mints.")
-@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
-              help="Worker processes for reading and exporting (output does not depend on it). Default: the number of cores (at most 4).")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Worker processes for reading and exporting (output does not depend on it). Default: the number of cores (at most 4).",
+)
 @click.option("--no-cache", is_flag=True, help="Ignore and do not update the build cache in the output folder.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
 @input_options
@@ -205,8 +222,14 @@ def stats(inputs, top, encoding, reader, strict) -> None:
 @click.option("-f", "--file", "query_file", metavar="FILE.rq", help="Run the query in this file.")
 @click.option("-n", "--name", metavar="NAME", help="Run a named query (see --list); `cq03` works for cq03_….")
 @click.option("--list", "list_queries", is_flag=True, help="List the named queries and exit.")
-@click.option("--format", "fmt", type=click.Choice(QUERY_FORMATS), default="table", show_default=True,
-              help="SELECT output: aligned table, or SPARQL 1.1 CSV/TSV/JSON results.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(QUERY_FORMATS),
+    default="table",
+    show_default=True,
+    help="SELECT output: aligned table, or SPARQL 1.1 CSV/TSV/JSON results.",
+)
 @click.option("--engine", type=click.Choice(ENGINES), default=ENGINES[0], show_default=True, help="SPARQL engine.")
 def query(args, query_file, name, list_queries, fmt, engine) -> None:
     """Run SPARQL (SELECT, ASK, CONSTRUCT) on an export or straight on digests.

@@ -9,11 +9,11 @@ build.
 from __future__ import annotations
 
 __all__ = [
-    "PapergraphError",
-    "InputError",
     "ExportError",
-    "UnknownFormatError",
+    "InputError",
+    "PapergraphError",
     "QueryError",
+    "UnknownFormatError",
 ]
 
 

@@ -19,7 +19,7 @@ from .identifiers import h16, normalize_tag, normalize_url
 from .linking import LinkedCorpus
 from .model import AgentKind
 
-__all__ = ["NodeKind", "EdgeKind", "Attr", "build_graph", "graph_summary", "undirected_pairs", "ITEM_TYPES"]
+__all__ = ["ITEM_TYPES", "Attr", "EdgeKind", "NodeKind", "build_graph", "graph_summary", "undirected_pairs"]
 
 
 class NodeKind(str, Enum):
@@ -177,9 +177,19 @@ def build_graph(linked: LinkedCorpus) -> nx.MultiDiGraph:
         )
     for agent in linked.agents:
         kind = NodeKind.ORGANIZATION if agent.kind is AgentKind.ORGANIZATION else NodeKind.PERSON
-        G.add_node(agent.id, **{Attr.KIND: kind.value, Attr.LABEL: agent.name, Attr.KEY: agent.key, Attr.NAME: agent.name})
+        G.add_node(
+            agent.id, **{Attr.KIND: kind.value, Attr.LABEL: agent.name, Attr.KEY: agent.key, Attr.NAME: agent.name}
+        )
     for tag in linked.tags:
-        G.add_node(tag.id, **{Attr.KIND: NodeKind.TAG.value, Attr.LABEL: tag.key, Attr.KEY: tag.key, Attr.SPELLINGS: list(tag.spellings)})
+        G.add_node(
+            tag.id,
+            **{
+                Attr.KIND: NodeKind.TAG.value,
+                Attr.LABEL: tag.key,
+                Attr.KEY: tag.key,
+                Attr.SPELLINGS: list(tag.spellings),
+            },
+        )
     for link in linked.links:
         G.add_node(
             link.id,
@@ -200,8 +210,12 @@ def build_graph(linked: LinkedCorpus) -> nx.MultiDiGraph:
     authored: set[str] = set()
     for note in linked.notes:
         if note.digest_id:
-            G.add_edge(note.digest_id, note.id, key=EdgeKind.CONTAINS.value,
-                       **{Attr.KIND: EdgeKind.CONTAINS.value, Attr.POSITION: note.position + 1})
+            G.add_edge(
+                note.digest_id,
+                note.id,
+                key=EdgeKind.CONTAINS.value,
+                **{Attr.KIND: EdgeKind.CONTAINS.value, Attr.POSITION: note.position + 1},
+            )
         G.add_edge(note.id, note.item_id, key=EdgeKind.ABOUT.value, **{Attr.KIND: EdgeKind.ABOUT.value})
         item = items[note.item_id]
         if item.id not in authored and item.authors:
@@ -209,25 +223,50 @@ def build_graph(linked: LinkedCorpus) -> nx.MultiDiGraph:
             for position, (agent_id, name) in enumerate(item.authors, start=1):
                 if G.has_edge(item.id, agent_id, key=EdgeKind.AUTHORED_BY.value):
                     continue  # the same name twice in one author list
-                G.add_edge(item.id, agent_id, key=EdgeKind.AUTHORED_BY.value,
-                           **{Attr.KIND: EdgeKind.AUTHORED_BY.value, Attr.POSITION: position, Attr.NAME: name})
+                G.add_edge(
+                    item.id,
+                    agent_id,
+                    key=EdgeKind.AUTHORED_BY.value,
+                    **{Attr.KIND: EdgeKind.AUTHORED_BY.value, Attr.POSITION: position, Attr.NAME: name},
+                )
         for spelling in note.entry.tags:
             tag_id = f"tag:{normalize_tag(spelling)}"
             if tag_id in G and not G.has_edge(note.id, tag_id, key=EdgeKind.TAGGED.value):
-                G.add_edge(note.id, tag_id, key=EdgeKind.TAGGED.value,
-                           **{Attr.KIND: EdgeKind.TAGGED.value, Attr.SPELLING: spelling})
+                G.add_edge(
+                    note.id,
+                    tag_id,
+                    key=EdgeKind.TAGGED.value,
+                    **{Attr.KIND: EdgeKind.TAGGED.value, Attr.SPELLING: spelling},
+                )
         for index, ref in enumerate(note.entry.refs):
             target = "work:arxiv-" + ref.arxiv_id.replace("/", "-")
-            G.add_edge(note.id, target, key=f"{EdgeKind.CITES.value}:{ref.line}:{index}",
-                       **{Attr.KIND: EdgeKind.CITES.value, Attr.LINE: ref.line, Attr.LABEL: ref.label,
-                          Attr.URL: ref.url, Attr.VERSION: ref.version})
+            G.add_edge(
+                note.id,
+                target,
+                key=f"{EdgeKind.CITES.value}:{ref.line}:{index}",
+                **{
+                    Attr.KIND: EdgeKind.CITES.value,
+                    Attr.LINE: ref.line,
+                    Attr.LABEL: ref.label,
+                    Attr.URL: ref.url,
+                    Attr.VERSION: ref.version,
+                },
+            )
         for web in note.entry.links:
             target = link_ids[normalize_url(web.url)]
-            G.add_edge(note.id, target, key=f"{EdgeKind.LINKS_TO.value}:{web.line}:{h16(web.url)[:6]}",
-                       **{Attr.KIND: EdgeKind.LINKS_TO.value, Attr.LINE: web.line, Attr.URL: web.url})
+            G.add_edge(
+                note.id,
+                target,
+                key=f"{EdgeKind.LINKS_TO.value}:{web.line}:{h16(web.url)[:6]}",
+                **{Attr.KIND: EdgeKind.LINKS_TO.value, Attr.LINE: web.line, Attr.URL: web.url},
+            )
     for index, wiki in enumerate(linked.wiki_links):
-        G.add_edge(wiki.note_id, wiki.item_id, key=f"{EdgeKind.WIKI_LINKS.value}:{wiki.line}:{index}",
-                   **{Attr.KIND: EdgeKind.WIKI_LINKS.value, Attr.LINE: wiki.line, Attr.LABEL: wiki.target})
+        G.add_edge(
+            wiki.note_id,
+            wiki.item_id,
+            key=f"{EdgeKind.WIKI_LINKS.value}:{wiki.line}:{index}",
+            **{Attr.KIND: EdgeKind.WIKI_LINKS.value, Attr.LINE: wiki.line, Attr.LABEL: wiki.target},
+        )
     return G
 
 

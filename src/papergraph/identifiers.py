@@ -14,15 +14,15 @@ from urllib.parse import urlsplit
 
 __all__ = [
     "ArxivId",
-    "parse_arxiv_id",
-    "parse_arxiv_url",
     "find_urls",
     "h16",
     "has_hangul",
     "normalize_name",
-    "normalize_title",
     "normalize_tag",
+    "normalize_title",
     "normalize_url",
+    "parse_arxiv_id",
+    "parse_arxiv_url",
 ]
 
 HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
@@ -94,7 +94,7 @@ def parse_arxiv_id(text: str) -> ArxivId | None:
         digits = len(new.group(3))
         if not 1 <= month <= 12:
             return None
-        if digits == 4 and yymm > 1412 or digits == 5 and yymm < 1501:
+        if (digits == 4 and yymm > 1412) or (digits == 5 and yymm < 1501):
             return None
         return ArxivId(text, version)
     old = OLD_STYLE_ID.match(text)
@@ -130,9 +130,7 @@ def parse_arxiv_url(url: str) -> ArxivId | None:
 
 def _trim_url(url: str) -> str:
     while url:
-        if url[-1] in TRAILING_PUNCTUATION:
-            url = url[:-1]
-        elif url[-1] == ")" and url.count(")") > url.count("("):
+        if url[-1] in TRAILING_PUNCTUATION or (url[-1] == ")" and url.count(")") > url.count("(")):
             url = url[:-1]
         else:
             break

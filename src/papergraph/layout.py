@@ -42,7 +42,7 @@ import numpy as np
 
 from .graph import undirected_pairs
 
-__all__ = ["compute_layout", "layout_positions", "force_atlas2", "PIXELS_PER_NODE", "SEED"]
+__all__ = ["PIXELS_PER_NODE", "SEED", "compute_layout", "force_atlas2", "layout_positions"]
 
 SEED = 7
 PIXELS_PER_NODE = 60.0
@@ -204,16 +204,12 @@ def _default_iterations(n: int) -> int:
     return max(60, int(150 * math.sqrt(10_000 / n)))
 
 
-def _global_speed(
-    swinging: float, traction: float, speed: float, efficiency: float, n: int
-) -> tuple[float, float]:
+def _global_speed(swinging: float, traction: float, speed: float, efficiency: float, n: int) -> tuple[float, float]:
     """FA2's adaptive global speed (Gephi's ForceAtlas2.java, ``adjustSpeedAndApplyForces``)."""
     estimated_optimal_jitter = 0.05 * math.sqrt(n)
     min_jitter = math.sqrt(estimated_optimal_jitter)
     max_jitter = 10.0
-    jitter = SPEED_TOLERANCE * max(
-        min_jitter, min(max_jitter, estimated_optimal_jitter * traction / (n * n))
-    )
+    jitter = SPEED_TOLERANCE * max(min_jitter, min(max_jitter, estimated_optimal_jitter * traction / (n * n)))
     min_speed_efficiency = 0.05
     if traction > 0 and swinging / traction > 2.0:
         if efficiency > min_speed_efficiency:
@@ -243,9 +239,7 @@ def _gravity(position: np.ndarray, mass: np.ndarray) -> np.ndarray:
     return position * (-GRAVITY * mass)[:, None]
 
 
-def _repulsion(
-    position: np.ndarray, mass: np.ndarray, kernels: dict[int, tuple[np.ndarray, np.ndarray]]
-) -> np.ndarray:
+def _repulsion(position: np.ndarray, mass: np.ndarray, kernels: dict[int, tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
     """ForceAtlas2 repulsion ``kr·m_i·m_j/d`` between all pairs, approximated on a grid.
 
     Pairs within a 3×3 block of cells are exact; farther pairs see each other
@@ -361,8 +355,9 @@ def _expand(items: np.ndarray, repeats: np.ndarray) -> tuple[np.ndarray, np.ndar
     return expanded, within
 
 
-def _place_leaves(position: np.ndarray, parent: np.ndarray, mass: np.ndarray, sources: np.ndarray,
-                  targets: np.ndarray) -> None:
+def _place_leaves(
+    position: np.ndarray, parent: np.ndarray, mass: np.ndarray, sources: np.ndarray, targets: np.ndarray
+) -> None:
     """Put each leaf on a ring around its parent, fanned out away from the parent's other neighbours.
 
     The ring radius ``√(2·kr·(m_parent + k))`` is where ForceAtlas2's linear

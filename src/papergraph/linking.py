@@ -29,18 +29,18 @@ from .model import AgentKind, Corpus, Diagnostic, Document, Entry, ItemKind, Wik
 from .parsers.vault import title_from_file_name, wiki_link_note_name
 
 __all__ = [
+    "CODE_HOSTS",
+    "Agent",
+    "CitedPaper",
+    "Item",
+    "Link",
     "LinkedCorpus",
     "LinkedDigest",
     "LinkedNote",
-    "Item",
-    "Agent",
-    "Tag",
-    "CitedPaper",
-    "Link",
     "ResolvedWikiLink",
-    "link_corpus",
+    "Tag",
     "item_key_for_title",
-    "CODE_HOSTS",
+    "link_corpus",
 ]
 
 CODE_HOSTS = frozenset({"github.com", "gitlab.com", "bitbucket.org", "huggingface.co", "codeberg.org"})
@@ -212,7 +212,9 @@ class _Linker:
                 note_key = f"vault/{h16(document.relpath)}"
                 digest_id = None
                 index = 0
-            notes.append(LinkedNote(f"note:{note_key}", note_key, entry, document, digest_id, _work_id(item_key), index))
+            notes.append(
+                LinkedNote(f"note:{note_key}", note_key, entry, document, digest_id, _work_id(item_key), index)
+            )
 
         agents = self._agents(notes)
         items = self._items(notes, agents)
@@ -290,8 +292,13 @@ class _Linker:
             elif len(source_keys) == 1:
                 keys[index] = source_keys.pop()
             else:
-                self._ambiguous(document, entry, f"title {entry.title!r} matches {len(sources)} vault notes of "
-                                f"{document.date} about different items", source_keys)
+                self._ambiguous(
+                    document,
+                    entry,
+                    f"title {entry.title!r} matches {len(sources)} vault notes of "
+                    f"{document.date} about different items",
+                    source_keys,
+                )
                 keys[index] = item_key_for_title(entry.title)
         return [keys[index] for index in range(len(pairs))]
 
@@ -404,7 +411,9 @@ class _Linker:
             message = f"wiki-link [[{link.target}]] names several notes ({paths}); no edge made; write the folder too"
             code = "ambiguous-wikilink"
         else:
-            message = f"wiki-link [[{link.target}]] names no note in the input; no edge made (add that note or fix the name)"
+            message = (
+                f"wiki-link [[{link.target}]] names no note in the input; no edge made (add that note or fix the name)"
+            )
             code = "dangling-wikilink"
         self.diagnostics.append(Diagnostic(note.document.path, link.line, message, code))
         return None

@@ -12,19 +12,19 @@ from operator import attrgetter
 from typing import TypeVar
 
 __all__ = [
+    "LINE_DROPPING_CODES",
     "AgentKind",
+    "ArxivRef",
+    "Author",
+    "Corpus",
+    "Diagnostic",
+    "Document",
+    "Entry",
     "ItemKind",
     "SourceSpan",
     "TextLine",
-    "Author",
-    "ArxivRef",
     "WebLink",
     "WikiLink",
-    "Entry",
-    "Document",
-    "Diagnostic",
-    "Corpus",
-    "LINE_DROPPING_CODES",
 ]
 
 
@@ -43,7 +43,7 @@ def record(cls: _Record) -> _Record:
     names = tuple(f.name for f in fields(cls))
     values = attrgetter(*names) if len(names) > 1 else (lambda self: (getattr(self, names[0]),))
 
-    def __reduce__(self):  # noqa: N807 - the pickle protocol's name
+    def __reduce__(self):
         return cls, values(self)
 
     cls.__reduce__ = __reduce__  # type: ignore[method-assign]

@@ -17,7 +17,16 @@ from .errors import InputError
 from .model import Corpus, Diagnostic, Document
 from .parsers import READERS, detect_reader
 
-__all__ = ["InputFile", "InputData", "find_inputs", "read_inputs", "parse_bytes", "parse_inputs", "load_corpus", "decode"]
+__all__ = [
+    "InputData",
+    "InputFile",
+    "decode",
+    "find_inputs",
+    "load_corpus",
+    "parse_bytes",
+    "parse_inputs",
+    "read_inputs",
+]
 
 INPUT_SUFFIXES = (".txt", ".md")
 
@@ -76,12 +85,21 @@ def decode(data: bytes, display: str, encoding: str | None = None) -> tuple[str 
     and text in another encoding become diagnostics naming the remedy.
     """
     if _looks_binary(data):
-        return None, [Diagnostic(display, 1, "binary file, not a text digest or note; remove it from the input folder", "binary")]
+        return None, [
+            Diagnostic(display, 1, "binary file, not a text digest or note; remove it from the input folder", "binary")
+        ]
     chosen = encoding or "utf-8-sig"
     try:
         return data.decode(chosen), []
     except LookupError:
-        return None, [Diagnostic(display, 1, f"unknown encoding {encoding!r}; pass an encoding Python knows, e.g. --encoding cp949", "encoding")]
+        return None, [
+            Diagnostic(
+                display,
+                1,
+                f"unknown encoding {encoding!r}; pass an encoding Python knows, e.g. --encoding cp949",
+                "encoding",
+            )
+        ]
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1

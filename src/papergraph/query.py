@@ -31,23 +31,33 @@ from pathlib import Path
 
 from .errors import InputError, QueryError
 from .exporters import DEFAULT_BASE_IRI
-from .rdfwriter import IRI, PREFIXES, BNode, Literal, RdfGraph, compact_iri, generate_jsonld, generate_turtle, turtle_term
+from .rdfwriter import (
+    IRI,
+    PREFIXES,
+    BNode,
+    Literal,
+    RdfGraph,
+    compact_iri,
+    generate_jsonld,
+    generate_turtle,
+    turtle_term,
+)
 
 __all__ = [
     "DEFAULT_GRAPH",
     "ENGINES",
     "FORMATS",
-    "Term",
-    "QueryResult",
-    "NamedQuery",
     "Dataset",
-    "named_queries",
+    "NamedQuery",
+    "QueryResult",
+    "Term",
+    "execute",
     "find_named_query",
+    "format_named_queries",
+    "format_result",
+    "named_queries",
     "open_dataset",
     "run_query",
-    "format_result",
-    "format_named_queries",
-    "execute",
 ]
 
 DEFAULT_GRAPH = "output/graph.ttl"
@@ -183,8 +193,11 @@ def _position(sparql: str, offset: int) -> tuple[int, int]:
 def _undeclared_prefix(sparql: str, prefix: str | None = None, at: int | None = None) -> QueryError | None:
     """An ``unknown prefix`` error pointing at the prefixed name, if one is to blame."""
     # Blank out IRIs, strings and comments (same length, so offsets still hold).
-    code = re.sub(r'<[^<>"{}|^`\\\s]*>|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|#[^\n]*',
-                  lambda m: " " * len(m.group(0)), sparql)
+    code = re.sub(
+        r'<[^<>"{}|^`\\\s]*>|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|#[^\n]*',
+        lambda m: " " * len(m.group(0)),
+        sparql,
+    )
     names = list(re.finditer(r"(?<![\w?$:])([A-Za-z][\w.-]*)?:", code))
     for match in names:
         name = match.group(1) or ""
@@ -227,6 +240,7 @@ def _rdflib_error(sparql: str, error: Exception) -> QueryError:
 
 
 # ----------------------------------------------------------------- engines
+
 
 def _from_oxigraph(term) -> Term | None:
     import pyoxigraph as ox
@@ -292,9 +306,7 @@ class Dataset:
                 return QueryResult("ask", boolean=bool(answer))
             if isinstance(answer, ox.QuerySolutions):
                 variables = tuple(v.value for v in answer.variables)
-                rows = tuple(
-                    tuple(_from_oxigraph(solution[i]) for i in range(len(variables))) for solution in answer
-                )
+                rows = tuple(tuple(_from_oxigraph(solution[i]) for i in range(len(variables))) for solution in answer)
                 return QueryResult("select", variables, rows)
             triples = tuple(
                 (_from_oxigraph(t.subject), _from_oxigraph(t.predicate), _from_oxigraph(t.object)) for t in answer
@@ -316,7 +328,7 @@ class Dataset:
                 return QueryResult("select", variables, rows)
             triples = tuple((_from_rdflib(s), _from_rdflib(p), _from_rdflib(o)) for s, p, o in answer.graph)
             return QueryResult("graph", triples=triples)
-        except Exception as error:  # noqa: BLE001 - rdflib raises bare Exception, pyparsing and TypeErrors
+        except Exception as error:
             raise _rdflib_error(sparql, error) from None
 
 
@@ -371,13 +383,16 @@ def open_dataset(
             store.parse(data=data, format=rdflib_format)
     except (SyntaxError, ValueError) as error:
         raise InputError(f"{shown}: not valid RDF: {_first_line(str(error))}") from None
-    except Exception as error:  # noqa: BLE001 - rdflib's parsers raise many kinds of exceptions
+    except Exception as error:
         raise InputError(f"{shown}: not valid RDF: {_first_line(str(error))}") from None
     return Dataset(engine, store, shown)
 
 
 def run_query(
-    sparql: str, source: str | os.PathLike[str] = DEFAULT_GRAPH, *, engine: str = "oxigraph",
+    sparql: str,
+    source: str | os.PathLike[str] = DEFAULT_GRAPH,
+    *,
+    engine: str = "oxigraph",
     base_iri: str = DEFAULT_BASE_IRI,
 ) -> QueryResult:
     """Load ``source`` and run one query on it (see :func:`open_dataset`)."""
@@ -385,6 +400,7 @@ def run_query(
 
 
 # ----------------------------------------------------------------- formats
+
 
 def _display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 0 if unicodedata.combining(c) else 1 for c in text)

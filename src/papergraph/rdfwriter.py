@@ -26,26 +26,26 @@ from .gcpause import paused_gc
 
 __all__ = [
     "IRI",
-    "BNode",
-    "Literal",
-    "Term",
-    "RdfGraph",
     "NS",
     "PREFIXES",
-    "XSD_INTEGER",
-    "XSD_DATE",
     "RDF_TYPE",
+    "XSD_DATE",
+    "XSD_INTEGER",
+    "BNode",
+    "Literal",
+    "RdfGraph",
+    "Term",
+    "compact_iri",
+    "generate_jsonld",
+    "generate_ntriples",
+    "generate_turtle",
     "integer",
     "is_valid_iri",
-    "generate_turtle",
-    "generate_ntriples",
-    "generate_jsonld",
-    "iter_turtle",
-    "iter_ntriples",
     "iter_jsonld",
-    "turtle_term",
-    "compact_iri",
+    "iter_ntriples",
+    "iter_turtle",
     "paused_gc",
+    "turtle_term",
 ]
 
 
@@ -194,10 +194,21 @@ class RdfGraph:
 
 # ----------------------------------------------------------------- escaping
 
+
 def _escape_table() -> dict[int, str]:
     table = {code: f"\\u{code:04X}" for code in range(0x20)}
-    table.update({0x7F: "\\u007F", ord("\\"): "\\\\", ord('"'): '\\"', 0x0A: "\\n", 0x0D: "\\r", 0x09: "\\t",
-                  0x08: "\\b", 0x0C: "\\f"})
+    table.update(
+        {
+            0x7F: "\\u007F",
+            ord("\\"): "\\\\",
+            ord('"'): '\\"',
+            0x0A: "\\n",
+            0x0D: "\\r",
+            0x09: "\\t",
+            0x08: "\\b",
+            0x0C: "\\f",
+        }
+    )
     return table
 
 
@@ -235,11 +246,11 @@ class _Compactor:
     def _compact(self, iri: str) -> str:
         for name, namespace in self.prefixes:
             if iri.startswith(namespace):
-                local = iri[len(namespace):]
+                local = iri[len(namespace) :]
                 if _LOCAL.match(local):
                     return f"{name}:{local}"
         if self.base and iri.startswith(self.base):
-            relative = iri[len(self.base):]
+            relative = iri[len(self.base) :]
             if _is_safe_relative(relative):
                 return f"<{relative}>"
         return f"<{iri}>"
@@ -361,8 +372,14 @@ class Pieces(Protocol):
     def put(self, key: bytes, piece: object) -> None: ...
 
 
-def _turtle_parts(graph: RdfGraph, prefixes: Sequence[tuple[str, str]], base: str | None,
-                  header: Sequence[str], keys: Sequence[bytes] = (), pieces: Pieces | None = None) -> Iterator[str]:
+def _turtle_parts(
+    graph: RdfGraph,
+    prefixes: Sequence[tuple[str, str]],
+    base: str | None,
+    header: Sequence[str],
+    keys: Sequence[bytes] = (),
+    pieces: Pieces | None = None,
+) -> Iterator[str]:
     compact = _Compactor(prefixes, base)
     rendered: dict[Term, str] = {}  # types, people and tags recur thousands of times
 
@@ -396,7 +413,9 @@ def _turtle_parts(graph: RdfGraph, prefixes: Sequence[tuple[str, str]], base: st
     for index, (section, subject, predicates) in enumerate(graph.blocks()):
         if section:
             yield f"\n# ---- {section}\n"
-        short, text = _reused(pieces, keys, index, lambda: render(subject, predicates))  # type: ignore[misc]
+        short, text = _reused(
+            pieces, keys, index, lambda subject=subject, predicates=predicates: render(subject, predicates)
+        )  # type: ignore[misc]
         # Small descriptions (agents, tags, cited papers) read best as one line each.
         yield text if short and previous_was_short and not section else "\n" + text
         previous_was_short = short
@@ -465,8 +484,8 @@ class _JsonCompactor:
         if found is None:
             found = iri
             for name, namespace in self.prefixes:
-                if iri.startswith(namespace) and not iri[len(namespace):].startswith("//"):
-                    found = f"{name}:{iri[len(namespace):]}"
+                if iri.startswith(namespace) and not iri[len(namespace) :].startswith("//"):
+                    found = f"{name}:{iri[len(namespace) :]}"
                     break
             self.cache[iri] = found
         return found
@@ -489,8 +508,13 @@ def generate_jsonld(graph: RdfGraph, *, prefixes: Sequence[tuple[str, str]] = PR
     return b"".join(iter_jsonld(graph, prefixes=prefixes))
 
 
-def iter_jsonld(graph: RdfGraph, *, prefixes: Sequence[tuple[str, str]] = PREFIXES,
-                keys: Sequence[bytes] = (), pieces: Pieces | None = None) -> Iterator[bytes]:
+def iter_jsonld(
+    graph: RdfGraph,
+    *,
+    prefixes: Sequence[tuple[str, str]] = PREFIXES,
+    keys: Sequence[bytes] = (),
+    pieces: Pieces | None = None,
+) -> Iterator[bytes]:
     """The graph as JSON-LD, in UTF-8 chunks: a ``@context`` of prefixes and one
     node object per line in ``@graph``.
 
@@ -501,11 +525,12 @@ def iter_jsonld(graph: RdfGraph, *, prefixes: Sequence[tuple[str, str]] = PREFIX
     return _chunked(_jsonld_parts(graph, prefixes, keys, pieces))
 
 
-def _jsonld_parts(graph: RdfGraph, prefixes: Sequence[tuple[str, str]], keys: Sequence[bytes] = (),
-                  pieces: Pieces | None = None) -> Iterator[str]:
+def _jsonld_parts(
+    graph: RdfGraph, prefixes: Sequence[tuple[str, str]], keys: Sequence[bytes] = (), pieces: Pieces | None = None
+) -> Iterator[str]:
     compact = _JsonCompactor(prefixes)
     values_of: dict[Term, object] = {}  # json.dumps never changes them, so repeats can share one
-    context = json.dumps({name: namespace for name, namespace in prefixes}, ensure_ascii=False)
+    context = json.dumps(dict(prefixes), ensure_ascii=False)
     yield f'{{\n  "@context": {context},\n  "@graph": [\n    '
 
     def render(subject: IRI | BNode, predicates: dict[IRI, dict[Term, None]]) -> str:
@@ -526,7 +551,9 @@ def _jsonld_parts(graph: RdfGraph, prefixes: Sequence[tuple[str, str]], keys: Se
 
     separator = ""
     for index, (subject, predicates) in enumerate(graph.subjects()):
-        yield separator + _reused(pieces, keys, index, lambda: render(subject, predicates))  # type: ignore[operator]
+        yield separator + _reused(
+            pieces, keys, index, lambda subject=subject, predicates=predicates: render(subject, predicates)
+        )  # type: ignore[operator]
         separator = ",\n    "
     yield "\n  ]\n}\n"
 

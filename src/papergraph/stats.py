@@ -15,7 +15,7 @@ import networkx as nx
 from .graph import Attr, EdgeKind, NodeKind, graph_summary
 from .model import LINE_DROPPING_CODES, Corpus, Diagnostic
 
-__all__ = ["Stats", "LineAccount", "compute_stats", "account_lines", "format_stats"]
+__all__ = ["LineAccount", "Stats", "account_lines", "compute_stats", "format_stats"]
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,9 @@ def account_lines(corpus: Corpus) -> LineAccount:
     return LineAccount(len(corpus.documents), len(content), in_fields, in_diagnostics, unaccounted, twice)
 
 
-def compute_stats(corpus: Corpus, G: nx.MultiDiGraph, diagnostics: tuple[Diagnostic, ...] | None = None, top: int = 10) -> Stats:
+def compute_stats(
+    corpus: Corpus, G: nx.MultiDiGraph, diagnostics: tuple[Diagnostic, ...] | None = None, top: int = 10
+) -> Stats:
     """Counts of every node and edge kind, top tags and cited papers, diagnostics."""
     tag_notes: Counter[str] = Counter()
     cited: Counter[str] = Counter()

@@ -22,7 +22,7 @@ from ..cache import FragmentCache
 from ..errors import UnknownFormatError
 from ..model import Diagnostic
 
-__all__ = ["Exporter", "ExportContext", "EXPORTERS", "get_exporter", "exporter_names", "DEFAULT_BASE_IRI"]
+__all__ = ["DEFAULT_BASE_IRI", "EXPORTERS", "ExportContext", "Exporter", "exporter_names", "get_exporter"]
 
 DEFAULT_BASE_IRI = "https://w3id.org/papergraph/id/"
 T = TypeVar("T")

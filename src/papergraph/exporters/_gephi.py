@@ -22,44 +22,44 @@ import numbers
 import re
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import date
+from functools import cached_property
 
 import networkx as nx
 
+from ..cache import FragmentCache, fragment_key
 from ..graph import ITEM_TYPES, Attr, NodeKind
 from ..identifiers import h16
-from ..cache import FragmentCache, fragment_key
 from ..model import Diagnostic
 from . import ExportContext
 
 __all__ = [
-    "KIND_COLORS",
     "DEFAULT_COLOR",
+    "KIND_COLORS",
+    "RENAMED_NODE_ATTRIBUTES",
+    "XML_ILLEGAL",
     "Column",
     "Columns",
-    "NodeRow",
     "EdgeBundle",
-    "TextCleaner",
-    "node_row",
-    "SharedRows",
-    "node_digests",
-    "raw_bundles",
-    "clean_bundle",
-    "value_kinds",
-    "columns_of",
-    "ValueKinds",
+    "NodeRow",
     "Piece",
-    "position_of",
+    "SharedRows",
+    "TextCleaner",
+    "ValueKinds",
     "bundle_values",
-    "unique_ids",
-    "first_seen_dates",
-    "XML_ILLEGAL",
-    "RENAMED_NODE_ATTRIBUTES",
-    "value_text",
-    "plural_name",
-    "escape_text",
+    "clean_bundle",
+    "columns_of",
     "escape_attribute",
+    "escape_text",
+    "first_seen_dates",
+    "node_digests",
+    "node_row",
+    "plural_name",
+    "position_of",
+    "raw_bundles",
+    "unique_ids",
+    "value_kinds",
+    "value_text",
 ]
 
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -96,8 +96,16 @@ def escape_attribute(value: str) -> str:
     """
     if _ATTRIBUTE_SPECIAL.search(value) is None:
         return value
-    return (value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-            .replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;"))
+    return (
+        value.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+        .replace("\n", "&#10;")
+        .replace("\r", "&#13;")
+        .replace("\t", "&#9;")
+    )
+
 
 # One colour per displayed kind (Tableau 10, which stays readable on white and black).
 KIND_COLORS = {
@@ -124,8 +132,17 @@ LINE_LISTS = frozenset({Attr.COMMENTARY_KO, Attr.COMMENTARY_EN})
 
 # Column order in both files: what Gephi users look at first, then the rest by name.
 PREFERRED_NODE_COLUMNS = (
-    Attr.LABEL, Attr.KIND, Attr.TITLE, Attr.NAME, Attr.DATE, "year", Attr.TAGS, Attr.ARXIV_ID, Attr.URL,
-    Attr.ITEM_TYPE, Attr.AUTHORS,
+    Attr.LABEL,
+    Attr.KIND,
+    Attr.TITLE,
+    Attr.NAME,
+    Attr.DATE,
+    "year",
+    Attr.TAGS,
+    Attr.ARXIV_ID,
+    Attr.URL,
+    Attr.ITEM_TYPE,
+    Attr.AUTHORS,
 )
 PREFERRED_EDGE_COLUMNS = (Attr.KIND, Attr.LABEL, Attr.POSITION, Attr.NAME, Attr.LINE, Attr.URL, Attr.VERSION)
 
@@ -162,7 +179,9 @@ class Columns:
     def present(self, values: dict[str, object]) -> list[Column]:
         """The columns a row has a value for, in file order."""
         rank = self._rank
-        return [column for _, column in sorted(rank[name] for name in values if name in rank and values[name] is not None)]
+        return [
+            column for _, column in sorted(rank[name] for name in values if name in rank and values[name] is not None)
+        ]
 
 
 @dataclass
@@ -321,8 +340,9 @@ def node_row(G: nx.MultiDiGraph, cleaner: TextCleaner, node: Hashable, data: dic
     year = year_of(values.get(Attr.DATE))
     if year is not None:
         values["year"] = year
-    return NodeRow(id=node, values=values, color=KIND_COLORS.get(values[Attr.KIND], DEFAULT_COLOR),
-                   size=node_size(G.degree(node)))
+    return NodeRow(
+        id=node, values=values, color=KIND_COLORS.get(values[Attr.KIND], DEFAULT_COLOR), size=node_size(G.degree(node))
+    )
 
 
 class SharedRows:
@@ -360,8 +380,9 @@ def _label(values: dict[str, object], node: Hashable, cleaner: TextCleaner) -> s
     return cleaner.text(str(node), node, "id")
 
 
-def raw_bundles(edges: Iterable[tuple[Hashable, Hashable, dict]],
-                bundle_key: Callable[[dict], Hashable]) -> list[tuple[Hashable, Hashable, list[dict]]]:
+def raw_bundles(
+    edges: Iterable[tuple[Hashable, Hashable, dict]], bundle_key: Callable[[dict], Hashable]
+) -> list[tuple[Hashable, Hashable, list[dict]]]:
     """``(source, target, [edge data, ...])`` per (source, target, ``bundle_key(data)``), in first-seen order."""
     bundles: dict[tuple[Hashable, Hashable, Hashable], tuple[Hashable, Hashable, list[dict]]] = {}
     for source, target, data in edges:
@@ -555,10 +576,9 @@ class Piece:
     removed, so no diagnostic) are kept for the next build.
     """
 
-    __slots__ = ("subject", "key", "pieces", "found", "values", "clean", "_fill")
+    __slots__ = ("_fill", "clean", "found", "key", "pieces", "subject", "values")
 
-    def __init__(self, subject: object, key: bytes | None, pieces: FragmentCache | None,
-                 fill: Callable[[Piece], None]):
+    def __init__(self, subject: object, key: bytes | None, pieces: FragmentCache | None, fill: Callable[[Piece], None]):
         self.subject = subject
         self.key = key
         self.pieces = pieces

@@ -45,21 +45,27 @@ from ._gephi import (
     escape_text,
     first_seen_dates,
     node_digests,
-    position_of,
     plural_name,
+    position_of,
     raw_bundles,
     unique_ids,
     value_text,
 )
 
-__all__ = ["EXPORTER", "generate_gexf", "gexf_list", "GEXF_NS", "VIZ_NS", "NATIVE_EDGE_ATTRIBUTES"]
+__all__ = ["EXPORTER", "GEXF_NS", "NATIVE_EDGE_ATTRIBUTES", "VIZ_NS", "generate_gexf", "gexf_list"]
 
 GEXF_NS = "http://gexf.net/1.3"
 VIZ_NS = "http://gexf.net/1.3/viz"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 SCHEMA_LOCATION = f"{GEXF_NS} http://gexf.net/1.3/gexf.xsd"
-GEXF_TYPES = {"bool": "boolean", "int": "integer", "long": "long", "float": "double", "str": "string",
-              "list": "liststring"}
+GEXF_TYPES = {
+    "bool": "boolean",
+    "int": "integer",
+    "long": "long",
+    "float": "double",
+    "str": "string",
+    "list": "liststring",
+}
 NATIVE_EDGE_ATTRIBUTES = frozenset({Attr.KIND, Attr.LABEL})
 """Edge values written as ``<edge>`` attributes, not as attribute columns."""
 
@@ -176,7 +182,9 @@ def generate_gexf(G: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
     # Everything but the positions is ready: only now wait for the layout.
     rendered = [(piece.subject, piece.text(signature, node_text)) for piece in nodes]
     layout = ctx.layout
-    out[nodes_at:nodes_at] = [text + _position(position_of(layout, node)) + "\n      </node>" for node, text in rendered]
+    out[nodes_at:nodes_at] = [
+        text + _position(position_of(layout, node)) + "\n      </node>" for node, text in rendered
+    ]
     return "".join(out).encode("utf-8")
 
 
@@ -185,8 +193,14 @@ class _EdgePiece(Piece):
 
     __slots__ = ("scalars", "start")
 
-    def __init__(self, subject: tuple, key: bytes | None, pieces: FragmentCache | None,
-                 fill: Callable[[Piece], None], start: str | None):
+    def __init__(
+        self,
+        subject: tuple,
+        key: bytes | None,
+        pieces: FragmentCache | None,
+        fill: Callable[[Piece], None],
+        start: str | None,
+    ):
         super().__init__(subject, key, pieces, fill)
         self.start = start
         self.scalars: dict[str, object] = {}
@@ -211,10 +225,15 @@ def _node(node_id: str, row: NodeRow, values: dict[str, object], columns: Column
     attributes = f'id="{escape_attribute(node_id)}" label="{escape_attribute(str(row.values[Attr.LABEL]))}"'
     if start:
         attributes += f' start="{start}"'
-    red, green, blue = (int(row.color[i:i + 2], 16) for i in (1, 3, 5))
-    return "".join((f"\n      <node {attributes}>", _attvalues(values, columns, "        "),
-                    f'\n        <viz:color r="{red}" g="{green}" b="{blue}"/>',
-                    f'\n        <viz:size value="{float(row.size)!r}"/>'))
+    red, green, blue = (int(row.color[i : i + 2], 16) for i in (1, 3, 5))
+    return "".join(
+        (
+            f"\n      <node {attributes}>",
+            _attvalues(values, columns, "        "),
+            f'\n        <viz:color r="{red}" g="{green}" b="{blue}"/>',
+            f'\n        <viz:size value="{float(row.size)!r}"/>',
+        )
+    )
 
 
 def _position(position: tuple[float, float] | None) -> str:

@@ -28,7 +28,6 @@ import re
 import networkx as nx
 
 from ..cache import fragment_key
-
 from ..identifiers import h16
 from . import ExportContext, Exporter
 from ._gephi import (
@@ -56,7 +55,7 @@ from ._gephi import (
     value_text,
 )
 
-__all__ = ["EXPORTER", "generate_graphml", "graphml_node_id", "GRAPHML_NS", "LIST_SEPARATOR"]
+__all__ = ["EXPORTER", "GRAPHML_NS", "LIST_SEPARATOR", "generate_graphml", "graphml_node_id"]
 
 GRAPHML_NS = "http://graphml.graphdrawing.org/xmlns"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
@@ -117,15 +116,16 @@ def generate_graphml(G: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
     edges = []
     raw_edges = ctx.shared("gephi edges", lambda: list(G.edges(data=True)))
     for source, target, raw in raw_bundles(raw_edges, lambda data: None):
-        piece = Piece((source, target, raw), fragment_key(repr((source, target, raw))) if pieces else None, pieces,
-                      edge_values)
+        piece = Piece(
+            (source, target, raw), fragment_key(repr((source, target, raw))) if pieces else None, pieces, edge_values
+        )
         if piece.found is None:
             piece.fill()
         edges.append((ids[source], ids[target], piece))
 
     node_columns = columns_of((piece.kinds for piece in nodes), PREFERRED_NODE_COLUMNS)
     node_columns = Columns((*node_columns, *POSITION_COLUMNS))
-    edge_columns = columns_of((piece.kinds for _, _, piece in edges), PREFERRED_EDGE_COLUMNS + ("weight",))
+    edge_columns = columns_of((piece.kinds for _, _, piece in edges), (*PREFERRED_EDGE_COLUMNS, "weight"))
     keys: dict[tuple[str, str], str] = {}
     for domain, columns in (("node", node_columns), ("edge", edge_columns)):
         for column in columns:
@@ -150,8 +150,10 @@ def generate_graphml(G: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
     def edge_children(piece: Piece) -> str:
         return _children(piece.values, edge_columns, keys, "edge")  # type: ignore[arg-type]
 
-    rendered = [(f'\n    <node id="{escape_attribute(ids[piece.subject])}"', piece.text(signature, node_children))
-                for piece in nodes]
+    rendered = [
+        (f'\n    <node id="{escape_attribute(ids[piece.subject])}"', piece.text(signature, node_children))
+        for piece in nodes
+    ]
     edge_part = "".join(
         f'\n    <edge id="e{index}" source="{escape_attribute(source)}" target="{escape_attribute(target)}"'
         + _element_end(piece.text(signature, edge_children), "edge")
@@ -163,8 +165,10 @@ def generate_graphml(G: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
     for piece, (start, children) in zip(nodes, rendered):
         position = position_of(layout, piece.subject)
         if position is not None:
-            children += (f'\n      <data key="{x_key}">{value_text(position[0])}</data>'
-                         f'\n      <data key="{y_key}">{value_text(position[1])}</data>')
+            children += (
+                f'\n      <data key="{x_key}">{value_text(position[0])}</data>'
+                f'\n      <data key="{y_key}">{value_text(position[1])}</data>'
+            )
         out.append(start + _element_end(children, "node"))
     out.append(edge_part)
     out.append("\n  </graph>\n</graphml>\n")

@@ -41,7 +41,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -54,17 +54,17 @@ from ..graph import Attr, EdgeKind, NodeKind
 from . import ExportContext, Exporter
 
 __all__ = [
+    "BIG_GRAPH",
     "EXPORTER",
     "KIND_STYLES",
-    "BIG_GRAPH",
     "SMALL_GRAPH",
     "PageData",
     "build_page_data",
     "generate_html",
     "generate_html_files",
-    "script_json",
-    "safe_url",
     "plain_title",
+    "safe_url",
+    "script_json",
 ]
 
 # Kind names as plain strings: Enum.value lookups dominate the loops otherwise.
@@ -208,7 +208,7 @@ def _shorten(text: str, limit: int = LABEL_CHARS) -> str:
 
 def _int_coordinate(value: object) -> int:
     number = float(value)  # type: ignore[arg-type]
-    return int(round(number)) if math.isfinite(number) else 0
+    return round(number) if math.isfinite(number) else 0
 
 
 def _as_list(value: object) -> list:
@@ -304,7 +304,7 @@ def build_page_data(G: nx.MultiDiGraph, layout: Mapping[str, tuple[float, float]
         i, j = index[u], index[v]
         kind = data.get(Attr.KIND)
         edge: dict[str, Any] = {"from": i, "to": j}
-        if kind == _CITES or kind == _WIKI_LINKS:
+        if kind in (_CITES, _WIKI_LINKS):
             edge["dashes"] = True
         edges.append(edge)
         _collect_detail(details, i, j, kind, data)
@@ -315,14 +315,24 @@ def build_page_data(G: nx.MultiDiGraph, layout: Mapping[str, tuple[float, float]
             details[i]["f"] = _full_name(kinds[i], G.nodes[node])
 
     # Note dates: a digest's notes carry its date, and dated vault notes count too.
-    dates = sorted({str(G.nodes[n][Attr.DATE]) for n in order
-                    if kinds[index[n]] == _NOTE and G.nodes[n].get(Attr.DATE)})
+    dates = sorted(
+        {str(G.nodes[n][Attr.DATE]) for n in order if kinds[index[n]] == _NOTE and G.nodes[n].get(Attr.DATE)}
+    )
     date_range = (dates[0], dates[-1]) if dates else None
     counts = Counter(kinds)
     big = len(order) > BIG_GRAPH
     config = {
-        "kinds": [{"kind": kind, "legend": style.legend, "color": style.color, "border": style.border,
-                   "shape": style.shape, "count": counts.get(kind, 0)} for kind, style in KIND_STYLES.items()],
+        "kinds": [
+            {
+                "kind": kind,
+                "legend": style.legend,
+                "color": style.color,
+                "border": style.border,
+                "shape": style.shape,
+                "count": counts.get(kind, 0),
+            }
+            for kind, style in KIND_STYLES.items()
+        ],
         "hidden": _hidden_kinds(len(order), counts),
         "big": big,
         "dates": list(date_range) if date_range else None,
@@ -363,8 +373,7 @@ def _sizes(G: nx.MultiDiGraph) -> Counter:
     return size
 
 
-def _collect_detail(details: list[dict[str, Any]], i: int, j: int, kind: object,
-                    data: Mapping[str, Any]) -> None:
+def _collect_detail(details: list[dict[str, Any]], i: int, j: int, kind: object, data: Mapping[str, Any]) -> None:
     """Record one edge in the detail tables of both of its ends."""
     source, target = details[i], details[j]
     if kind == _CONTAINS:
@@ -453,8 +462,11 @@ def _top(order: list[str], kinds: list[str], degree: Counter, kind: str, limit: 
 
 def _top_cited(details: list[dict[str, Any]], kinds: list[str], limit: int) -> list[list[int]]:
     """``[[node, number of citing notes], ...]`` for the most cited papers."""
-    counts = [(len({note for note, _ in d["cb"]}), i) for i, d in enumerate(details)
-              if kinds[i] in (_ITEM, _ARXIV) and d.get("cb")]
+    counts = [
+        (len({note for note, _ in d["cb"]}), i)
+        for i, d in enumerate(details)
+        if kinds[i] in (_ITEM, _ARXIV) and d.get("cb")
+    ]
     counts.sort(key=lambda pair: (-pair[0], pair[1]))
     return [[i, n] for n, i in counts[:limit]]
 
@@ -482,9 +494,12 @@ def vis_options(big: bool) -> dict[str, Any]:
     groups = {
         kind: {
             "shape": style.shape,
-            "color": {"background": style.color, "border": style.border,
-                      "highlight": {"background": style.color, "border": "#111827"},
-                      "hover": {"background": style.color, "border": "#111827"}},
+            "color": {
+                "background": style.color,
+                "border": style.border,
+                "highlight": {"background": style.color, "border": "#111827"},
+                "hover": {"background": style.color, "border": "#111827"},
+            },
         }
         for kind, style in KIND_STYLES.items()
     }
@@ -500,10 +515,17 @@ def vis_options(big: bool) -> dict[str, Any]:
             # vis-network 9.1.2 does not cap label sizes with maxVisible (it
             # only fades them), so labels stay small; when zoomed out, the
             # page's script names the biggest hubs itself.
-            "scaling": {"min": 5, "max": 44,
-                        "label": {"enabled": True, "min": 12, "max": 26, "maxVisible": 26, "drawThreshold": 7}},
-            "font": {"face": "system-ui, -apple-system, 'Segoe UI', 'Noto Sans KR', sans-serif",
-                     "color": "#1f2937", "strokeWidth": 3, "strokeColor": "#ffffff"},
+            "scaling": {
+                "min": 5,
+                "max": 44,
+                "label": {"enabled": True, "min": 12, "max": 26, "maxVisible": 26, "drawThreshold": 7},
+            },
+            "font": {
+                "face": "system-ui, -apple-system, 'Segoe UI', 'Noto Sans KR', sans-serif",
+                "color": "#1f2937",
+                "strokeWidth": 3,
+                "strokeColor": "#ffffff",
+            },
         },
         "edges": {
             "smooth": False,
@@ -539,9 +561,8 @@ def _environment(encoded: Mapping[int, str]):
     the nonce, so the big data blocks are encoded once.
     """
     import jinja2
-    from markupsafe import Markup
-
     import pyvis
+    from markupsafe import Markup
 
     pyvis_templates = Path(pyvis.__file__).resolve().parent / "templates"
     folders = (TEMPLATES, pyvis_templates)
@@ -555,7 +576,7 @@ def _environment(encoded: Mapping[int, str]):
     return env
 
 
-@lru_cache(maxsize=None)
+@cache
 def _static_file(name: str, folders: tuple[Path, ...]) -> str:
     """A script or style sheet pasted into the page as it is.
 
@@ -567,8 +588,9 @@ def _static_file(name: str, folders: tuple[Path, ...]) -> str:
         path = folder / name
         if path.is_file():
             return path.read_text(encoding="utf-8").replace("\r\n", "\n").replace("\r", "\n")
-    raise ExportError(f"{name}: missing from the page templates ({', '.join(f.as_posix() for f in folders)}); "
-                      "reinstall papergraph")
+    raise ExportError(
+        f"{name}: missing from the page templates ({', '.join(f.as_posix() for f in folders)}); reinstall papergraph"
+    )
 
 
 def _pyvis_network() -> ModuleType:
@@ -585,7 +607,7 @@ def _pyvis_network() -> ModuleType:
 
         return pyvis.network
 
-    def IFrame(*args: Any, **kwargs: Any) -> Any:  # noqa: N802 - IPython's name
+    def IFrame(*args: Any, **kwargs: Any) -> Any:
         from IPython.display import IFrame as real
 
         return real(*args, **kwargs)
@@ -604,8 +626,12 @@ def _pyvis_network() -> ModuleType:
     return pyvis.network
 
 
-def generate_html(G: nx.MultiDiGraph, layout: Mapping[str, tuple[float, float]] | Callable[[], Mapping[str, tuple[float, float]]],
-                  *, title: str = "papergraph") -> str:
+def generate_html(
+    G: nx.MultiDiGraph,
+    layout: Mapping[str, tuple[float, float]] | Callable[[], Mapping[str, tuple[float, float]]],
+    *,
+    title: str = "papergraph",
+) -> str:
     """The explorer page for ``G`` as one HTML string.
 
     ``layout`` may be a function: it is called once everything but the

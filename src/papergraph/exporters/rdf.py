@@ -50,16 +50,25 @@ from ..rdfwriter import (
     XSD_DATE,
     Literal,
     RdfGraph,
+    integer,
+    is_valid_iri,
     iter_jsonld,
     iter_ntriples,
     iter_turtle,
-    integer,
-    is_valid_iri,
     paused_gc,
 )
 from . import DEFAULT_BASE_IRI, ExportContext, Exporter
 
-__all__ = ["EXPORTER", "generate_rdf", "stream_rdf", "to_rdf", "instance_prefixes", "normalize_base_iri", "web_iri", "vocabulary"]
+__all__ = [
+    "EXPORTER",
+    "generate_rdf",
+    "instance_prefixes",
+    "normalize_base_iri",
+    "stream_rdf",
+    "to_rdf",
+    "vocabulary",
+    "web_iri",
+]
 
 Diagnose = Callable[[str, int, str, str], None]
 
@@ -242,10 +251,8 @@ def normalize_base_iri(base: str) -> str:
     given, base = base, base.strip()
     if not base.endswith(("/", "#")):
         base += "/"
-    if not _accepted_by_parsers(base) or not urlsplit(base).netloc and not base.startswith("urn:"):
-        raise ExportError(
-            f"--base-iri {given!r}: not an absolute IRI; give one such as {DEFAULT_BASE_IRI}"
-        )
+    if not _accepted_by_parsers(base) or (not urlsplit(base).netloc and not base.startswith("urn:")):
+        raise ExportError(f"--base-iri {given!r}: not an absolute IRI; give one such as {DEFAULT_BASE_IRI}")
     return base
 
 
@@ -276,7 +283,9 @@ class _Mapper:
     def text(self, value: str, path: str, line: int, what: str) -> str:
         if _UNCARRIABLE.search(value):
             found = sorted({f"U+{ord(c):04X}" for c in _UNCARRIABLE.findall(value)})
-            self.diagnose(path, line, f"{what}: removed characters RDF cannot carry ({', '.join(found)})", "rdf-character")
+            self.diagnose(
+                path, line, f"{what}: removed characters RDF cannot carry ({', '.join(found)})", "rdf-character"
+            )
             value = _UNCARRIABLE.sub("", value)
         return value
 
@@ -324,8 +333,9 @@ class _Mapper:
         self.iris[node] = result
         return result
 
-    def add_text(self, subject: IRI, predicate: IRI, value: object, path: str, line: int, what: str,
-                 language: str | None = None) -> None:
+    def add_text(
+        self, subject: IRI, predicate: IRI, value: object, path: str, line: int, what: str, language: str | None = None
+    ) -> None:
         if value is None or value == "":
             return
         text = self.text(str(value), path, line, what)
@@ -380,7 +390,9 @@ class _Mapper:
         self.out.add(iri, V.CREATOR, self.curator)
         self.add_text(iri, V.SOURCE_PATH, path, path, line, "source path")
         parts = sorted(
-            (d.get(Attr.POSITION) or 0, n) for n, keyed in self.G.succ[node].items() for d in keyed.values()
+            (d.get(Attr.POSITION) or 0, n)
+            for n, keyed in self.G.succ[node].items()
+            for d in keyed.values()
             if d.get(Attr.KIND) == _E_CONTAINS
         )
         for _, note in parts:
@@ -451,8 +463,12 @@ class _Mapper:
             target_iri = self.iri_of(target)
             if target_iri is None:
                 written = data.get(Attr.URL) or target
-                self.diagnose(path, where, f"link {written!r} cannot be made into an IRI that RDF parsers accept; "
-                              "left out of the RDF", "rdf-iri")
+                self.diagnose(
+                    path,
+                    where,
+                    f"link {written!r} cannot be made into an IRI that RDF parsers accept; left out of the RDF",
+                    "rdf-iri",
+                )
                 continue
             target_data = self.G.nodes[target]
             if kind == _E_LINKS_TO:
@@ -468,8 +484,7 @@ class _Mapper:
             add(citation, V.CITING, note_iri)
             add(citation, V.CITED, target_iri)
             add(citation, V.CHARACTERIZATION, V.LINKS_TO)
-            label = data.get(Attr.LABEL) if kind != _E_WIKI_LINKS else (
-                data.get(Attr.LABEL) or data.get("target"))
+            label = data.get(Attr.LABEL) if kind != _E_WIKI_LINKS else (data.get(Attr.LABEL) or data.get("target"))
             if label:
                 label = self.text(str(label), path, where, "anchor text")
                 if label:
@@ -491,7 +506,9 @@ class _Mapper:
             return
         add = self.out.add
         arxiv_id = data.get(Attr.ARXIV_ID)
-        classes = ARXIV_PAPER_CLASSES if arxiv_id else ITEM_CLASSES.get(str(data.get(Attr.ITEM_TYPE)), ITEM_CLASSES["other"])
+        classes = (
+            ARXIV_PAPER_CLASSES if arxiv_id else ITEM_CLASSES.get(str(data.get(Attr.ITEM_TYPE)), ITEM_CLASSES["other"])
+        )
         for cls in classes:
             add(iri, RDF_TYPE, cls)
         self.add_text(iri, V.TITLE, data.get(Attr.TITLE), path, line, "title")
@@ -507,8 +524,12 @@ class _Mapper:
                 continue
             page = web_iri(_UNCARRIABLE.sub("", str(url)))
             if page is None:
-                self.diagnose(path, line, f"URL line {url!r} cannot be made into an IRI that RDF parsers accept; "
-                              "left out of the RDF", "rdf-iri")
+                self.diagnose(
+                    path,
+                    line,
+                    f"URL line {url!r} cannot be made into an IRI that RDF parsers accept; left out of the RDF",
+                    "rdf-iri",
+                )
                 continue
             add(iri, V.PAGE, IRI(page))
         self.authorship(node, iri, path, line)
@@ -516,7 +537,8 @@ class _Mapper:
     def authorship(self, node: str, iri: IRI, path: str, line: int) -> None:
         roles = sorted(
             (d.get(Attr.POSITION) or 0, agent, d.get(Attr.NAME))
-            for agent, keyed in self.G.succ[node].items() for d in keyed.values()
+            for agent, keyed in self.G.succ[node].items()
+            for d in keyed.values()
             if d.get(Attr.KIND) == _E_AUTHORED_BY
         )
         if not roles:
@@ -575,8 +597,7 @@ class _Mapper:
         for node, data in self.G.nodes(data=True):
             if data.get(Attr.KIND) == _N_DIGEST:
                 self.digest(node, data)
-        loose = [(n, d) for n, d in self.G.nodes(data=True)
-                 if d.get(Attr.KIND) == _N_NOTE and not d.get(Attr.DIGEST)]
+        loose = [(n, d) for n, d in self.G.nodes(data=True) if d.get(Attr.KIND) == _N_NOTE and not d.get(Attr.DIGEST)]
         if loose:
             self.out.section("vault notes")
             for node, data in loose:
@@ -617,8 +638,10 @@ TURTLE_HEADER = (
 
 def generate_rdf(G: nx.MultiDiGraph, ctx: ExportContext) -> dict[str, bytes]:
     """``graph.ttl``, ``graph.nt``, ``graph.jsonld`` and ``papergraph.ttl`` for one build."""
-    return {name: content if isinstance(content, bytes) else b"".join(content)
-            for name, content in stream_rdf(G, ctx).items()}
+    return {
+        name: content if isinstance(content, bytes) else b"".join(content)
+        for name, content in stream_rdf(G, ctx).items()
+    }
 
 
 def stream_rdf(G: nx.MultiDiGraph, ctx: ExportContext) -> dict[str, bytes | Iterator[bytes]]:
@@ -640,8 +663,9 @@ def stream_rdf(G: nx.MultiDiGraph, ctx: ExportContext) -> dict[str, bytes | Iter
     json_pieces = ctx.fragments("jsonld", repr(json_prefixes))
     return {
         "graph.nt": without_gc(iter_ntriples(rdf, keys=keys if turtle_pieces or json_pieces else None)),
-        "graph.ttl": without_gc(iter_turtle(rdf, prefixes=prefixes, base=base, header=TURTLE_HEADER,
-                                            keys=keys, pieces=turtle_pieces)),
+        "graph.ttl": without_gc(
+            iter_turtle(rdf, prefixes=prefixes, base=base, header=TURTLE_HEADER, keys=keys, pieces=turtle_pieces)
+        ),
         "graph.jsonld": without_gc(iter_jsonld(rdf, prefixes=json_prefixes, keys=keys, pieces=json_pieces)),
         "papergraph.ttl": vocabulary(),
     }

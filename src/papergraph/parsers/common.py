@@ -15,21 +15,21 @@ from ..identifiers import find_urls, has_hangul, parse_arxiv_url
 from ..model import AgentKind, ArxivRef, Author, Diagnostic, Document, ItemKind, TextLine, WebLink
 
 __all__ = [
+    "DOCUMENT_URL",
     "LineReader",
-    "split_lines",
-    "remove_control_characters",
-    "is_url_line",
-    "is_author_line",
     "author_line_body",
-    "split_top_level",
+    "classify_item",
+    "find_references",
+    "is_author_line",
+    "is_prose",
+    "is_url_line",
+    "label_before_link",
     "looks_like_name",
     "parse_authors",
-    "label_before_link",
-    "is_prose",
+    "remove_control_characters",
     "split_korean_english",
-    "find_references",
-    "classify_item",
-    "DOCUMENT_URL",
+    "split_lines",
+    "split_top_level",
 ]
 
 URL_LINE = re.compile(r"^\s*<?(?:https?://|(?:www\.|export\.)?arxiv\.org/)\S+>?\s*$", re.I)
@@ -40,11 +40,59 @@ LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 # Words that may sit inside a name written before a link ("Sparks of AGI",
 # "Binary Discrimination vs Ranked Preference Modeling"), but never end one.
 LABEL_CONNECTORS = frozenset(
-    "of vs vs. and the for a an in on to with & is are from via by at as or".split()
+    [
+        "of",
+        "vs",
+        "vs.",
+        "and",
+        "the",
+        "for",
+        "a",
+        "an",
+        "in",
+        "on",
+        "to",
+        "with",
+        "&",
+        "is",
+        "are",
+        "from",
+        "via",
+        "by",
+        "at",
+        "as",
+        "or",
+    ]
 )
 # Lower-case particles allowed inside personal names.
 NAME_PARTICLES = frozenset(
-    "van von de der den da di del della dos du le la al el bin ibn ter ten zu y e and at of".split()
+    [
+        "van",
+        "von",
+        "de",
+        "der",
+        "den",
+        "da",
+        "di",
+        "del",
+        "della",
+        "dos",
+        "du",
+        "le",
+        "la",
+        "al",
+        "el",
+        "bin",
+        "ibn",
+        "ter",
+        "ten",
+        "zu",
+        "y",
+        "e",
+        "and",
+        "at",
+        "of",
+    ]
 )
 ORGANIZATION_WORDS = re.compile(
     r"(?:\b(?:team|teams|lab|labs|laboratory|inc|corp|corporation|ltd|llc|research|institute|"
@@ -142,7 +190,7 @@ def is_url_line(text: str) -> bool:
 
 def _is_capitalized(token: str) -> bool:
     first = token.lstrip("\"'“‘([")[:1]
-    return bool(first) and (first.isupper() or first.isdigit() or not first.isascii() and first.isalpha())
+    return bool(first) and (first.isupper() or first.isdigit() or (not first.isascii() and first.isalpha()))
 
 
 def looks_like_name(part: str) -> bool:
@@ -352,8 +400,9 @@ def find_references(
     return tuple(refs), tuple(links)
 
 
-def classify_item(title: str, authors: tuple[Author, ...], urls: tuple[TextLine, ...],
-                  commentary: tuple[TextLine, ...]) -> ItemKind:
+def classify_item(
+    title: str, authors: tuple[Author, ...], urls: tuple[TextLine, ...], commentary: tuple[TextLine, ...]
+) -> ItemKind:
     """Paper, model release, blog post or other, from the authors, own URLs and wording."""
     if any(a.kind is AgentKind.PERSON for a in authors):
         return ItemKind.PAPER

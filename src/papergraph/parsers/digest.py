@@ -39,7 +39,7 @@ from .common import (
     split_top_level,
 )
 
-__all__ = ["parse_digest", "split_lines", "parse_authors", "label_before_link", "is_digest_text"]
+__all__ = ["is_digest_text", "label_before_link", "parse_authors", "parse_digest", "split_lines"]
 
 DATE_HEADER = re.compile(
     r"^\s*(?P<y>\d{4})\s*년\s*(?P<m>\d{1,2})\s*월\s*(?P<d>\d{1,2})\s*일\s*"
@@ -105,16 +105,16 @@ class _DigestParser(LineReader):
         date, part, header, header_line, first = self._header()
         blocks = self._segment(first)
         entries = tuple(self._entry(block) for block in blocks)
-        return self.finish(source_kind="digest", date=date, part=part, header=header, header_line=header_line,
-                           entries=entries)
+        return self.finish(
+            source_kind="digest", date=date, part=part, header=header, header_line=header_line, entries=entries
+        )
 
     def _header(self) -> tuple[str | None, int | None, str | None, int | None, int]:
-        for number, line in enumerate(self.lines, start=1):
-            if line.strip():
-                break
-        else:
+        number = next((n for n, text in enumerate(self.lines, start=1) if text.strip()), None)
+        if number is None:
             self.diagnose(1, "empty digest: no date line and no entries", "empty-file")
             return None, None, None, None, len(self.lines) + 1
+        line = self.lines[number - 1]
         match = DATE_HEADER.match(line)
         fallback = self._date_from_name()
         hint = f"; using {fallback} from the file name" if fallback else ""
@@ -209,7 +209,11 @@ class _DigestParser(LineReader):
     def _entry(self, block: _Block) -> Entry:
         title_text = " ".join(self.text(n).strip() for n in block.title)
         if is_url_line(title_text):
-            self.diagnose(block.title[0], "entry starts with a URL instead of a title; the URL is used as the title", "title-is-url")
+            self.diagnose(
+                block.title[0],
+                "entry starts with a URL instead of a title; the URL is used as the title",
+                "title-is-url",
+            )
         rest = list(block.lines)
         authors: tuple[Author, ...] = ()
         author_lines: list[int] = []
@@ -219,7 +223,11 @@ class _DigestParser(LineReader):
             # An author line that never closes may continue on the next line.
             if body and not body[1] and rest:
                 nxt = self.text(rest[0]).strip()
-                if nxt.endswith(")") and "(" not in nxt and all(looks_like_name(p) for p in split_top_level(nxt[:-1]) if p):
+                if (
+                    nxt.endswith(")")
+                    and "(" not in nxt
+                    and all(looks_like_name(p) for p in split_top_level(nxt[:-1]) if p)
+                ):
                     author_lines.append(rest.pop(0))
             joined = " ".join(self.text(n).strip() for n in author_lines)
             authors = parse_authors(joined, author_lines[0])

@@ -45,7 +45,7 @@ from .common import (
     split_korean_english,
 )
 
-__all__ = ["parse_vault_note", "wiki_link_note_name", "title_from_file_name", "date_from_file_name"]
+__all__ = ["date_from_file_name", "parse_vault_note", "title_from_file_name", "wiki_link_note_name"]
 
 # "230110 Scaling Laws....md" (YYMMDD) or "2023-01-10 ....md"
 SHORT_DATE_PREFIX = re.compile(r"^(\d{2})(\d{2})(\d{2})(?!\d)")
@@ -172,8 +172,10 @@ def _is_bare_title(text: str) -> bool:
 
 def _is_title_text(title: str) -> bool:
     """Text before an author list that can be a title (a Korean sentence is commentary)."""
-    return bool(title) and len(title) <= TITLE_MAX_CHARS and not (
-        has_hangul(title) and (len(title.split()) > 12 or re.search(r"[.!?。]$", title))
+    return (
+        bool(title)
+        and len(title) <= TITLE_MAX_CHARS
+        and not (has_hangul(title) and (len(title.split()) > 12 or re.search(r"[.!?。]$", title)))
     )
 
 
@@ -231,7 +233,9 @@ class _VaultParser(LineReader):
         if self.content:
             entries = (self._entry(),)
         else:
-            self.diagnose(1, "empty note: nothing to read; delete it or write the paper's URL on the first line", "empty-file")
+            self.diagnose(
+                1, "empty note: nothing to read; delete it or write the paper's URL on the first line", "empty-file"
+            )
         return self.finish(source_kind="vault", date=date, entries=entries)
 
     def _entry(self) -> Entry:
@@ -252,8 +256,11 @@ class _VaultParser(LineReader):
 
         korean, english = split_korean_english(body.prose)
         english = sorted(english + body.english, key=lambda t: t.line)
-        prose = [t for t in sorted([*([body.abstract] if body.abstract else []), *korean, *english], key=lambda t: t.line)
-                 if t.line not in body.code]
+        prose = [
+            t
+            for t in sorted([*([body.abstract] if body.abstract else []), *korean, *english], key=lambda t: t.line)
+            if t.line not in body.code
+        ]
         refs, links = find_references(prose, self.diagnose)
         arxiv = next((found for found in (_own_arxiv_id(u.text) for u in urls) if found), None)
         if arxiv is None:
@@ -375,7 +382,9 @@ class _VaultParser(LineReader):
                 position += 1
         return header, position
 
-    def _split_header(self, pieces: list[tuple[int, str]], *, first_is_shared: bool = False) -> tuple[_Header | None, int]:
+    def _split_header(
+        self, pieces: list[tuple[int, str]], *, first_is_shared: bool = False
+    ) -> tuple[_Header | None, int]:
         """Find ``Title (Authors)`` in the first lines of a paragraph; return it and the lines used.
 
         Tries the first line, then the first two, ... so that a title or an
@@ -408,8 +417,13 @@ class _VaultParser(LineReader):
             return _Header(" ".join(plain.split()), [] if first_is_shared else [first_line]), 1
         # a title wrapped over a short paragraph of its own, without authors
         whole = " ".join(_strip_emphasis(" ".join(text for _, text in pieces)).split())
-        if (not first_is_shared and 2 <= len(pieces) <= 3 and self._ends_paragraph(pieces[-1][0])
-                and all(_is_bare_title(text) for _, text in pieces) and _is_bare_title(whole)):
+        if (
+            not first_is_shared
+            and 2 <= len(pieces) <= 3
+            and self._ends_paragraph(pieces[-1][0])
+            and all(_is_bare_title(text) for _, text in pieces)
+            and _is_bare_title(whole)
+        ):
             return _Header(whole, [number for number, _ in pieces]), len(pieces)
         return None, 0
 
@@ -525,10 +539,17 @@ class _VaultParser(LineReader):
                 seen_prose = True
         flush_quote()
         if in_fence is not None:
-            self.diagnose(in_fence, "code block opened with ``` never closes; read to the end of the note as code", "unclosed-code")
+            self.diagnose(
+                in_fence,
+                "code block opened with ``` never closes; read to the end of the note as code",
+                "unclosed-code",
+            )
         if in_english is not None:
-            self.diagnose(in_english, "<english> block never closes; read to the end of the note as English (add </english>)",
-                          "unclosed-english")
+            self.diagnose(
+                in_english,
+                "<english> block never closes; read to the end of the note as English (add </english>)",
+                "unclosed-english",
+            )
         return body
 
     def _wiki_links(self, code: set[int]) -> tuple[WikiLink, ...]:
