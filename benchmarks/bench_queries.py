@@ -137,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
                 times, size = [], 0
                 for _ in range(args.repeat):
                     started = time.perf_counter()
-                    answer = data.query(query.text)
+                    answer = data.query(query.bind())
                     times.append(time.perf_counter() - started)
                     size = len(answer.rows) + len(answer.triples) + (answer.boolean is not None)
                 results[(label, name)] = (statistics.median(times), size)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import http.server
 import json
+import threading
+import time
 from pathlib import Path
+from typing import ClassVar
 
 import pyoxigraph as ox
 import pytest
@@ -15,6 +19,8 @@ from papergraph.cli import cli
 from papergraph.errors import InputError, QueryError
 from papergraph.query import (
     ENGINES,
+    Dataset,
+    Parameter,
     QueryResult,
     Term,
     execute,
@@ -22,6 +28,8 @@ from papergraph.query import (
     format_result,
     named_queries,
     open_dataset,
+    parse_parameters,
+    show_query,
 )
 
 BASE = "https://w3id.org/papergraph/id/"
@@ -73,7 +81,7 @@ def test_the_fifteen_competency_queries_and_the_extras_are_shipped():
 
 @pytest.mark.parametrize("name", list(named_queries()))
 def test_every_named_query_runs_on_the_seeds_and_both_engines_agree(datasets, name):
-    text = named_queries()[name].text
+    text = named_queries()[name].bind()
     oxigraph, rdflib_result = (datasets[engine].query(text) for engine in ENGINES)
     assert oxigraph.form == rdflib_result.form
     assert oxigraph.variables == rdflib_result.variables
@@ -84,15 +92,15 @@ def test_every_named_query_runs_on_the_seeds_and_both_engines_agree(datasets, na
 
 # Rows (or triples) each named query returns on the seeds.
 SEED_SIZES = {
-    "cq01": 0,
-    "cq02": 0,
+    "cq01": 3,
+    "cq02": 8,
     "cq03": 7,
     "cq04": 6,
-    "cq05": 0,
-    "cq06": 0,
-    "cq07": 0,
+    "cq05": 2,
+    "cq06": 143,
+    "cq07": 143,
     "cq08": 1,
-    "cq09": 0,
+    "cq09": 1,
     "cq10": 3,
     "cq11": 7,
     "cq12": 19,
@@ -109,19 +117,19 @@ SEED_SIZES = {
 
 @pytest.mark.parametrize("name", sorted(SEED_SIZES))
 def test_named_query_sizes_on_the_seeds(datasets, name):
-    result = datasets["oxigraph"].query(find_named_query(name).text)
+    result = datasets["oxigraph"].query(find_named_query(name).bind())
     assert len(result.rows) + len(result.triples) == SEED_SIZES[name]
 
 
 def test_cq03_most_cited_is_2305_01625(datasets):
-    result = datasets["oxigraph"].query(find_named_query("cq03").text)
+    result = datasets["oxigraph"].query(find_named_query("cq03").bind())
     assert result.variables == ("paper", "arxivId", "citingNotes")
     assert values(result)[0] == ("https://arxiv.org/abs/2305.01625", "2305.01625", "2")
     assert all(row[2] == "1" for row in values(result)[1:])
 
 
 def test_cq11_lists_each_of_the_seven_cited_but_never_noted_papers(datasets):
-    rows = values(datasets["oxigraph"].query(find_named_query("cq11").text))
+    rows = values(datasets["oxigraph"].query(find_named_query("cq11").bind()))
     assert rows == [
         ("https://arxiv.org/abs/1907.01470", "1907.01470", "", "2"),
         ("https://arxiv.org/abs/2305.01625", "2305.01625", "", "2"),
@@ -134,30 +142,30 @@ def test_cq11_lists_each_of_the_seven_cited_but_never_noted_papers(datasets):
 
 
 def test_cq14_has_no_versioned_ids(datasets):
-    assert datasets["oxigraph"].query(find_named_query("cq14").text) == QueryResult("ask", boolean=False)
+    assert datasets["oxigraph"].query(find_named_query("cq14").bind()) == QueryResult("ask", boolean=False)
 
 
 def test_extras_answer_the_seed_facts(datasets):
     data = datasets["oxigraph"]
-    assert values(data.query(find_named_query("authors_by_kind").text)) == [
+    assert values(data.query(find_named_query("authors_by_kind").bind())) == [
         ("http://xmlns.com/foaf/0.1/Organization", "2"),
         ("http://xmlns.com/foaf/0.1/Person", "141"),
     ]
-    assert values(data.query(find_named_query("tags_by_notes").text))[0] == ("long-context", "4")
-    assert values(data.query(find_named_query("overview").text)) == [("3", "21", "21", "7", "143", "17", "16")]
+    assert values(data.query(find_named_query("tags_by_notes").bind()))[0] == ("long-context", "4")
+    assert values(data.query(find_named_query("overview").bind())) == [("3", "21", "21", "7", "143", "17", "16")]
 
 
 def test_digests_give_the_same_answers_as_the_export(datasets):
     direct = open_dataset(SEEDS)
     for name in ("cq03", "cq11", "overview", "notes_index"):
-        text = find_named_query(name).text
+        text = find_named_query(name).bind()
         assert direct.query(text) == datasets["oxigraph"].query(text)
 
 
 @pytest.mark.parametrize("suffix", ["nt", "jsonld"])
 def test_ntriples_and_jsonld_exports_can_be_queried(export_dir, datasets, suffix):
     data = open_dataset(export_dir / f"graph.{suffix}")
-    text = find_named_query("cq11").text
+    text = find_named_query("cq11").bind()
     assert data.query(text) == datasets["oxigraph"].query(text)
 
 
@@ -303,7 +311,7 @@ def test_cli_ask_prints_true_or_false_and_json_boolean(runner, export_dir):
     graph = str(export_dir / "graph.ttl")
     assert runner.invoke(cli, ["query", graph, "-n", "cq14"]).output == "false\n"
     assert runner.invoke(cli, ["query", graph, 'ASK { ?p fabio:hasArXivId "2305.01625" }']).output == "true\n"
-    result = runner.invoke(cli, ["query", graph, "-n", "cq14", "--format", "json"])
+    result = runner.invoke(cli, ["query", graph, "-n", "cq14", "-f", "json"])
     assert json.loads(result.output) == {"head": {}, "boolean": False}
 
 
@@ -321,18 +329,18 @@ def test_cli_construct_prints_turtle(runner, export_dir):
 def test_cli_query_file(runner, export_dir, tmp_path):
     query = tmp_path / "digests.rq"
     query.write_text("SELECT ?d WHERE { ?x a pg:Digest ; dcterms:issued ?d } ORDER BY ?d\n", encoding="utf-8")
-    result = runner.invoke(cli, ["query", str(export_dir / "graph.ttl"), "-f", str(query)])
+    result = runner.invoke(cli, ["query", str(export_dir / "graph.ttl"), "--file", str(query)])
     assert result.output == "d\n----------\n2024-02-08\n2024-05-22\n2024-11-04\n(3 rows)\n"
 
 
 def test_cli_list_shows_every_named_query_with_its_description(runner):
     result = runner.invoke(cli, ["query", "--list"])
     assert result.exit_code == 0
-    lines = result.output.splitlines()
+    lines = [line for line in result.output.splitlines() if not line.lstrip().startswith("--param")]
     assert len(lines) == len(named_queries()) == 21
     assert lines[1] == (
         "cq01_papers_by_tag_in_date_range     "
-        "Which papers tagged #diffusion did I note between 2024-02-01 and 2024-03-31?"
+        "Which papers tagged #alignment (or any tag) did I note, and when (optionally between two dates)?"
     )
 
 
@@ -357,7 +365,7 @@ def test_cli_missing_graph_file(runner):
 def test_cli_usage_errors_exit_2(runner):
     result = runner.invoke(cli, ["query"])
     assert result.exit_code == 2
-    assert "Error: no query: give SPARQL text, -f FILE.rq or --name NAME (see --list)" in result.stderr
+    assert "Error: no query: give SPARQL text, --file FILE.rq or --name NAME (see --list)" in result.stderr
     result = runner.invoke(cli, ["query", "a.ttl", "SELECT * {}", "--name", "cq03"])
     assert result.exit_code == 2
     result = runner.invoke(cli, ["query", "--name", "cq99"])
@@ -385,6 +393,333 @@ ORDER BY ?title
 
 def test_shipped_cq08_answers_like_the_shared_one(corpus_digests):
     data = open_dataset(corpus_digests)
-    shipped = data.query(find_named_query("cq08").text)
+    shipped = data.query(find_named_query("cq08").bind())
     assert len(shipped.rows) == 110
     assert shipped == data.query(SHARED_CQ08)
+
+
+# ---------------------------------------------------------------- parameters
+
+
+def test_parameters_are_declared_in_the_header_with_kinds_and_defaults():
+    assert find_named_query("cq01").parameters == (
+        Parameter("tag", "string", "alignment", "the tag, as written after '#'"),
+        Parameter("start", "date", "", "first day noted (YYYY-MM-DD); empty: no lower bound"),
+        Parameter("end", "date", "", "last day noted (YYYY-MM-DD); empty: no upper bound"),
+    )
+    assert find_named_query("cq09").parameters[0].kind == "arxiv"
+    assert find_named_query("cq03").parameters == ()
+    with pytest.raises(QueryError) as error:
+        parse_parameters('# CQ\n# param tag colour "red"\nSELECT * {}', "my.rq")
+    assert str(error.value) == "my.rq:2: unknown parameter kind 'colour'; use one of: string, date, integer, iri, arxiv"
+    with pytest.raises(QueryError) as error:
+        parse_parameters('# param day date "2024-02-30"\nSELECT * {}', "my.rq")
+    assert str(error.value) == "my.rq:1: default of day: '2024-02-30' is not a date (YYYY-MM-DD)"
+    with pytest.raises(QueryError) as error:
+        parse_parameters("# param day date 2024-02-01\nSELECT * {}", "my.rq")
+    assert str(error.value) == 'my.rq:1: expected # param NAME KIND "DEFAULT" description'
+
+
+# Seeds' answers, defaulted and with parameters given (first rows, then the count).
+SEED_ANSWERS = [
+    (
+        "cq01",
+        {},
+        [
+            ("2024-02-08", f"{BASE}work/beca7be5dbbffd9c", "Direct Language Model Alignment from Online AI Feedback"),
+            (
+                "2024-05-22",
+                f"{BASE}work/e2796c08e963624b",
+                "SPO: Multi-Dimensional Preference Sequential Alignment With Implicit Reward Modeling",
+            ),
+            ("2024-11-04", f"{BASE}work/683da23d31a5fba3", "Language Models can Self-Lengthen to Generate Long Texts"),
+        ],
+        3,
+    ),
+    (
+        "cq01",
+        {"tag": "long-context", "start": "2024-05-01", "end": "2024-11-30"},
+        [
+            ("2024-11-04", f"{BASE}work/683da23d31a5fba3", "Language Models can Self-Lengthen to Generate Long Texts"),
+            (
+                "2024-11-04",
+                f"{BASE}work/8c025aecf4f3bd15",
+                "What is Wrong with Perplexity for Long-context Language Modeling?",
+            ),
+        ],
+        2,
+    ),
+    ("cq02", {}, [("Chaojun Xiao", "1"), ("Guangxuan Xiao", "1")], 8),
+    ("cq02", {"author": "Ada Langford"}, [("Alex Lamb", "1"), ("Dinesh Jayaraman", "1")], 8),
+    ("cq02", {"author": "Nobody Here"}, [], 0),
+    ("cq06", {}, [("Ada Langford", "1", "1")], 143),
+    ("cq06", {"min_digests": "2"}, [], 0),
+    (
+        "cq07",
+        {"paper": "tokenformer"},
+        [
+            ("TokenFormer: Rethinking Transformer Scaling with Tokenized Model Parameters", "1", "Haiyang Wang"),
+            ("TokenFormer: Rethinking Transformer Scaling with Tokenized Model Parameters", "2", "Yue Fan"),
+        ],
+        8,
+    ),
+    ("cq08", {"tag": "long-context"}, [], 4),
+    (
+        "cq09",
+        {},
+        [("000_763e0155731fdf89.txt", "5", "LM-Infinite", "https://arxiv.org/abs/2308.16137", "2024-02-08")],
+        1,
+    ),
+    (
+        "cq09",
+        {"arxiv": "2309.17453v2"},
+        [("001_10537a06faff7c25.txt", "30", "Streaming LLM", "https://arxiv.org/abs/2309.17453", "2024-05-22")],
+        1,
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "params", "first", "count"), SEED_ANSWERS)
+def test_seed_answers_with_parameters_defaulted_and_given(datasets, name, params, first, count):
+    for engine in ENGINES:
+        rows = values(datasets[engine].query(find_named_query(name).bind(params)))
+        assert len(rows) == count, engine
+        assert [row[: len(first[0])] for row in rows[: len(first)]] == first, engine
+
+
+def test_cq05_finds_a_paper_linked_from_two_seed_notes(datasets):
+    rows = values(datasets["oxigraph"].query(find_named_query("cq05").bind()))
+    assert [(row[0][:20], row[1], row[3]) for row in rows] == [
+        ("InfLLM: Unveiling th", "https://arxiv.org/abs/2305.01625", "also linked"),
+        ("The Hedgehog & the P", "https://arxiv.org/abs/2305.01625", "also linked"),
+    ]
+
+
+def test_a_hostile_value_is_one_rdf_term_not_query_text(datasets):
+    hostile = 'alignment" } } SELECT * WHERE { ?s ?p ?o } #'
+    text = find_named_query("cq01").bind({"tag": hostile})
+    assert 'VALUES (?tag ?start ?end) { ("alignment\\" } } SELECT * WHERE { ?s ?p ?o } #" UNDEF UNDEF) }' in text
+    for engine in ENGINES:
+        assert datasets[engine].query(text).rows == ()
+
+
+def test_bad_parameters_are_named(datasets):
+    with pytest.raises(QueryError) as error:
+        find_named_query("cq01").bind({"colour": "red"})
+    assert str(error.value) == (
+        "cq01_papers_by_tag_in_date_range.rq: unknown parameter 'colour'; it takes: end, start, tag"
+    )
+    with pytest.raises(QueryError) as error:
+        find_named_query("cq09").bind({"arxiv": "2313.00001"})
+    assert str(error.value) == "--param arxiv=2313.00001: not an arXiv id (e.g. 2310.00426 or hep-th/9711200)"
+    with pytest.raises(QueryError) as error:
+        find_named_query("cq06").bind({"min_digests": "two"})
+    assert str(error.value) == "--param min_digests=two: not an integer"
+
+
+def test_show_prints_a_query_any_endpoint_runs_as_is(datasets, export_dir):
+    shown = show_query("cq01", {"tag": "long-context"})
+    assert shown.startswith("# CQ01  ")
+    assert 'VALUES (?tag ?start ?end) { ("long-context" UNDEF UNDEF) }' in shown
+    # No papergraph prefixes: a bare pyoxigraph store (like any endpoint) must run it.
+    store = ox.Store()
+    store.bulk_load(path=str(export_dir / "graph.nt"), format=ox.RdfFormat.N_TRIPLES)
+    assert len(list(store.query(shown))) == 4
+    assert bool(store.query(show_query("cq14"))) is False
+
+
+def test_cli_param_and_show(runner, export_dir):
+    graph = str(export_dir / "graph.ttl")
+    result = runner.invoke(cli, ["query", graph, "-n", "cq02", "-p", "author=Ada Langford", "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[:3] == ["coauthorName,papers", "Alex Lamb,1", "Dinesh Jayaraman,1"]
+    result = runner.invoke(cli, ["query", "--show", "cq09", "-p", "arxiv=2309.17453"])
+    assert result.exit_code == 0
+    assert "VALUES (?arxiv) { (<https://arxiv.org/abs/2309.17453>) }" in result.output
+    result = runner.invoke(cli, ["query", graph, "-n", "cq02", "-p", "author"])
+    assert result.exit_code == 2
+    assert "'author': write NAME=VALUE" in result.stderr
+
+
+def test_cli_list_shows_parameters(runner):
+    lines = runner.invoke(cli, ["query", "--list"]).output.splitlines()
+    index = next(i for i, line in enumerate(lines) if line.startswith("cq02_"))
+    assert lines[index + 1].split() == [
+        "--param",
+        "author=<string>",
+        "default",
+        '"Maosong',
+        'Sun":',
+        "the",
+        "author's",
+        "name",
+        "as",
+        "written",
+        "in",
+        "the",
+        "digests",
+    ]
+
+
+@pytest.fixture(scope="module")
+def corpus_datasets(corpus_digests):
+    return {
+        "digests": open_dataset(corpus_digests),
+        "digests+vault": open_dataset_many([corpus_digests, corpus_digests.parent / "vault"]),
+    }
+
+
+def open_dataset_many(sources):
+    """A dataset of several inputs, the way build reads them (through an N-Triples export)."""
+    from papergraph.build import load_graph
+    from papergraph.exporters.rdf import to_rdf
+    from papergraph.rdfwriter import generate_ntriples
+
+    data = generate_ntriples(to_rdf(load_graph([str(s) for s in sources])[2], base_iri=BASE))
+    store = ox.Store()
+    store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES)
+    return Dataset("oxigraph", store, "corpus")
+
+
+# The sample's answers need other values where a seed default is not in the sample.
+SAMPLE_PARAMS = {"cq07": {"paper": "LLaMA"}}
+
+
+@pytest.mark.parametrize("corpus", ["digests", "digests+vault"])
+@pytest.mark.parametrize("name", list(named_queries()))
+def test_every_named_query_answers_on_the_sample(corpus_datasets, datasets, corpus, name):
+    query = named_queries()[name]
+    for data in (corpus_datasets[corpus], datasets["oxigraph"]):
+        result = data.query(query.bind())
+        assert result.rows or result.triples or result.boolean is not None, (corpus, name)
+    if name in SAMPLE_PARAMS:
+        assert corpus_datasets[corpus].query(query.bind(SAMPLE_PARAMS[name])).rows
+
+
+# ---------------------------------------------------------------- read-only, offline, bounded
+
+
+def test_not_a_query_and_updates_have_clear_errors(datasets):
+    data = datasets["oxigraph"]
+    for text, message in [
+        ("SELEC ?x WHERE { ?x ?y ?z }", "expected SELECT, ASK, CONSTRUCT or DESCRIBE at 1:1, found 'SELEC'"),
+        (
+            "PREFIX a: <http://a/>\n  output/graph.nt",
+            "expected SELECT, ASK, CONSTRUCT or DESCRIBE at 2:3, found 'output/graph.nt'",
+        ),
+        ("INSERT DATA { <a:a> <a:b> <a:c> }", "SPARQL Update is not supported: papergraph query is read-only"),
+        ("# hi\nDELETE WHERE { ?s ?p ?o }", "SPARQL Update is not supported: papergraph query is read-only"),
+        ("LOAD <http://127.0.0.1:9/x.ttl>", "SPARQL Update is not supported: papergraph query is read-only"),
+    ]:
+        with pytest.raises(QueryError) as error:
+            data.query(text)
+        assert str(error.value) == message
+
+
+def test_cli_graph_without_query_is_a_usage_error(runner, export_dir):
+    graph = str(export_dir / "graph.nt")
+    result = runner.invoke(cli, ["query", graph])
+    assert result.exit_code == 2
+    assert result.stderr.endswith(
+        f"Error: {graph} is a graph, not a query: give SPARQL text, --file FILE.rq or --name NAME after it (see --list)\n"
+    )
+
+
+def test_cli_construct_with_a_table_format_is_an_error(runner, export_dir):
+    result = runner.invoke(cli, ["query", str(export_dir / "graph.ttl"), "-n", "cq15", "-f", "csv"])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: CONSTRUCT and DESCRIBE give triples, not a table: --format csv does not apply; "
+        "use table (Turtle) or json (JSON-LD)\n"
+    )
+
+
+class _Recorder(http.server.BaseHTTPRequestHandler):
+    """Answers every request with one SPARQL JSON result (or a JSON-LD context) and records it."""
+
+    seen: ClassVar[list[str]] = []
+
+    def _answer(self) -> None:
+        type(self).seen.append(f"{self.command} {self.path}")
+        if self.path.endswith(".jsonld"):
+            body, kind = b'{"@context": {"name": "http://schema.org/name"}}', "application/ld+json"
+        else:
+            body = json.dumps(
+                {"head": {"vars": ["x"]}, "results": {"bindings": [{"x": {"type": "literal", "value": "remote"}}]}}
+            ).encode()
+            kind = "application/sparql-results+json"
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST = _answer
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def recorder():
+    _Recorder.seen = []
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", _Recorder.seen
+    server.shutdown()
+    server.server_close()
+
+
+def test_service_is_refused_by_default_and_no_request_is_made(datasets, recorder, runner, export_dir):
+    url, seen = recorder
+    text = f"SELECT ?x WHERE {{\n  SERVICE <{url}/sparql> {{ ?x ?p ?o }}\n}}"
+    for engine in ENGINES:
+        with pytest.raises(QueryError) as error:
+            datasets[engine].query(text)
+        assert str(error.value) == (
+            f"2:3: SERVICE <{url}/sparql> refused: papergraph query stays offline; "
+            "pass --allow-service to let this query call other endpoints"
+        )
+    result = runner.invoke(cli, ["query", str(export_dir / "graph.ttl"), text.replace("SERVICE", "service SILENT")])
+    assert result.exit_code == 1
+    assert "refused: papergraph query stays offline" in result.stderr
+    assert seen == []
+    # The same server does answer when the user allows it: the refusal, not the server, kept it quiet.
+    result = runner.invoke(cli, ["query", str(export_dir / "graph.ttl"), text, "--allow-service", "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout_bytes == b"x\r\nremote\r\n"
+    assert len(seen) == 1
+
+
+def test_jsonld_with_a_remote_context_is_not_fetched(tmp_path, recorder):
+    url, seen = recorder
+    document = tmp_path / "remote.jsonld"
+    document.write_text(json.dumps({"@context": f"{url}/ctx.jsonld", "@id": "http://a/b", "name": "x"}))
+    for engine in ENGINES:
+        with pytest.raises(InputError) as error:
+            open_dataset(document, engine)
+        assert str(error.value).startswith(f"{document.as_posix()}: not valid RDF: ")
+    assert seen == []
+
+
+def test_a_query_past_its_timeout_is_stopped(datasets, runner, export_dir):
+    cartesian = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+    for engine in ENGINES:
+        started = time.monotonic()
+        with pytest.raises(QueryError) as error:
+            datasets[engine].query(cartesian, timeout=0.5)
+        assert time.monotonic() - started < 5
+        assert str(error.value) == (
+            "the query ran longer than 0.5 s and was stopped; "
+            "narrow it (LIMIT, more specific patterns) or give a longer --timeout"
+        )
+    # Within the limit, the answer comes back from the child process unchanged.
+    text = find_named_query("cq03").bind()
+    assert datasets["oxigraph"].query(text, timeout=30) == datasets["oxigraph"].query(text)
+    with pytest.raises(QueryError) as error:
+        datasets["oxigraph"].query("SELECT ?x WHERE {\n  ?x foo:bar ?y }", timeout=30)
+    assert (error.value.line, error.value.column) == (2, 6)
+    result = runner.invoke(cli, ["query", str(export_dir / "graph.ttl"), cartesian, "--timeout", "0.5"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: the query ran longer than 0.5 s and was stopped")

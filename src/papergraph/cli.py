@@ -10,20 +10,33 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable
+from pathlib import Path
 
 import click
 
 from . import __version__
 from .build import build as run_build
 from .build import load_graph
-from .errors import PapergraphError
+from .errors import PapergraphError, PushError
 from .exporters import DEFAULT_BASE_IRI, exporter_names
 from .jsonl import generate_jsonl
 from .model import Diagnostic
 from .parsers import READERS
 from .pipeline import load_corpus
-from .query import DEFAULT_GRAPH, ENGINES, execute, format_named_queries
+from .push import CHUNK_BYTES
+from .push import push as run_push
+from .query import (
+    DEFAULT_GRAPH,
+    DEFAULT_TIMEOUT,
+    DIGEST_SUFFIXES,
+    ENGINES,
+    RDF_SUFFIXES,
+    execute,
+    format_named_queries,
+    show_query,
+)
 from .query import FORMATS as QUERY_FORMATS
+from .serve import DEFAULT_HOST, DEFAULT_PORT, running_server
 from .stats import compute_stats, format_stats
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
@@ -219,10 +232,20 @@ def stats(inputs, top, encoding, reader, strict) -> None:
 
 @cli.command()
 @click.argument("args", nargs=-1, metavar="[GRAPH] [SPARQL]")
-@click.option("-f", "--file", "query_file", metavar="FILE.rq", help="Run the query in this file.")
+@click.option("--file", "query_file", metavar="FILE.rq", help="Run the query in this file.")
 @click.option("-n", "--name", metavar="NAME", help="Run a named query (see --list); `cq03` works for cq03_….")
-@click.option("--list", "list_queries", is_flag=True, help="List the named queries and exit.")
 @click.option(
+    "-p",
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Bind a parameter the query declares (repeatable); --list shows them.",
+)
+@click.option("--list", "list_queries", is_flag=True, help="List the named queries and their parameters, and exit.")
+@click.option("--show", metavar="NAME", help="Print a named query, with its PREFIXes and parameters bound, and exit.")
+@click.option(
+    "-f",
     "--format",
     "fmt",
     type=click.Choice(QUERY_FORMATS),
@@ -231,36 +254,191 @@ def stats(inputs, top, encoding, reader, strict) -> None:
     help="SELECT output: aligned table, or SPARQL 1.1 CSV/TSV/JSON results.",
 )
 @click.option("--engine", type=click.Choice(ENGINES), default=ENGINES[0], show_default=True, help="SPARQL engine.")
-def query(args, query_file, name, list_queries, fmt, engine) -> None:
-    """Run SPARQL (SELECT, ASK, CONSTRUCT) on an export or straight on digests.
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0),
+    default=DEFAULT_TIMEOUT,
+    show_default=True,
+    help="Stop a query that runs longer than this many seconds (0: no limit).",
+)
+@click.option("--allow-service", is_flag=True, help="Let SERVICE call other SPARQL endpoints (refused by default).")
+def query(args, query_file, name, params, list_queries, show, fmt, engine, timeout, allow_service) -> None:
+    """Run read-only SPARQL (SELECT, ASK, CONSTRUCT, DESCRIBE) on an export or straight on digests.
 
     GRAPH is an export (.ttl, .nt, .jsonld; default output/graph.ttl) or
     digests (a folder, .txt or .md). The data model's prefixes (dcterms:,
     cito:, pg:, ...) need no PREFIX lines. ASK prints true or false;
-    CONSTRUCT prints Turtle (JSON-LD with --format json).
+    CONSTRUCT prints Turtle (JSON-LD with --format json). SERVICE is refused
+    unless --allow-service; updates are refused.
 
     Example:
 
     \b
         papergraph query --list
         papergraph query --name cq03
-        papergraph query seeds/ 'SELECT ?t WHERE { ?p a fabio:Preprint ; dcterms:title ?t }'
-        papergraph query output/graph.nt -f my.rq --format csv
+        papergraph query --name cq02 --param author='Enze Xie'
+        papergraph query --show cq01 --param tag=diffusion
+        papergraph query seeds/ 'SELECT ?t WHERE { ?p a schema:ScholarlyArticle ; dcterms:title ?t }'
+        papergraph query output/graph.nt --file my.rq --format csv
     """
-    if list_queries:
-        click.echo(format_named_queries(), nl=False)
-        return
+    try:
+        bindings = _parse_params(params)
+        if list_queries:
+            click.echo(format_named_queries(), nl=False)
+            return
+        if show is not None:
+            click.echo(show_query(show, bindings), nl=False)
+            return
+    except PapergraphError as error:
+        raise _fail(error) from None
     has_query_option = query_file is not None or name is not None
     if len(args) > 2 or (len(args) == 2 and has_query_option):
-        raise click.UsageError("too many arguments: give [GRAPH] and one of SPARQL, -f FILE.rq or --name NAME")
+        raise click.UsageError("too many arguments: give [GRAPH] and one of SPARQL, --file FILE.rq or --name NAME")
     if not args and not has_query_option:
-        raise click.UsageError("no query: give SPARQL text, -f FILE.rq or --name NAME (see --list)")
+        raise click.UsageError("no query: give SPARQL text, --file FILE.rq or --name NAME (see --list)")
+    if len(args) == 1 and not has_query_option and _looks_like_graph(args[0]):
+        raise click.UsageError(
+            f"{args[0]} is a graph, not a query: give SPARQL text, --file FILE.rq or --name NAME after it (see --list)"
+        )
     graph = args[0] if len(args) == 2 or (args and has_query_option) else DEFAULT_GRAPH
     sparql = args[-1] if len(args) == 2 or (args and not has_query_option) else None
     try:
-        click.echo(execute(graph, sparql=sparql, file=query_file, name=name, engine=engine, fmt=fmt), nl=False)
+        click.echo(
+            execute(
+                graph,
+                sparql=sparql,
+                file=query_file,
+                name=name,
+                params=bindings,
+                engine=engine,
+                fmt=fmt,
+                timeout=timeout or None,
+                allow_service=allow_service,
+            ),
+            nl=False,
+        )
     except PapergraphError as error:
         raise _fail(error) from None
+
+
+def _parse_params(params: Iterable[str]) -> dict[str, str]:
+    bindings: dict[str, str] = {}
+    for param in params:
+        name, equals, value = param.partition("=")
+        if not equals or not name.strip():
+            raise click.BadParameter(f"{param!r}: write NAME=VALUE", param_hint="'-p' / '--param'")
+        bindings[name.strip()] = value
+    return bindings
+
+
+def _looks_like_graph(text: str) -> bool:
+    """A lone argument that names a file or folder rather than holding SPARQL."""
+    if any(c.isspace() for c in text.strip()) or "{" in text:
+        return False
+    return os.path.exists(text) or os.path.splitext(text)[1].lower() in GRAPH_SUFFIXES
+
+
+@cli.command()
+@click.argument("args", nargs=-1, metavar="[OUTDIR|FILE.nt] URL")
+@click.option("-g", "--graph", "graph_iri", metavar="IRI", help="Target named graph. Default: the default graph.")
+@click.option("--append", is_flag=True, help="Add to the target graph instead of replacing it.")
+@click.option(
+    "--chunk-size",
+    type=click.IntRange(1, 1024),
+    default=CHUNK_BYTES // (1024 * 1024),
+    show_default=True,
+    help="Megabytes of N-Triples per request.",
+)
+@click.option("--retries", type=click.IntRange(0, 20), default=4, show_default=True, help="Retries per request.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
+def push(args, graph_iri, append, chunk_size, retries, quiet) -> None:
+    """Send graph.nt to a SPARQL store's Graph Store HTTP Protocol endpoint.
+
+    Replaces the target graph (PUT, then POST for further chunks) unless
+    --append. Credentials come from PAPERGRAPH_PUSH_TOKEN (bearer) or
+    PAPERGRAPH_PUSH_USER and PAPERGRAPH_PUSH_PASSWORD (basic).
+
+    Example:
+
+    \b
+        papergraph push output http://127.0.0.1:7878/store
+        papergraph push site/graph.nt http://localhost:3030/kg/data -g https://example.org/kg
+    """
+    if not 1 <= len(args) <= 2:
+        raise click.UsageError("give [OUTDIR|FILE.nt] and the Graph Store URL (e.g. http://127.0.0.1:7878/store)")
+    source, url = (DEFAULT_OUTPUT, args[0]) if len(args) == 1 else args
+    bar = _PushBar() if not quiet and sys.stderr.isatty() else None
+    try:
+        result = run_push(
+            source,
+            url,
+            graph=graph_iri,
+            append=append,
+            chunk_bytes=chunk_size * 1024 * 1024,
+            retries=retries,
+            progress=bar,
+        )
+    except PapergraphError as error:
+        raise _fail(error) from None
+    finally:
+        if bar:
+            bar.close()
+    if not quiet:
+        verb = "added" if append else "replaced the graph with"
+        click.echo(
+            f"{verb} {result.triples:,} triples ({result.bytes:,} bytes) at {result.url} "
+            f"in {result.requests} request(s), {result.retries} retried, {result.seconds:.1f}s"
+        )
+
+
+class _PushBar(_Progress):
+    """A bar of bytes sent."""
+
+    def __call__(self, sent: int, total: int) -> None:
+        filled = self.WIDTH * sent // total if total else self.WIDTH
+        self._show(f"... pushing [{'#' * filled}{'.' * (self.WIDTH - filled)}] {sent / 1e6:.1f}/{total / 1e6:.1f} MB")
+
+
+@cli.command()
+@click.argument("outdir", default=DEFAULT_OUTPUT, type=click.Path(path_type=str))
+@click.option("--host", default=DEFAULT_HOST, show_default=True, help="Address to listen on (loopback by default).")
+@click.option("--port", type=click.IntRange(1, 65535), default=DEFAULT_PORT, show_default=True, help="Port.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=1),
+    default=DEFAULT_TIMEOUT,
+    show_default=True,
+    help="Stop a query that runs longer than this many seconds.",
+)
+def serve(outdir, host, port, timeout) -> None:
+    """Serve OUTDIR's graph as a local read-only SPARQL endpoint until Ctrl-C.
+
+    Needs the oxigraph server: pip install 'papergraph-kg[serve]'.
+
+    Example:
+
+    \b
+        papergraph serve output --port 7878
+        curl -H 'Accept: text/csv' --data-urlencode "query=$(papergraph query --show cq03)" http://127.0.0.1:7878/query
+    """
+    try:
+        with running_server(outdir, host=host, port=port, timeout=timeout) as server:
+            html = Path(outdir) / "graph.html"
+            click.echo(f"SPARQL endpoint: {server.endpoint}  ({server.triples:,} triples, read-only)")
+            click.echo(f"query page:      {server.url}/")
+            if html.is_file():
+                click.echo(f"graph page:      {html.resolve()}")
+            click.echo("press Ctrl-C to stop")
+            try:
+                server.process.wait()
+            except KeyboardInterrupt:
+                return
+            raise PushError(f"the oxigraph server stopped (exit status {server.process.returncode})")
+    except PapergraphError as error:
+        raise _fail(error) from None
+
+
+GRAPH_SUFFIXES = (*RDF_SUFFIXES, *DIGEST_SUFFIXES)
 
 
 def main() -> None:  # pragma: no cover - console script entry point

@@ -12,6 +12,7 @@ __all__ = [
     "ExportError",
     "InputError",
     "PapergraphError",
+    "PushError",
     "QueryError",
     "UnknownFormatError",
 ]
@@ -41,7 +42,16 @@ class QueryError(PapergraphError):
     """
 
     def __init__(self, message: str, line: int | None = None, column: int | None = None):
+        self.message = message
         self.line = line
         self.column = column
         where = f"{line}:{column}: " if line is not None and column is not None else ""
         super().__init__(f"{where}{message}")
+
+    def __reduce__(self):
+        # A query that runs in a child process (for its time limit) sends its error back pickled.
+        return (type(self), (self.message, self.line, self.column))
+
+
+class PushError(PapergraphError):
+    """The graph could not be sent to a SPARQL store (or a server could not be started)."""

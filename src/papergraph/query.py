@@ -8,7 +8,14 @@ JSON-LD for CONSTRUCT) print the same text whichever engine ran the query.
 
 Queries may use the data model's prefixes (``dcterms:``, ``cito:``, ``pg:`` …)
 without declaring them. Named queries ship in ``papergraph/queries/*.rq``;
-the first comment line of each file is its one-line description.
+the first comment line of each file is its one-line description, and
+``# param NAME KIND "DEFAULT" description`` lines declare its parameters:
+values are checked against their kind and bound as RDF terms in a ``VALUES``
+block (never pasted into the query text), so ``--param tag='a" } DROP ALL'``
+is just a tag nobody used.
+
+Querying is read-only and offline: SPARQL Update is refused, and so is
+``SERVICE`` unless the caller allows it; a query can be given a time limit.
 
 >>> data = open_dataset("seeds")
 >>> data.query("SELECT (COUNT(*) AS ?n) WHERE { ?d a pg:Digest }").rows[0][0].value
@@ -18,12 +25,14 @@ the first comment line of each file is its one-line description.
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import json
+import multiprocessing
 import os
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -31,36 +40,51 @@ from pathlib import Path
 
 from .errors import InputError, QueryError
 from .exporters import DEFAULT_BASE_IRI
+from .identifiers import parse_arxiv_id
 from .rdfwriter import (
     IRI,
     PREFIXES,
+    XSD_DATE,
+    XSD_INTEGER,
     BNode,
     Literal,
     RdfGraph,
     compact_iri,
     generate_jsonld,
     generate_turtle,
+    is_valid_iri,
     turtle_term,
 )
 
 __all__ = [
     "DEFAULT_GRAPH",
+    "DEFAULT_TIMEOUT",
     "ENGINES",
     "FORMATS",
+    "PARAMETER_KINDS",
     "Dataset",
     "NamedQuery",
+    "Parameter",
     "QueryResult",
     "Term",
+    "bind_parameters",
+    "check_query",
     "execute",
     "find_named_query",
     "format_named_queries",
     "format_result",
     "named_queries",
     "open_dataset",
+    "parse_parameters",
     "run_query",
+    "show_query",
 ]
 
 DEFAULT_GRAPH = "output/graph.ttl"
+# Seconds a query may run from the command line: every named query takes well
+# under a second on a year of digests, and a runaway cartesian product fills
+# gigabytes within a minute.
+DEFAULT_TIMEOUT = 60.0
 ENGINES = ("oxigraph", "rdflib")
 FORMATS = ("table", "csv", "tsv", "json")
 # Suffix -> (pyoxigraph format name, rdflib format name).
@@ -114,15 +138,119 @@ class QueryResult:
 
 
 @dataclass(frozen=True, slots=True)
+class Parameter:
+    """A value a query takes: ``# param NAME KIND "DEFAULT" description`` in its header.
+
+    ``name`` is also the SPARQL variable it binds; an empty ``default`` leaves
+    the variable unbound (the query reads that as "any").
+    """
+
+    name: str
+    kind: str
+    default: str
+    description: str = ""
+
+
+def _string_term(value: str) -> Literal:
+    return Literal(value)
+
+
+def _date_term(value: str) -> Literal:
+    try:
+        datetime.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError("not a date (YYYY-MM-DD)") from None
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("not a date (YYYY-MM-DD)")
+    return Literal(value, None, XSD_DATE)
+
+
+def _integer_term(value: str) -> Literal:
+    if not re.fullmatch(r"[+-]?\d{1,18}", value):
+        raise ValueError("not an integer")
+    return Literal(str(int(value)), None, XSD_INTEGER)
+
+
+def _iri_term(value: str) -> IRI:
+    if not is_valid_iri(value):
+        raise ValueError("not an absolute IRI (scheme:..., no spaces, quotes or <>)")
+    return IRI(value)
+
+
+def _arxiv_term(value: str) -> IRI:
+    found = parse_arxiv_id(value)
+    if found is None:
+        raise ValueError("not an arXiv id (e.g. 2310.00426 or hep-th/9711200)")
+    return IRI(found.iri)
+
+
+# Parameter kind -> (what the user types, the RDF term it becomes).
+PARAMETER_KINDS: Mapping[str, tuple[str, Callable[[str], IRI | Literal]]] = {
+    "string": ("text", _string_term),
+    "date": ("YYYY-MM-DD", _date_term),
+    "integer": ("a whole number", _integer_term),
+    "iri": ("an absolute IRI", _iri_term),
+    "arxiv": ("an arXiv id", _arxiv_term),
+}
+
+_PARAM_LINE = re.compile(r"^#\s*param\b\s*(.*)$")
+_PARAM_SPEC = re.compile(r'^([A-Za-z_]\w*)\s+(\w+)\s+"((?:[^"\\]|\\.)*)"\s*(.*)$')
+
+
+def parse_parameters(text: str, where: str = "query") -> tuple[Parameter, ...]:
+    """The parameters declared in a query's header comments.
+
+    >>> parse_parameters('# param tag string "llm" the tag\\nSELECT * { ?s ?p ?tag }')
+    (Parameter(name='tag', kind='string', default='llm', description='the tag'),)
+
+    Raises:
+        QueryError: a ``# param`` line that does not parse, an unknown kind or
+            a default of the wrong kind (``where:line: ...``).
+    """
+    found: list[Parameter] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        declared = _PARAM_LINE.match(line.strip())
+        if not declared:
+            continue
+        spec = _PARAM_SPEC.match(declared.group(1))
+        if not spec:
+            raise QueryError(f'{where}:{number}: expected # param NAME KIND "DEFAULT" description')
+        name, kind, default, description = spec.groups()
+        default = re.sub(r"\\(.)", r"\1", default)
+        if kind not in PARAMETER_KINDS:
+            raise QueryError(
+                f"{where}:{number}: unknown parameter kind {kind!r}; use one of: {', '.join(PARAMETER_KINDS)}"
+            )
+        if default:
+            try:
+                PARAMETER_KINDS[kind][1](default)
+            except ValueError as error:
+                raise QueryError(f"{where}:{number}: default of {name}: {default!r} is {error}") from None
+        if any(p.name == name for p in found):
+            raise QueryError(f"{where}:{number}: parameter {name} is declared twice")
+        found.append(Parameter(name, kind, default, description.strip()))
+    return tuple(found)
+
+
+@dataclass(frozen=True, slots=True)
 class NamedQuery:
     name: str
     description: str
     text: str
+    parameters: tuple[Parameter, ...] = ()
 
     @property
     def short_name(self) -> str:
         """``cq03`` for ``cq03_most_cross_referenced_arxiv``."""
         return self.name.split("_", 1)[0]
+
+    def bind(self, params: Mapping[str, str] | None = None) -> str:
+        """The query text with its parameters bound (``params``, else their defaults).
+
+        Raises:
+            QueryError: an unknown parameter or a value of the wrong kind.
+        """
+        return bind_parameters(self.text, self.parameters, params, where=f"{self.name}.rq")
 
 
 def _description(text: str) -> str:
@@ -144,7 +272,7 @@ def named_queries() -> Mapping[str, NamedQuery]:
         if entry.name.endswith(".rq"):
             text = entry.read_text(encoding="utf-8")
             name = entry.name[: -len(".rq")]
-            found[name] = NamedQuery(name, _description(text), text)
+            found[name] = NamedQuery(name, _description(text), text, parse_parameters(text, entry.name))
     return found
 
 
@@ -164,10 +292,157 @@ def find_named_query(name: str) -> NamedQuery:
 
 
 def format_named_queries() -> str:
-    """One line per named query: name, then its description."""
+    """One line per named query: name, then its description; then one line per parameter."""
     queries = named_queries().values()
     width = max((len(q.name) for q in queries), default=0)
-    return "\n".join(f"{q.name:<{width}}  {q.description}" for q in queries) + "\n"
+    lines = []
+    for query in queries:
+        lines.append(f"{query.name:<{width}}  {query.description}")
+        for parameter in query.parameters:
+            default = json.dumps(parameter.default, ensure_ascii=False) if parameter.default else "(any)"
+            lines.append(
+                f"{'':<{width}}    --param {parameter.name}=<{parameter.kind}>  default {default}: {parameter.description}"
+            )
+    return "\n".join(lines) + "\n"
+
+
+# ----------------------------------------------------------------- checking and binding
+
+# IRIs, strings and comments, which may hold any word: blanked (same length,
+# so offsets still hold) before looking for keywords and prefixed names.
+_OPAQUE = re.compile(
+    r"<[^<>\"{}|^`\\\s]*>"
+    r'|"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n]|\\.)*"'
+    r"|'(?:[^'\\\n]|\\.)*'"
+    r"|#[^\n]*"
+)
+_QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+_UPDATE_WORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"})
+# BASE and PREFIX declarations, once their IRIs are blanked.
+_PROLOGUE = re.compile(r"\s*(?:(?:BASE|PREFIX\s+(?:[A-Za-z][\w.-]*)?:)\s*)*", re.I)
+
+
+def _code(sparql: str) -> str:
+    return _OPAQUE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), sparql)
+
+
+def _keyword(code: str, word: str) -> re.Match[str] | None:
+    """The first use of ``word`` as a keyword (not in a variable or prefixed name)."""
+    return re.search(rf"(?<![\w?$:.-]){word}(?![\w:.-])", code, re.I)
+
+
+def check_query(sparql: str, *, allow_service: bool = False) -> None:
+    """Refuse what ``papergraph query`` does not do, before an engine sees it.
+
+    >>> check_query("INSERT DATA { <a:b> <a:c> <a:d> }")
+    Traceback (most recent call last):
+    ...
+    papergraph.errors.QueryError: SPARQL Update is not supported: papergraph query is read-only
+
+    Raises:
+        QueryError: an update; not a query (``expected SELECT, ASK, CONSTRUCT
+            or DESCRIBE at line:col``); ``SERVICE`` unless ``allow_service``.
+    """
+    code = _code(sparql)
+    start = _PROLOGUE.match(code)
+    offset = start.end() if start else 0
+    word = re.match(r"[A-Za-z]*", code[offset:])
+    first = word.group(0).upper() if word else ""
+    if first in _UPDATE_WORDS:
+        raise QueryError("SPARQL Update is not supported: papergraph query is read-only")
+    if first not in _QUERY_FORMS:
+        line, column = _position(sparql, offset)
+        found = sparql[offset:].split(None, 1)[0][:30] if sparql[offset:].strip() else "the end of the query"
+        raise QueryError(f"expected SELECT, ASK, CONSTRUCT or DESCRIBE at {line}:{column}, found {found!r}")
+    service = _keyword(code, "SERVICE")
+    if service and not allow_service:
+        line, column = _position(sparql, service.start())
+        target = sparql[service.end() :].split(None, 2)
+        endpoint = (
+            target[1] if target and target[0].upper() == "SILENT" and len(target) > 1 else target[0] if target else ""
+        )
+        raise QueryError(
+            f"SERVICE {endpoint} refused: papergraph query stays offline; pass --allow-service to let this query call other endpoints",
+            line,
+            column,
+        )
+
+
+def _values_block(parameters: Sequence[Parameter], values: Mapping[str, IRI | Literal | None]) -> str:
+    names = " ".join(f"?{p.name}" for p in parameters)
+    cells = []
+    for parameter in parameters:
+        value = values[parameter.name]
+        cells.append("UNDEF" if value is None else _full_term(value))
+    return f"VALUES ({names}) {{ ({' '.join(cells)}) }}"
+
+
+def _full_term(term: IRI | Literal) -> str:
+    """A term in SPARQL syntax with every IRI whole (no prefixes to declare)."""
+    if isinstance(term, Literal):
+        return turtle_term(term, _FULL_IRIS)  # type: ignore[arg-type]
+    return f"<{term}>"
+
+
+def bind_parameters(
+    sparql: str, parameters: Sequence[Parameter], given: Mapping[str, str] | None = None, *, where: str = "query"
+) -> str:
+    """The query with its parameters bound: a ``VALUES`` row at the top of its ``WHERE``.
+
+    Each value is checked against its kind and written as an escaped RDF term.
+
+    >>> tag = Parameter("tag", "string", "llm")
+    >>> bind_parameters("SELECT ?n WHERE { ?n dcterms:subject/skos:prefLabel ?tag }", [tag], {"tag": 'x"y'})
+    'SELECT ?n WHERE { VALUES (?tag) { ("x\\\\"y") } ?n dcterms:subject/skos:prefLabel ?tag }'
+
+    Raises:
+        QueryError: an unknown parameter or a value of the wrong kind.
+    """
+    given = dict(given or {})
+    known = {p.name for p in parameters}
+    for name in given:
+        if name not in known:
+            takes = f"it takes: {', '.join(sorted(known))}" if known else "it takes none"
+            raise QueryError(f"{where}: unknown parameter {name!r}; {takes}")
+    if not parameters:
+        return sparql
+    values: dict[str, IRI | Literal | None] = {}
+    for parameter in parameters:
+        value = given.get(parameter.name, parameter.default)
+        try:
+            values[parameter.name] = PARAMETER_KINDS[parameter.kind][1](value) if value else None
+        except ValueError as error:
+            raise QueryError(f"--param {parameter.name}={value}: {error}") from None
+    code = _code(sparql)
+    where_clause = _keyword(code, "WHERE")
+    brace = code.find("{", where_clause.end() if where_clause else 0)
+    if brace < 0:
+        raise QueryError(f"{where}: a query with parameters needs a WHERE {{ ... }} block")
+    # On the line of the brace, so that errors keep the line numbers of the file as written.
+    return f"{sparql[: brace + 1]} {_values_block(parameters, values)}{sparql[brace + 1 :]}"
+
+
+def _used_prefixes(sparql: str) -> list[tuple[str, str]]:
+    code = _code(sparql)
+    used = {m.group(1) for m in re.finditer(r"(?<![\w?$:])([A-Za-z][\w.-]*):", code)}
+    declared = {m.group(1) for m in re.finditer(r"PREFIX\s+([A-Za-z][\w.-]*)?:", code, re.I)}
+    return [(name, iri) for name, iri in QUERY_PREFIXES if name in used and name not in declared]
+
+
+def show_query(name: str, given: Mapping[str, str] | None = None) -> str:
+    """A named query as text to paste into any SPARQL endpoint.
+
+    The PREFIX lines it relies on are added, and its parameters are bound
+    (defaults, or ``given``) in a ``VALUES`` row.
+
+    Raises:
+        QueryError: no such query, an unknown parameter or a bad value.
+    """
+    text = find_named_query(name).bind(given)
+    prefixes = "".join(f"PREFIX {prefix}: <{iri}>\n" for prefix, iri in _used_prefixes(text))
+    return prefixes + text
 
 
 # ----------------------------------------------------------------- errors
@@ -287,15 +562,22 @@ class Dataset:
         self.store = store
         self.source = source
 
-    def query(self, sparql: str) -> QueryResult:
-        """Run one SPARQL query.
+    def query(self, sparql: str, *, timeout: float | None = None, allow_service: bool = False) -> QueryResult:
+        """Run one read-only SPARQL query (see :func:`check_query`).
+
+        With a ``timeout`` (seconds) the query runs in a forked child process
+        that is killed when time is up: neither engine can be interrupted
+        from Python, and a runaway query would keep its memory otherwise.
 
         Raises:
-            QueryError: the query does not parse (with its line and column) or fails.
+            QueryError: the query is refused, does not parse (with its line
+                and column), fails, or runs longer than ``timeout``.
         """
-        if self.engine == "oxigraph":
-            return self._query_oxigraph(sparql)
-        return self._query_rdflib(sparql)
+        check_query(sparql, allow_service=allow_service)
+        run = self._query_oxigraph if self.engine == "oxigraph" else self._query_rdflib
+        if timeout is None or timeout <= 0:
+            return run(sparql)
+        return _with_time_limit(run, sparql, timeout)
 
     def _query_oxigraph(self, sparql: str) -> QueryResult:
         import pyoxigraph as ox
@@ -318,6 +600,10 @@ class Dataset:
             raise QueryError(_first_line(f"the query failed: {error}")) from None
 
     def _query_rdflib(self, sparql: str) -> QueryResult:
+        import rdflib.plugins.sparql
+
+        # FROM <url> would make rdflib download the graph: the dataset is the file given.
+        rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
         try:
             answer = self.store.query(sparql, initNs=dict(QUERY_PREFIXES))
             if answer.type == "ASK":
@@ -330,6 +616,42 @@ class Dataset:
             return QueryResult("graph", triples=triples)
         except Exception as error:
             raise _rdflib_error(sparql, error) from None
+
+
+def _child_query(run: Callable[[str], QueryResult], sparql: str, pipe) -> None:
+    try:
+        pipe.send(("ok", run(sparql)))
+    except QueryError as error:
+        pipe.send(("error", error))
+    except BaseException as error:  # the parent turns it into a QueryError
+        pipe.send(("error", QueryError(_first_line(f"the query failed: {error}"))))
+    finally:
+        pipe.close()
+
+
+def _with_time_limit(run: Callable[[str], QueryResult], sparql: str, timeout: float) -> QueryResult:
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_child_query, args=(run, sparql, sender), daemon=True)
+    child.start()
+    sender.close()
+    try:
+        if not receiver.poll(timeout):
+            raise QueryError(
+                f"the query ran longer than {timeout:g} s and was stopped; "
+                "narrow it (LIMIT, more specific patterns) or give a longer --timeout"
+            )
+        status, payload = receiver.recv()
+    except EOFError:
+        raise QueryError(f"the query engine stopped without an answer (exit status {child.exitcode})") from None
+    finally:
+        receiver.close()
+        if child.is_alive():
+            child.kill()
+        child.join()
+    if status == "error":
+        raise payload
+    return payload
 
 
 def _digests_to_ntriples(source: str, base_iri: str) -> bytes:
@@ -379,6 +701,12 @@ def open_dataset(
         else:
             import rdflib
 
+            if rdflib_format == "json-ld":
+                # rdflib would download a remote @context; pyoxigraph refuses to.
+                import pyoxigraph as ox
+
+                triples = ox.parse(data, format=ox.RdfFormat.JSON_LD)
+                data, rdflib_format = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"", "nt"
             store = rdflib.Graph()
             store.parse(data=data, format=rdflib_format)
     except (SyntaxError, ValueError) as error:
@@ -514,6 +842,10 @@ def format_result(result: QueryResult, fmt: str = "table") -> str:
     if result.form == "ask":
         return _json(result) if fmt == "json" else ("true\n" if result.boolean else "false\n")
     if result.form == "graph":
+        if fmt in ("csv", "tsv"):
+            raise QueryError(
+                f"CONSTRUCT and DESCRIBE give triples, not a table: --format {fmt} does not apply; use table (Turtle) or json (JSON-LD)"
+            )
         graph = RdfGraph.from_triples(
             sorted(((s.to_rdf(), p.to_rdf(), o.to_rdf()) for s, p, o in result.triples), key=_triple_key)
         )
@@ -547,21 +879,26 @@ def execute(
     sparql: str | None = None,
     file: str | os.PathLike[str] | None = None,
     name: str | None = None,
+    params: Mapping[str, str] | None = None,
     engine: str = "oxigraph",
     fmt: str = "table",
+    timeout: float | None = DEFAULT_TIMEOUT,
+    allow_service: bool = False,
 ) -> str:
     """Run a query given as text, as a ``.rq`` file or by name, and format its result.
 
-    Errors in a file or a named query are reported as ``FILE:line:col: …``.
+    ``params`` bind the parameters the query declares (``# param`` lines);
+    errors in a file or a named query are reported as ``FILE:line:col: …``.
 
     Raises:
         InputError: the source or the query file cannot be read.
-        QueryError: no query, an unknown name, or a query that does not parse or run.
+        QueryError: no query, an unknown name, a refused query, a bad
+            parameter, or a query that does not parse, run or finish in time.
     """
     given = [x for x in (sparql, file, name) if x is not None]
     if len(given) != 1:
-        raise QueryError("give exactly one query: SPARQL text, -f FILE.rq or --name NAME")
-    where = None
+        raise QueryError("give exactly one query: SPARQL text, --file FILE.rq or --name NAME")
+    where = "query"
     if file is not None:
         sparql, where = read_query_file(file), Path(file).as_posix()
     elif name is not None:
@@ -570,11 +907,13 @@ def execute(
     assert sparql is not None
     if fmt not in FORMATS:
         raise QueryError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
+    parameters = parse_parameters(sparql, where)
+    bound = bind_parameters(sparql, parameters, params, where=where)
     dataset = open_dataset(source, engine)
     try:
-        result = dataset.query(sparql)
+        result = dataset.query(bound, timeout=timeout, allow_service=allow_service)
     except QueryError as error:
-        if where is None:
+        if where == "query":
             raise
         located = QueryError(f"{where}:{error}" if error.line is not None else f"{where}: {error}")
         located.line, located.column = error.line, error.column

@@ -1,0 +1,256 @@
+"""Send a build's ``graph.nt`` to a SPARQL store through the Graph Store HTTP Protocol.
+
+Any SPARQL 1.1 Graph Store endpoint works (Oxigraph ``/store``, Fuseki
+``/DATASET/data``, GraphDB ``/repositories/REPO/rdf-graphs/service``,
+Virtuoso ``/sparql-graph-crud``): the first request ``PUT``s the first chunk
+(replacing the target graph), every further chunk is ``POST``ed (added).
+``append=True`` ``POST``s every chunk. Chunks are cut at line ends from the
+file as it is read, so memory stays flat whatever the graph's size, and a
+chunk that fails on a network error, ``429`` or ``5xx`` is sent again after a
+growing pause: adding the same triples twice leaves one copy, since a graph
+is a set.
+
+Credentials come from the environment, never from the command line:
+``PAPERGRAPH_PUSH_TOKEN`` (sent as ``Authorization: Bearer``), or
+``PAPERGRAPH_PUSH_USER`` and ``PAPERGRAPH_PUSH_PASSWORD`` (HTTP basic).
+"""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import os
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
+
+from .errors import PushError
+
+__all__ = [
+    "CHUNK_BYTES",
+    "PushResult",
+    "auth_header",
+    "graph_store_url",
+    "iter_chunks",
+    "push",
+    "resolve_graph_file",
+]
+
+CHUNK_BYTES = 8 * 1024 * 1024
+NTRIPLES = "application/n-triples"
+_RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True, slots=True)
+class PushResult:
+    """What one push sent."""
+
+    url: str
+    triples: int
+    bytes: int
+    requests: int
+    retries: int
+    seconds: float
+
+
+def resolve_graph_file(source: str | os.PathLike[str]) -> Path:
+    """``OUTDIR/graph.nt`` for a build folder, or the ``.nt`` file given.
+
+    Raises:
+        PushError: no such folder or file, or a file that is not N-Triples.
+    """
+    path = Path(source)
+    if path.is_dir():
+        path = path / "graph.nt"
+        if not path.is_file():
+            raise PushError(f"{path.as_posix()}: no such file; run papergraph build (with the rdf format) first")
+        return path
+    if path.suffix.lower() != ".nt":
+        raise PushError(f"{path.as_posix()}: push sends N-Triples; give a build folder or its graph.nt")
+    if not path.is_file():
+        raise PushError(f"{path.as_posix()}: no such file; run papergraph build first")
+    return path
+
+
+def graph_store_url(endpoint: str, graph: str | None = None) -> str:
+    """The Graph Store URL of the target graph: ``?graph=<iri>`` or ``?default``.
+
+    >>> graph_store_url("http://127.0.0.1:7878/store", "https://example.org/g?x=1")
+    'http://127.0.0.1:7878/store?graph=https%3A%2F%2Fexample.org%2Fg%3Fx%3D1'
+    >>> graph_store_url("http://127.0.0.1:7878/store")
+    'http://127.0.0.1:7878/store?default'
+
+    Raises:
+        PushError: the endpoint is not an http(s) URL.
+    """
+    parts = urlsplit(endpoint)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise PushError(f"{endpoint}: not an http(s) URL of a Graph Store endpoint (e.g. http://127.0.0.1:7878/store)")
+    target = "default" if graph is None else "graph=" + quote(graph, safe="")
+    query = f"{parts.query}&{target}" if parts.query else target
+    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", query, ""))
+
+
+def auth_header(env: Mapping[str, str]) -> str | None:
+    """The ``Authorization`` header the environment asks for, if any.
+
+    >>> auth_header({"PAPERGRAPH_PUSH_TOKEN": "t0k"})
+    'Bearer t0k'
+    >>> auth_header({"PAPERGRAPH_PUSH_USER": "ada", "PAPERGRAPH_PUSH_PASSWORD": "pw"})
+    'Basic YWRhOnB3'
+    """
+    token = env.get("PAPERGRAPH_PUSH_TOKEN")
+    if token:
+        return f"Bearer {token}"
+    user = env.get("PAPERGRAPH_PUSH_USER")
+    if user:
+        secret = f"{user}:{env.get('PAPERGRAPH_PUSH_PASSWORD', '')}".encode()
+        return "Basic " + base64.b64encode(secret).decode("ascii")
+    return None
+
+
+def iter_chunks(lines: Iterator[bytes], size: int = CHUNK_BYTES) -> Iterator[tuple[bytes, int]]:
+    """Chunks of whole lines of about ``size`` bytes, each with its number of triples.
+
+    >>> list(iter_chunks(iter([b"<a:a> <a:b> <a:c> .\\n", b"# comment\\n", b"<a:d> <a:b> <a:c> .\\n"]), 25))
+    [(b'<a:a> <a:b> <a:c> .\\n# comment\\n', 1), (b'<a:d> <a:b> <a:c> .\\n', 1)]
+    """
+    parts: list[bytes] = []
+    used = triples = 0
+    for line in lines:
+        parts.append(line)
+        used += len(line)
+        stripped = line.strip()
+        if stripped and not stripped.startswith(b"#"):
+            triples += 1
+        if used >= size:
+            yield b"".join(parts), triples
+            parts, used, triples = [], 0, 0
+    if parts:
+        yield b"".join(parts), triples
+
+
+class _Connection:
+    """One keep-alive HTTP connection, reopened after a network error."""
+
+    def __init__(self, url: str, timeout: float):
+        self.parts = urlsplit(url)
+        self.timeout = timeout
+        self.conn: http.client.HTTPConnection | None = None
+
+    def send(self, method: str, body: bytes, headers: Mapping[str, str]) -> tuple[int, bytes]:
+        if self.conn is None:
+            kind = http.client.HTTPSConnection if self.parts.scheme == "https" else http.client.HTTPConnection
+            self.conn = kind(self.parts.hostname or "", self.parts.port, timeout=self.timeout)
+        target = urlunsplit(("", "", self.parts.path or "/", self.parts.query, ""))
+        try:
+            self.conn.request(method, target, body=body, headers=dict(headers))
+            response = self.conn.getresponse()
+            return response.status, response.read()
+        except (OSError, http.client.HTTPException):
+            self.close()
+            raise
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+
+def _explain(status: int, body: bytes, url: str) -> str:
+    detail = " ".join(body.decode("utf-8", "replace").split())[:200]
+    hint = ""
+    if status in (401, 403):
+        hint = "; set PAPERGRAPH_PUSH_TOKEN, or PAPERGRAPH_PUSH_USER and PAPERGRAPH_PUSH_PASSWORD"
+    elif status in (404, 405):
+        hint = "; give the store's Graph Store endpoint (Oxigraph: /store, Fuseki: /DATASET/data)"
+    return f"{url}: the store answered {status}{f' ({detail})' if detail else ''}{hint}"
+
+
+def push(
+    source: str | os.PathLike[str],
+    endpoint: str,
+    *,
+    graph: str | None = None,
+    append: bool = False,
+    chunk_bytes: int = CHUNK_BYTES,
+    retries: int = 4,
+    backoff: float = 0.5,
+    timeout: float = 300.0,
+    env: Mapping[str, str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> PushResult:
+    """Send ``graph.nt`` (of a build folder, or the file given) to a Graph Store endpoint.
+
+    ``progress(sent_bytes, total_bytes)`` is called after every chunk.
+
+    Raises:
+        PushError: the file is missing, the URL is not http(s), or the store
+            refused a chunk or stayed unreachable after ``retries`` retries
+            (the message says how much was sent).
+    """
+    path = resolve_graph_file(source)
+    url = graph_store_url(endpoint, graph)
+    headers = {"Content-Type": NTRIPLES}
+    authorization = auth_header(os.environ if env is None else env)
+    if authorization:
+        headers["Authorization"] = authorization
+    total = path.stat().st_size
+    sent = triples = requests = retried = 0
+    started = time.perf_counter()
+    connection = _Connection(url, timeout)
+    try:
+        with path.open("rb") as stream:
+            chunks = iter_chunks(iter(stream), chunk_bytes)
+            first = next(chunks, (b"", 0))
+            for index, (body, count) in enumerate(_chain(first, chunks)):
+                method = "POST" if append or index else "PUT"
+                retried += _send_with_retries(connection, method, body, headers, url, retries, backoff, sleep)
+                requests += 1
+                sent += len(body)
+                triples += count
+                if progress:
+                    progress(sent, total)
+    except PushError as error:
+        if requests:
+            raise PushError(f"{error} (after {triples:,} triples in {requests} request(s); push again)") from None
+        raise
+    finally:
+        connection.close()
+    return PushResult(url, triples, sent, requests, retried, time.perf_counter() - started)
+
+
+def _chain(first: tuple[bytes, int], rest: Iterator[tuple[bytes, int]]) -> Iterator[tuple[bytes, int]]:
+    yield first
+    yield from rest
+
+
+def _send_with_retries(
+    connection: _Connection,
+    method: str,
+    body: bytes,
+    headers: Mapping[str, str],
+    url: str,
+    retries: int,
+    backoff: float,
+    sleep: Callable[[float], None],
+) -> int:
+    """Send one chunk; return how many retries it took."""
+    for attempt in range(retries + 1):
+        try:
+            status, answer = connection.send(method, body, headers)
+        except (OSError, http.client.HTTPException) as error:
+            problem = f"{url}: cannot reach the store ({error})"
+        else:
+            if 200 <= status < 300:
+                return attempt
+            problem = _explain(status, answer, url)
+            if status not in _RETRY_STATUSES:
+                raise PushError(problem)
+        if attempt == retries:
+            raise PushError(f"{problem}; gave up after {retries} retries")
+        sleep(backoff * 2**attempt)
+    raise AssertionError("unreachable")
