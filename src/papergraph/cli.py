@@ -8,6 +8,7 @@ with exit status 1 (click's usage errors exit 2).
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -429,6 +430,8 @@ def serve(outdir, host, port, timeout) -> None:
             if html.is_file():
                 click.echo(f"graph page:      {html.resolve()}")
             click.echo("press Ctrl-C to stop")
+            # A plain kill (SIGTERM) must also stop the server and remove its store.
+            signal.signal(signal.SIGTERM, _interrupt)
             try:
                 server.process.wait()
             except KeyboardInterrupt:
@@ -439,6 +442,10 @@ def serve(outdir, host, port, timeout) -> None:
 
 
 GRAPH_SUFFIXES = (*RDF_SUFFIXES, *DIGEST_SUFFIXES)
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
 
 
 def main() -> None:  # pragma: no cover - console script entry point
