@@ -19,6 +19,7 @@ from papergraph.build import load_graph
 from papergraph.exporters import ExportContext
 from papergraph.exporters._gephi import KIND_COLORS
 from papergraph.exporters.gexf import GEXF_NS, VIZ_NS, generate_gexf, gexf_list
+from papergraph.exporters.rdf import node_iris
 from papergraph.graph import graph_summary
 
 HOSTILE = DIGEST_FIXTURES / "gephi-hostile-titles.txt"
@@ -123,9 +124,15 @@ def test_every_node_edge_and_attribute_survives(which, seeds_graph, corpus_graph
     data, ctx = corpus_export if which == "corpus" else export(G)
     parsed = parse_gexf(data)
     assert set(parsed.nodes) == set(G.nodes)
+    iris = node_iris(G)
     for node, original in G.nodes(data=True):
         found = parsed.nodes[node]
-        values = {("key" if k == "node_key" else k): v for k, v in found["values"].items() if k not in ("kind", "year")}
+        values = {
+            ("key" if k == "node_key" else k): v
+            for k, v in found["values"].items()
+            if k not in ("kind", "year", "rdf_iri")
+        }
+        assert found["values"].get("rdf_iri") == iris.get(node)
         expected = {k: v for k, v in original.items() if v not in (None, "", []) and k not in ("kind", "label")}
         assert values == expected, node
         assert found["label"] == original["label"]

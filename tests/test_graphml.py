@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import pickle
 import re
+import shutil
 from collections import Counter
 from pathlib import Path
 
@@ -18,8 +19,8 @@ import networkx as nx
 import pytest
 from lxml import etree
 
-from conftest import CORPUS, DATA, DIGEST_FIXTURES
-from papergraph.build import load_graph
+from conftest import CORPUS, DATA, DIGEST_FIXTURES, SEEDS
+from papergraph.build import build, load_graph
 from papergraph.exporters import ExportContext, get_exporter
 from papergraph.exporters.graphml import GRAPHML_NS, generate_graphml, graphml_node_id
 from papergraph.graph import graph_summary
@@ -29,7 +30,7 @@ from papergraph.model import Diagnostic
 NS = {"g": GRAPHML_NS}
 HOSTILE = DIGEST_FIXTURES / "gephi-hostile-titles.txt"
 LIST_SEPARATORS = {"commentary_ko": "\n", "commentary_en": "\n"}
-DERIVED_NODE_COLUMNS = {"node_id", "year", "size", "color", "x", "y"}
+DERIVED_NODE_COLUMNS = {"node_id", "year", "size", "color", "x", "y", "rdf_iri"}
 EDGE_ATTRIBUTES = ("kind", "position", "name", "spelling", "line", "label", "url", "version")
 INT_EDGE_ATTRIBUTES = {"position", "line", "version"}
 
@@ -445,3 +446,35 @@ def test_export_is_byte_identical_across_builds():
     second = export(load_graph([CORPUS / "digests"])[2])[0]
     assert first == second
     assert len(first) > 1_000_000
+
+
+def test_nodes_carry_their_rdf_iri_and_edge_ids_survive_an_unrelated_digest(tmp_path):
+    from papergraph.exporters.rdf import node_iris
+
+    G = load_graph([SEEDS])[2]
+    data, _ = export(G)
+    read = read_networkx(data, tmp_path)
+    iris = node_iris(G)
+    assert {values["node_id"]: values.get("rdf_iri") for _, values in read.nodes(data=True)} == {
+        node: iris.get(node) for node in G
+    }
+    assert iris["digest:2024-02-08"] == "https://w3id.org/papergraph/id/digest/2024-02-08"
+
+    def edge_ids(folder: Path) -> dict[tuple[str, str], str]:
+        root = etree.fromstring((folder / "graph.graphml").read_bytes())
+        return {(e.get("source"), e.get("target")): e.get("id") for e in root.iter(f"{{{GRAPHML_NS}}}edge")}
+
+    one = tmp_path / "one"
+    shutil.copytree(SEEDS, one / "in")
+    build([one / "in"], one / "out", formats=["graphml"])
+    before = edge_ids(one / "out")
+    # A digest dated before the others: positional ids would all shift.
+    (one / "in" / "000_early.txt").write_text(
+        "2024년 1월 2일\nAn Unrelated Paper\n(Ada Lovelace)\nSome abstract.\n한국어 논평.\n#unrelated\n",
+        encoding="utf-8",
+    )
+    build([one / "in"], one / "out", formats=["graphml"])
+    after = edge_ids(one / "out")
+    assert len(after) > len(before)
+    assert {pair: after[pair] for pair in before} == before
+    assert all(re.fullmatch(r"e-[0-9a-f]{16}", edge_id) for edge_id in after.values())

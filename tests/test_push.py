@@ -123,7 +123,7 @@ def test_push_holds_exactly_the_triples_of_graph_nt_and_twice_is_one_copy(export
     expected = nt_triples(export_dir / "graph.nt")
     # Small chunks: the graph goes in many requests (a PUT, then POSTs).
     first = push(export_dir, f"{store_server}/store", chunk_bytes=40_000)
-    assert first.requests == 9 and first.triples == len(expected) == 2055
+    assert first.requests == 10 and first.triples == len(expected) == 2313
     assert count(store_server) == len(expected)
     again = push(export_dir / "graph.nt", f"{store_server}/store", chunk_bytes=40_000)
     assert again.triples == first.triples
@@ -155,7 +155,7 @@ def test_push_replaces_by_default_and_appends_on_request_into_a_named_graph(expo
     )
     result = runner.invoke(cli, ["push", str(export_dir), f"{store_server}/store", "-g", "urn:kg", "--append", "-q"])
     assert result.exit_code == 0 and result.output == ""
-    assert count(store_server, "GRAPH <urn:kg> { ?s ?p ?o }") == 2056
+    assert count(store_server, "GRAPH <urn:kg> { ?s ?p ?o }") == 2314
     result = runner.invoke(cli, ["push", str(small), f"{store_server}/store", "--graph", "urn:kg", "-q"])
     assert count(store_server, "GRAPH <urn:kg> { ?s ?p ?o }") == 1
     assert count(store_server) == 0  # the default graph was never touched
@@ -195,7 +195,7 @@ def test_serve_answers_a_named_query_over_http(export_dir):
     )
     try:
         first = process.stdout.readline()
-        assert first == f"SPARQL endpoint: http://127.0.0.1:{port}/query  (2,055 triples, read-only)\n", (
+        assert first == f"SPARQL endpoint: http://127.0.0.1:{port}/query  (2,313 triples, read-only)\n", (
             first + process.stderr.read()
         )
         assert process.stdout.readline() == f"query page:      http://127.0.0.1:{port}/\n"
@@ -215,7 +215,7 @@ def test_serve_answers_a_named_query_over_http(export_dir):
         )
         with pytest.raises(urllib.error.HTTPError):
             urllib.request.urlopen(request, timeout=10)
-        assert count(f"http://127.0.0.1:{port}") == 2055
+        assert count(f"http://127.0.0.1:{port}") == 2313
         process.terminate()
         assert process.wait(20) == 0  # stopped cleanly: the server and its store went with it
     finally:

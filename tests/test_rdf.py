@@ -12,13 +12,13 @@ import rdflib
 from rdflib.compare import isomorphic
 
 from conftest import DATA, SEEDS
-from papergraph.build import build, load_graph
+from papergraph.build import build, load_graph, source_hashes
 from papergraph.errors import ExportError
 from papergraph.exporters import DEFAULT_BASE_IRI, ExportContext
 from papergraph.exporters.rdf import EXPORTER, generate_rdf, to_rdf, web_iri
 from papergraph.graph import build_graph
 from papergraph.linking import link_corpus
-from papergraph.pipeline import load_corpus
+from papergraph.pipeline import find_inputs, load_corpus, read_inputs
 from papergraph.rdfwriter import generate_ntriples
 
 BASE = DEFAULT_BASE_IRI
@@ -38,8 +38,10 @@ PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 """
 
 
-def export(G: nx.MultiDiGraph, base: str = BASE) -> tuple[dict[str, bytes], ExportContext]:
-    ctx = ExportContext(G, base_iri=base)
+def export(
+    G: nx.MultiDiGraph, base: str = BASE, sources: tuple[tuple[str, str], ...] = ()
+) -> tuple[dict[str, bytes], ExportContext]:
+    ctx = ExportContext(G, base_iri=base, sources=sources)
     return generate_rdf(G, ctx), ctx
 
 
@@ -78,10 +80,10 @@ def test_three_formats_hold_the_same_triples_for_pyoxigraph(seeds_files):
     turtle = parse_oxigraph(seeds_files["graph.ttl"], ox.RdfFormat.TURTLE)
     ntriples = parse_oxigraph(seeds_files["graph.nt"], ox.RdfFormat.N_TRIPLES)
     jsonld = parse_oxigraph(seeds_files["graph.jsonld"], ox.RdfFormat.JSON_LD)
-    assert len(turtle) == 2055
+    assert len(turtle) == 2308
     assert turtle == ntriples == jsonld
     # N-Triples has one line per triple, no duplicates
-    assert seeds_files["graph.nt"].count(b"\n") == 2055
+    assert seeds_files["graph.nt"].count(b"\n") == 2308
 
 
 def test_three_formats_are_isomorphic_for_rdflib(seeds_files):
@@ -90,7 +92,7 @@ def test_three_formats_are_isomorphic_for_rdflib(seeds_files):
         rdflib.Graph().parse(data=seeds_files["graph.nt"], format="nt"),
         rdflib.Graph().parse(data=seeds_files["graph.jsonld"], format="json-ld"),
     ]
-    assert [len(g) for g in graphs] == [2055, 2055, 2055]
+    assert [len(g) for g in graphs] == [2308, 2308, 2308]
     assert isomorphic(graphs[0], graphs[1])
     assert isomorphic(graphs[0], graphs[2])
 
@@ -111,6 +113,8 @@ def test_vocabulary_file_defines_the_pg_terms(seeds_files):
         pg.sourceUrl,
         pg.arxivVersion,
         pg.linksInNoteTo,
+        pg.contentHash,
+        pg.papergraphVersion,
     }
     for term in defined:
         comment = vocab.value(term, rdfs.comment)
@@ -146,8 +150,10 @@ def test_turtle_is_pretty_with_prefixes_and_relative_iris(seeds_files):
 
 
 def test_rebuilds_are_byte_identical(tmp_path):
-    first = export(build_graph(link_corpus(load_corpus([SEEDS]))))[0]
-    second = export(build_graph(link_corpus(load_corpus([SEEDS]))))[0]
+    # A build states its inputs' content hashes in the dataset description.
+    sources = source_hashes([SEEDS], read_inputs(find_inputs([SEEDS])))
+    first = export(build_graph(link_corpus(load_corpus([SEEDS]))), sources=sources)[0]
+    second = export(build_graph(link_corpus(load_corpus([SEEDS]))), sources=sources)[0]
     assert first == second
     build([SEEDS], tmp_path / "a", formats=["rdf"])
     build([SEEDS], tmp_path / "b", formats=["rdf"])
@@ -283,6 +289,7 @@ def test_cited_arxiv_papers_carry_their_id(store):
         """
         SELECT ?p ?id ?ident WHERE {
           ?p a fabio:Preprint, schema:ScholarlyArticle ; fabio:hasArXivId ?id ; dcterms:identifier ?ident
+          FILTER (STRSTARTS(?ident, "arXiv:"))
         } ORDER BY ?id""",
     )
     assert [r[1] for r in rows] == [
@@ -634,6 +641,7 @@ def test_vault_notes_and_wiki_links():
             f'<{vault}> <https://w3id.org/papergraph/ns#lineEnd> "3"^^<{XSD}integer> .',
             f"<{vault}> <http://purl.org/dc/terms/creator> <{BASE}person/curator> .",
             f"<{vault}> <http://xmlns.com/foaf/0.1/primaryTopic> <https://arxiv.org/abs/2401.00001> .",
+            f'<{vault}> <http://www.w3.org/2000/01/rdf-schema#label> "note: Title" .',
             f"<{vault}> <http://purl.org/spar/cito/cites> <https://arxiv.org/abs/2402.00002> .",
             f"<{vault}/cites/arxiv-2402.00002> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://purl.org/spar/cito/Citation> .",
             f"<{vault}/cites/arxiv-2402.00002> <http://purl.org/spar/cito/hasCitingEntity> <{vault}> .",
@@ -654,6 +662,7 @@ def test_jsonld_uses_the_prefixes_as_context(seeds_files):
         "@id": "person:curator",
         "@type": "foaf:Person",
         "foaf:name": "curator",
+        "rdfs:label": "curator",
         "rdfs:comment": {"@value": "The researcher who wrote the digests and notes.", "@language": "en"},
     }
 
@@ -663,7 +672,7 @@ def test_the_whole_sample_corpus_parses_in_pyoxigraph(corpus_digests, tmp_path):
     files, ctx = export(G)
     assert ctx.diagnostics == []
     turtle = parse_oxigraph(files["graph.ttl"], ox.RdfFormat.TURTLE)
-    assert len(turtle) == 74394
+    assert len(turtle) == 81220
     assert turtle == parse_oxigraph(files["graph.nt"], ox.RdfFormat.N_TRIPLES)
     assert turtle == parse_oxigraph(files["graph.jsonld"], ox.RdfFormat.JSON_LD)
 
@@ -706,3 +715,72 @@ def test_the_sample_vault_exports_vault_notes_and_wiki_links():
     assert wiki == [("126",)]
     iris = select(store, "SELECT ?v WHERE { ?v a pg:VaultNote } ORDER BY ?v LIMIT 1")
     assert iris[0][0].startswith(f"{BASE}vault/") and len(iris[0][0]) == len(BASE) + len("vault/") + 16
+
+
+# ---------------------------------------------------------------- labels, DOIs, dataset description
+
+
+def test_every_node_has_an_rdfs_label(store):
+    unlabelled = select(
+        store,
+        """
+        SELECT ?node WHERE {
+          { ?node a ?cls } UNION { ?x cito:cites ?node }
+          FILTER NOT EXISTS { ?node a pro:RoleInTime }
+          FILTER NOT EXISTS { ?node a cito:Citation }
+          FILTER NOT EXISTS { ?node rdfs:label ?label }
+        }""",
+    )
+    assert unlabelled == []
+    labels = dict(
+        select(
+            store,
+            """SELECT ?node ?label WHERE {
+              VALUES ?node { <https://arxiv.org/abs/2305.01625> <https://w3id.org/papergraph/id/tag/long-context>
+                             <https://w3id.org/papergraph/id/digest/2024-02-08> }
+              ?node rdfs:label ?label }""",
+        )
+    )
+    assert labels == {
+        "https://arxiv.org/abs/2305.01625": "arXiv:2305.01625",
+        "https://w3id.org/papergraph/id/tag/long-context": "long-context",
+        "https://w3id.org/papergraph/id/digest/2024-02-08": "2024년 2월 8일",
+    }
+
+
+def test_arxiv_papers_carry_their_datacite_doi(store):
+    rows = select(
+        store,
+        """SELECT ?doi ?same WHERE {
+          <https://arxiv.org/abs/2305.01625> dcterms:identifier ?doi ; schema:sameAs ?same
+          FILTER (STRSTARTS(?doi, "doi:")) }""",
+    )
+    assert rows == [("doi:10.48550/arXiv.2305.01625", "https://doi.org/10.48550/arXiv.2305.01625")]
+
+
+def test_a_build_describes_itself_without_clock_time(tmp_path):
+    licence = "https://creativecommons.org/licenses/by/4.0/"
+    build([SEEDS], tmp_path / "a", formats=["rdf"], license=licence)
+    store = ox.Store()
+    store.bulk_load(path=str(tmp_path / "a" / "graph.nt"), format=ox.RdfFormat.N_TRIPLES)
+    void = "http://rdfs.org/ns/void#"
+    rows = [
+        tuple(term.value for term in row)
+        for row in store.query(
+            f"""SELECT ?title ?triples ?license ?version ?name ?hash WHERE {{
+              <{BASE}dataset> a <{void}Dataset>, <http://www.w3.org/ns/dcat#Dataset> ;
+                <http://purl.org/dc/terms/title> ?title ; <{void}triples> ?triples ;
+                <http://purl.org/dc/terms/license> ?license ;
+                <https://w3id.org/papergraph/ns#papergraphVersion> ?version ;
+                <http://www.w3.org/ns/prov#wasDerivedFrom> ?source .
+              ?source <http://www.w3.org/2000/01/rdf-schema#label> ?name ;
+                <https://w3id.org/papergraph/ns#contentHash> ?hash }}"""
+        )
+    ]
+    (sources,) = [source_hashes([SEEDS], read_inputs(find_inputs([SEEDS])))]
+    assert rows == [("papergraph knowledge graph", "2290", licence, "0.1.0", "seeds", f"sha256:{sources[0][1]}")]
+    total = len(store)
+    described = len(list(store.quads_for_pattern(ox.NamedNode(f"{BASE}dataset"), None, None)))
+    assert total == 2290 + described + 4  # the data, the description, and the source's 4 triples
+    vocabularies = {row[0].value for row in store.query(f"SELECT ?v WHERE {{ <{BASE}dataset> <{void}vocabulary> ?v }}")}
+    assert {"http://purl.org/dc/terms/", "http://purl.org/spar/cito/", "https://w3id.org/papergraph/ns"} <= vocabularies

@@ -198,6 +198,8 @@ class _ExportJob:
     folder: Path
     fragment_folder: Path | None
     fragment_scope: str
+    license: str | None = None
+    sources: tuple[tuple[str, str], ...] = ()
 
 
 def _run_group(
@@ -216,6 +218,8 @@ def _run_group(
         receive_positions=receive_positions,
         fragment_folder=job.fragment_folder,
         fragment_scope=job.fragment_scope,
+        license=job.license,
+        sources=job.sources,
     )
     outcomes = {}
     for name in names:
@@ -440,6 +444,26 @@ def _export(
     return {**timings, **{e.name: outcomes[e.name] for e in exporters}}
 
 
+def source_hashes(inputs: Sequence[str | os.PathLike[str]], data: Sequence[InputData]) -> tuple[tuple[str, str], ...]:
+    """Each input as given, by name, with a SHA-256 over its files' relative paths and bytes.
+
+    The names (a folder's or file's own name, never its absolute path) and
+    the hashes depend only on the content, so the dataset description that
+    cites them stays byte-identical from one machine to another.
+    """
+    found = []
+    for raw in inputs:
+        root = Path(raw).as_posix().rstrip("/")
+        digest = hashlib.sha256()
+        for item in data:
+            display = item.file.display
+            if display == root or display.startswith(root + "/"):
+                content = hashlib.sha256(item.data or b"").hexdigest()
+                digest.update(f"{item.file.relpath}\0{content}\n".encode())
+        found.append((Path(raw).name or root, digest.hexdigest()))
+    return tuple(found)
+
+
 def _input_signature(inputs: list[InputData], encoding: str | None, reader: str | None) -> str:
     digest = hashlib.sha256()
     for item in inputs:
@@ -482,6 +506,7 @@ def build(
     cache: bool = True,
     progress: Callable[[str], None] | None = None,
     file_progress: Callable[[int, int], None] | None = None,
+    license: str | None = None,
 ) -> BuildResult:
     """Build every export of ``inputs`` into the folder ``output``.
 
@@ -497,6 +522,7 @@ def build(
         cache: reuse and update the build cache in the output folder.
         progress: called with a short message before each stage.
         file_progress: called with ``(done, total)`` as input files are parsed.
+        license: the data's licence (an IRI or a name), stated in the RDF dataset description.
 
     Raises:
         InputError, ExportError, UnknownFormatError.
@@ -517,6 +543,7 @@ def build(
         "encoding": encoding,
         "reader": reader,
         "code": code_fingerprint(),
+        "license": license,
     }
     store = BuildCache(folder) if cache else None
     signature = _input_signature(data, encoding, reader)
@@ -565,7 +592,14 @@ def build(
         discard_staged(folder)
         try:
             with paused_gc():
-                job = _ExportJob(base_iri, folder, store.folder if store is not None else None, options["code"])
+                job = _ExportJob(
+                    base_iri,
+                    folder,
+                    store.folder if store is not None else None,
+                    options["code"],
+                    license,
+                    source_hashes(inputs, data),
+                )
                 exported = _export(
                     exporters,
                     graph,

@@ -102,8 +102,11 @@ def cli() -> None:
 )
 @click.option("--no-cache", is_flag=True, help="Ignore and do not update the build cache in the output folder.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
+@click.option(
+    "--license", "license_", metavar="IRI|NAME", help="The data's licence, stated in the RDF dataset description."
+)
 @input_options
-def build(inputs, output, formats, base_iri, jobs, no_cache, quiet, encoding, reader, strict) -> None:
+def build(inputs, output, formats, base_iri, jobs, no_cache, quiet, license_, encoding, reader, strict) -> None:
     """Read digests and write every export into OUTPUT.
 
     With no INPUTS, reads seeds/ and writes into output/.
@@ -125,6 +128,7 @@ def build(inputs, output, formats, base_iri, jobs, no_cache, quiet, encoding, re
             cache=not no_cache,
             progress=display.stage if display else None,
             file_progress=display.files if display else None,
+            license=license_,
         )
     except PapergraphError as error:
         raise _fail(error) from None

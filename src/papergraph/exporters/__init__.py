@@ -49,6 +49,10 @@ class ExportContext:
     """Where exporters keep rendered pieces between builds (None: no reuse)."""
     fragment_scope: str = ""
     """What the pieces depend on besides their keys (the build's code fingerprint)."""
+    license: str | None = None
+    """The licence of the data (``build --license``), for the RDF dataset description."""
+    sources: tuple[tuple[str, str], ...] = ()
+    """Each input as given to the build: ``(name, sha256 of its files' paths and contents)``."""
     _shared: dict[str, object] = field(default_factory=dict, repr=False)
     _fragments: dict[str, FragmentCache] = field(default_factory=dict, repr=False)
 

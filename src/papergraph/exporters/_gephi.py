@@ -126,6 +126,8 @@ DEFAULT_COLOR = "#AAAAAA"
 # Graph attributes written under another name. networkx's GEXF writer takes a
 # node attribute called "key" for its own multigraph key and renames it.
 RENAMED_NODE_ATTRIBUTES = {Attr.KEY: "node_key"}
+# The column with each node's IRI in the RDF export.
+RDF_IRI = "rdf_iri"
 
 # Attributes whose values are lines of prose: joined with newlines, not "; ".
 LINE_LISTS = frozenset({Attr.COMMENTARY_KO, Attr.COMMENTARY_EN})
@@ -353,9 +355,10 @@ class SharedRows:
     diagnostic must be reported again each build.
     """
 
-    def __init__(self, G: nx.MultiDiGraph, cleaner: TextCleaner):
+    def __init__(self, G: nx.MultiDiGraph, cleaner: TextCleaner, iris: dict[str, str] | None = None):
         self.G = G
         self.cleaner = cleaner
+        self.iris = iris or {}
         self._rows: dict[Hashable, tuple[NodeRow, bool]] = {}
 
     def get(self, node: Hashable) -> tuple[NodeRow, bool]:
@@ -363,6 +366,9 @@ class SharedRows:
         if found is None:
             removed = self.cleaner.removed
             row = node_row(self.G, self.cleaner, node, self.G.nodes[node])
+            iri = self.iris.get(node)  # type: ignore[call-overload]
+            if iri is not None:
+                row.values[RDF_IRI] = iri
             found = self._rows[node] = (row, self.cleaner.removed == removed)
         return found
 
@@ -506,6 +512,28 @@ def as_column_value(value: object, column: Column) -> object:
     if column.type == "str" and not isinstance(value, str):
         return value_text(value) if not isinstance(value, list) else "; ".join(map(str, value))
     return value
+
+
+def edge_ids(keys: Iterable[tuple[str, ...]]) -> list[str]:
+    """An id per edge from what it connects (``e-`` and 16 hex digits of a hash of ``key``).
+
+    Unlike positions (``e0``, ``e1``, …), the id of an edge does not change
+    when an unrelated digest adds or removes edges elsewhere.
+
+    >>> edge_ids([("a", "b"), ("a", "c"), ("a", "b")])
+    ['e-59b271ae1bbcb1d3', 'e-b179f49283f586ae', 'e-59b271ae1bbcb1d3-2']
+    """
+    used: set[str] = set()
+    found = []
+    for key in keys:
+        candidate = base = f"e-{h16(chr(0).join(key))}"
+        suffix = 2
+        while candidate in used:
+            candidate = f"{base}-{suffix}"
+            suffix += 1
+        used.add(candidate)
+        found.append(candidate)
+    return found
 
 
 def unique_ids(nodes: Iterable[Hashable], make: Callable[[str], str]) -> dict[Hashable, str]:

@@ -41,6 +41,7 @@ from ._gephi import (
     bundle_values,
     clean_bundle,
     columns_of,
+    edge_ids,
     escape_attribute,
     escape_text,
     first_seen_dates,
@@ -51,6 +52,7 @@ from ._gephi import (
     unique_ids,
     value_text,
 )
+from .rdf import node_iris
 
 __all__ = ["EXPORTER", "GEXF_NS", "NATIVE_EDGE_ATTRIBUTES", "VIZ_NS", "generate_gexf", "gexf_list"]
 
@@ -92,8 +94,8 @@ def generate_gexf(G: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
     cleaner = TextCleaner(G, ctx)
     ids = unique_ids(G.nodes, lambda text: XML_ILLEGAL.sub("", text) or "node")
     started = first_seen_dates(G)
-    pieces = ctx.fragments("gexf")
-    rows = ctx.shared("gephi rows", lambda: SharedRows(G, cleaner))
+    pieces = ctx.fragments("gexf", ctx.base_iri)
+    rows = ctx.shared("gephi rows", lambda: SharedRows(G, cleaner, node_iris(G, ctx.base_iri)))
     digests = ctx.shared("gephi digests", lambda: node_digests(G)) if pieces else {}
 
     def node_values(piece: Piece) -> None:
@@ -171,8 +173,9 @@ def generate_gexf(G: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
         attvalues = _attvalues(piece.values, edge_columns, "        ")  # type: ignore[arg-type]
         return attributes + (f">{attvalues}\n      </edge>" if attvalues else "/>")
 
-    for index, piece in enumerate(edges):
-        out.append(f'\n      <edge id="e{index}" ' + piece.text(signature, edge_rest))  # type: ignore[arg-type]
+    keys = ((ids[s], ids[t], str(kind)) for s, t, kind in (_edge_key(piece) for piece in edges))
+    for edge_id, piece in zip(edge_ids(keys), edges):
+        out.append(f'\n      <edge id="{edge_id}" ' + piece.text(signature, edge_rest))  # type: ignore[arg-type]
     out.append("\n    </edges>\n  </graph>\n</gexf>\n")
 
     def node_text(piece: Piece) -> str:
@@ -186,6 +189,12 @@ def generate_gexf(G: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
         text + _position(position_of(layout, node)) + "\n      </node>" for node, text in rendered
     ]
     return "".join(out).encode("utf-8")
+
+
+def _edge_key(piece: Piece) -> tuple[object, object, object]:
+    """What a GEXF edge bundles: its source, target and kind."""
+    source, target, raw = piece.subject  # type: ignore[misc]
+    return source, target, raw[0].get(Attr.KIND) if raw else None
 
 
 class _EdgePiece(Piece):

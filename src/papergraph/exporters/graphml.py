@@ -45,6 +45,7 @@ from ._gephi import (
     bundle_values,
     clean_bundle,
     columns_of,
+    edge_ids,
     escape_attribute,
     escape_text,
     node_digests,
@@ -54,6 +55,7 @@ from ._gephi import (
     unique_ids,
     value_text,
 )
+from .rdf import node_iris
 
 __all__ = ["EXPORTER", "GRAPHML_NS", "LIST_SEPARATOR", "generate_graphml", "graphml_node_id"]
 
@@ -93,8 +95,8 @@ def generate_graphml(G: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
     """
     cleaner = TextCleaner(G, ctx)
     ids = unique_ids(G.nodes, graphml_node_id)
-    pieces = ctx.fragments("graphml")
-    rows = ctx.shared("gephi rows", lambda: SharedRows(G, cleaner))
+    pieces = ctx.fragments("graphml", ctx.base_iri)
+    rows = ctx.shared("gephi rows", lambda: SharedRows(G, cleaner, node_iris(G, ctx.base_iri)))
     digests = ctx.shared("gephi digests", lambda: node_digests(G)) if pieces else {}
 
     def node_values(piece: Piece) -> None:
@@ -155,9 +157,9 @@ def generate_graphml(G: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
         for piece in nodes
     ]
     edge_part = "".join(
-        f'\n    <edge id="e{index}" source="{escape_attribute(source)}" target="{escape_attribute(target)}"'
+        f'\n    <edge id="{edge_id}" source="{escape_attribute(source)}" target="{escape_attribute(target)}"'
         + _element_end(piece.text(signature, edge_children), "edge")
-        for index, (source, target, piece) in enumerate(edges)
+        for edge_id, (source, target, piece) in zip(edge_ids((s, t) for s, t, _ in edges), edges)
     )
 
     layout = ctx.layout

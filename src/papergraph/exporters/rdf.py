@@ -24,6 +24,16 @@ Choices the data model leaves open, made here:
   about the item (digest entries are where author lists come from).
 * **Item pages**: ``foaf:page`` for each URL line, normalised like link
   targets so the two join, except a URL that is the item's own arXiv page.
+* **Labels and DOIs**: every node has an ``rdfs:label`` (a title, a name, a
+  tag, ``arXiv:ID``, a URL, a digest's header); arXiv papers carry their
+  DataCite DOI as ``dcterms:identifier "doi:10.48550/arXiv.ID"`` and
+  ``schema:sameAs <https://doi.org/10.48550/arXiv.ID>``, derived offline.
+* **Dataset description** (:func:`describe_dataset`, in a build's files):
+  ``{base}dataset`` is a ``void:Dataset`` and ``dcat:Dataset`` with its title,
+  ``void:triples`` (the triples besides the description), ``void:vocabulary``
+  for each vocabulary used, the licence, the papergraph version, and
+  ``prov:wasDerivedFrom`` each input with a SHA-256 of its files; no clock
+  time, so a build stays byte-identical.
 """
 
 from __future__ import annotations
@@ -61,8 +71,11 @@ from . import DEFAULT_BASE_IRI, ExportContext, Exporter
 
 __all__ = [
     "EXPORTER",
+    "arxiv_doi",
+    "describe_dataset",
     "generate_rdf",
     "instance_prefixes",
+    "node_iris",
     "normalize_base_iri",
     "stream_rdf",
     "to_rdf",
@@ -71,6 +84,8 @@ __all__ = [
 ]
 
 Diagnose = Callable[[str, int, str, str], None]
+VOID = "http://rdfs.org/ns/void#"
+DCAT = "http://www.w3.org/ns/dcat#"
 
 
 class V:
@@ -132,6 +147,16 @@ class V:
     LINE = IRI(NS.PG + "line")
     SOURCE_URL = IRI(NS.PG + "sourceUrl")
     ARXIV_VERSION = IRI(NS.PG + "arxivVersion")
+    SAME_AS = IRI(NS.SCHEMA + "sameAs")
+    # the dataset description
+    VOID_DATASET = IRI(VOID + "Dataset")
+    DCAT_DATASET = IRI(DCAT + "Dataset")
+    VOID_TRIPLES = IRI(VOID + "triples")
+    VOID_VOCABULARY = IRI(VOID + "vocabulary")
+    VOID_URI_SPACE = IRI(VOID + "uriSpace")
+    LICENSE = IRI(NS.DCTERMS + "license")
+    CONTENT_HASH = IRI(NS.PG + "contentHash")
+    PAPERGRAPH_VERSION = IRI(NS.PG + "papergraphVersion")
 
 
 ITEM_CLASSES = {
@@ -256,6 +281,15 @@ def normalize_base_iri(base: str) -> str:
     return base
 
 
+def arxiv_doi(arxiv_id: str) -> str:
+    """The DataCite DOI arXiv registers for every paper.
+
+    >>> arxiv_doi("2305.01625"), arxiv_doi("hep-th/9711200")
+    ('10.48550/arXiv.2305.01625', '10.48550/arXiv.hep-th/9711200')
+    """
+    return f"10.48550/arXiv.{arxiv_id}"
+
+
 def instance_prefixes(base: str) -> tuple[tuple[str, str], ...]:
     """The prefixes of an export: the data model's, plus ``person:`` and ``tag:`` under the base."""
     return (*PREFIXES, ("person", base + "person/"), ("tag", base + "tag/"))
@@ -333,6 +367,12 @@ class _Mapper:
         self.iris[node] = result
         return result
 
+    def label(self, subject: IRI, value: object) -> None:
+        """``rdfs:label``: text the node already carries elsewhere, so already diagnosed."""
+        text = _UNCARRIABLE.sub("", str(value or ""))
+        if text:
+            self.out.add(subject, V.LABEL, Literal(text, "ko" if has_hangul(text) else None))
+
     def add_text(
         self, subject: IRI, predicate: IRI, value: object, path: str, line: int, what: str, language: str | None = None
     ) -> None:
@@ -349,9 +389,11 @@ class _Mapper:
         self.out.section("the curator and the tag scheme")
         add(self.curator, RDF_TYPE, V.PERSON)
         add(self.curator, V.NAME, Literal(CURATOR_KEY))
+        add(self.curator, V.LABEL, Literal(CURATOR_KEY))
         add(self.curator, V.COMMENT_PROP, Literal("The researcher who wrote the digests and notes.", "en"))
         add(self.scheme, RDF_TYPE, V.CONCEPT_SCHEME)
         add(self.scheme, V.PREF_LABEL, Literal("papergraph hashtags"))
+        add(self.scheme, V.LABEL, Literal("papergraph hashtags"))
         self.out.section("tags")
         for node, data in self.G.nodes(data=True):
             if data.get(Attr.KIND) == _N_TAG:
@@ -366,6 +408,7 @@ class _Mapper:
         self.out.add(iri, RDF_TYPE, V.CONCEPT)
         self.out.add(iri, V.IN_SCHEME, self.scheme)
         self.out.add(iri, V.PREF_LABEL, Literal(key, language))
+        self.label(iri, key)
         self.out.add(iri, V.NOTATION, Literal("#" + key))
         for spelling in data.get(Attr.SPELLINGS) or ():
             written = self.text(str(spelling), "", 0, f"tag {node}").lstrip("#")
@@ -384,6 +427,7 @@ class _Mapper:
         header = data.get(Attr.HEADER)
         if header:
             self.add_text(iri, V.TITLE, header, path, line, "digest header", "ko" if has_hangul(header) else None)
+        self.label(iri, header or f"digest {data.get(Attr.DATE) or data.get(Attr.KEY)}")
         issued = self.date(data.get(Attr.DATE), path, line, "digest date")
         if issued:
             self.out.add(iri, V.ISSUED, issued)
@@ -432,6 +476,8 @@ class _Mapper:
         item_iris = [i for i in (self.iri_of(v) for v in items) if i is not None]
         for item_iri in item_iris:
             add(iri, V.PRIMARY_TOPIC, item_iri)
+        topic = next((self.G.nodes[v].get(Attr.TITLE) for v in items if self.G.nodes[v].get(Attr.TITLE)), None)
+        self.label(iri, f"note: {topic}" if topic else f"note {data.get(Attr.KEY) or node}")
         tags = [self.iri_of(v) for _, v, _, d in edges if d.get(Attr.KIND) == _E_TAGGED]
         for tag in tags:
             if tag is not None:
@@ -497,8 +543,10 @@ class _Mapper:
                 add(citation, V.ARXIV_VERSION, version)
             if isinstance(line, int):
                 add(citation, V.LINE, integer(line))
-            if target_data.get(Attr.KIND) == _N_LINK and target_data.get(Attr.IS_CODE):
-                add(target_iri, RDF_TYPE, V.SOURCE_CODE)
+            if target_data.get(Attr.KIND) == _N_LINK:
+                add(target_iri, V.LABEL, Literal(str(target_iri)))
+                if target_data.get(Attr.IS_CODE):
+                    add(target_iri, RDF_TYPE, V.SOURCE_CODE)
 
     def item(self, node: str, data: dict, path: str, line: int) -> None:
         iri = self.iri_of(node)
@@ -512,9 +560,11 @@ class _Mapper:
         for cls in classes:
             add(iri, RDF_TYPE, cls)
         self.add_text(iri, V.TITLE, data.get(Attr.TITLE), path, line, "title")
+        self.label(iri, data.get(Attr.TITLE) or (f"arXiv:{arxiv_id}" if arxiv_id else data.get(Attr.KEY)))
         if arxiv_id:
             add(iri, V.HAS_ARXIV_ID, Literal(str(arxiv_id)))
             add(iri, V.IDENTIFIER, Literal(f"arXiv:{arxiv_id}"))
+            self.doi(iri, str(arxiv_id))
         abstract = data.get(Attr.ABSTRACT)
         if abstract:
             self.add_text(iri, V.ABSTRACT, abstract, path, line, "abstract", "ko" if has_hangul(abstract) else "en")
@@ -533,6 +583,11 @@ class _Mapper:
                 continue
             add(iri, V.PAGE, IRI(page))
         self.authorship(node, iri, path, line)
+
+    def doi(self, iri: IRI, arxiv_id: str) -> None:
+        doi = arxiv_doi(arxiv_id)
+        self.out.add(iri, V.IDENTIFIER, Literal(f"doi:{doi}"))
+        self.out.add(iri, V.SAME_AS, IRI(f"https://doi.org/{doi}"))
 
     def authorship(self, node: str, iri: IRI, path: str, line: int) -> None:
         roles = sorted(
@@ -577,6 +632,7 @@ class _Mapper:
                 continue
             self.out.add(iri, RDF_TYPE, V.ORGANIZATION if kind == _N_ORGANIZATION else V.PERSON)
             self.add_text(iri, V.NAME, data.get(Attr.NAME) or data.get(Attr.LABEL), "", 0, f"name of {node}")
+            self.label(iri, data.get(Attr.NAME) or data.get(Attr.LABEL))
 
     def cited_papers(self) -> None:
         self.out.section("arXiv papers known only from links in notes")
@@ -591,6 +647,8 @@ class _Mapper:
                 self.out.add(iri, RDF_TYPE, cls)
             self.out.add(iri, V.HAS_ARXIV_ID, Literal(str(arxiv_id)))
             self.out.add(iri, V.IDENTIFIER, Literal(f"arXiv:{arxiv_id}"))
+            self.out.add(iri, V.LABEL, Literal(f"arXiv:{arxiv_id}"))
+            self.doi(iri, str(arxiv_id))
 
     def run(self) -> RdfGraph:
         self.header()
@@ -624,6 +682,76 @@ def to_rdf(G: nx.MultiDiGraph, *, base_iri: str = DEFAULT_BASE_IRI, diagnose: Di
         return _Mapper(G, base, diagnose or (lambda path, line, message, code: None)).run()
 
 
+# Vocabularies a dataset may use, by namespace (void:vocabulary names the vocabulary's IRI).
+_VOCABULARIES = (
+    (NS.DCTERMS, "http://purl.org/dc/terms/"),
+    (NS.FABIO, "http://purl.org/spar/fabio/"),
+    (NS.CITO, "http://purl.org/spar/cito/"),
+    (NS.PRO, "http://purl.org/spar/pro/"),
+    (NS.FOAF, "http://xmlns.com/foaf/0.1/"),
+    (NS.SCHEMA, "http://schema.org/"),
+    (NS.SKOS, "http://www.w3.org/2004/02/skos/core"),
+    (NS.PROV, "http://www.w3.org/ns/prov"),
+    (NS.FAIR4ML, "https://w3id.org/fair4ml"),
+    (NS.RDFS, "http://www.w3.org/2000/01/rdf-schema"),
+    (NS.PG, "https://w3id.org/papergraph/ns"),
+)
+
+
+def describe_dataset(
+    rdf: RdfGraph,
+    base: str,
+    *,
+    title: str = "papergraph",
+    license: str | None = None,
+    sources: tuple[tuple[str, str], ...] = (),
+) -> None:
+    """Add the build's VoID/DCAT description to ``rdf`` (in place, as its last subjects).
+
+    Nothing in it depends on the clock or on where the inputs live, so the
+    same inputs and options give the same description.
+    """
+    from .. import __version__
+
+    triples = len(rdf)
+    used: set[str] = set()
+    for _, predicates in rdf.subjects():
+        used.update(predicates)
+        used.update(str(cls) for cls in predicates.get(RDF_TYPE, ()))
+    dataset = IRI(f"{base}dataset")
+    add = rdf.add
+    rdf.section("this dataset: a VoID and DCAT description of the build")
+    add(dataset, RDF_TYPE, V.VOID_DATASET)
+    add(dataset, RDF_TYPE, V.DCAT_DATASET)
+    add(dataset, V.TITLE, Literal(f"{title} knowledge graph"))
+    add(dataset, V.LABEL, Literal(f"{title} knowledge graph"))
+    add(dataset, V.VOID_TRIPLES, integer(triples))
+    add(dataset, V.VOID_URI_SPACE, Literal(base))
+    for namespace, vocabulary_iri in _VOCABULARIES:
+        if any(term.startswith(namespace) for term in used):
+            add(dataset, V.VOID_VOCABULARY, IRI(vocabulary_iri))
+    if license:
+        add(dataset, V.LICENSE, IRI(license) if _accepted_by_parsers(license) else Literal(license))
+    add(dataset, V.PAPERGRAPH_VERSION, Literal(__version__))
+    for name, sha256 in sources:
+        source = IRI(f"{base}source/{key_segment(name)}-{sha256[:16]}")
+        add(dataset, V.DERIVED_FROM, source)
+        add(source, RDF_TYPE, V.ENTITY)
+        add(source, V.LABEL, Literal(name))
+        add(source, V.SOURCE_PATH, Literal(name))
+        add(source, V.CONTENT_HASH, Literal(f"sha256:{sha256}"))
+
+
+def node_iris(G: nx.MultiDiGraph, base_iri: str = DEFAULT_BASE_IRI) -> dict[str, str]:
+    """Each node's IRI in the RDF export (nodes the RDF cannot name are left out).
+
+    The GraphML and GEXF files carry it as the ``rdf_iri`` column, so a node
+    picked in Gephi can be looked up in a SPARQL store.
+    """
+    mapper = _Mapper(G, normalize_base_iri(base_iri), lambda path, line, message, code: None)
+    return {node: str(iri) for node in G if (iri := mapper.iri_of(node)) is not None}
+
+
 @lru_cache(maxsize=1)
 def vocabulary() -> bytes:
     """The ``pg:`` vocabulary, as shipped in the package (``papergraph/papergraph.ttl``)."""
@@ -649,6 +777,7 @@ def stream_rdf(G: nx.MultiDiGraph, ctx: ExportContext) -> dict[str, bytes | Iter
     in chunks, so a big graph never has all its files in memory at once."""
     base = normalize_base_iri(ctx.base_iri)
     rdf = to_rdf(G, base_iri=base, diagnose=ctx.diagnose)
+    describe_dataset(rdf, base, title=ctx.title, license=ctx.license, sources=ctx.sources)
     prefixes = instance_prefixes(base)
 
     def without_gc(chunks: Iterator[bytes]) -> Iterator[bytes]:
