@@ -210,8 +210,13 @@ def test_streamed_rdf_files_equal_the_in_memory_ones(tmp_path, seeds_graph):
     from papergraph.exporters import ExportContext
     from papergraph.exporters.rdf import generate_rdf
 
+    from papergraph.build import source_hashes
+    from papergraph.pipeline import find_inputs, read_inputs
+
     build([SEEDS], tmp_path / "out", formats=["rdf"])
-    expected = generate_rdf(seeds_graph, ExportContext(seeds_graph))
+    # The build also describes its inputs (by content hash) in the RDF.
+    sources = source_hashes([SEEDS], read_inputs(find_inputs([SEEDS])))
+    expected = generate_rdf(seeds_graph, ExportContext(seeds_graph, sources=sources))
     assert sorted(expected) == ["graph.jsonld", "graph.nt", "graph.ttl", "papergraph.ttl"]
     assert {name: (tmp_path / "out" / name).read_bytes() for name in expected} == expected
 
