@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from enum import Enum
 from operator import attrgetter
-from typing import TypeVar
+from typing import TypeVar, dataclass_transform
 
 __all__ = [
     "LINE_DROPPING_CODES",
@@ -31,6 +31,7 @@ __all__ = [
 _Record = TypeVar("_Record", bound=type)
 
 
+@dataclass_transform(frozen_default=True)
 def record(cls: _Record) -> _Record:
     """A frozen, slotted dataclass that pickles as ``cls(*values)``.
 
@@ -39,14 +40,14 @@ def record(cls: _Record) -> _Record:
     fields up again for every object: loading the sample's cache took ~1.5x
     as long that way.
     """
-    cls = dataclass(frozen=True, slots=True)(cls)
+    cls = dataclass(frozen=True, slots=True)(cls)  # type: ignore[assignment]
     names = tuple(f.name for f in fields(cls))
     values = attrgetter(*names) if len(names) > 1 else (lambda self: (getattr(self, names[0]),))
 
     def __reduce__(self):
         return cls, values(self)
 
-    cls.__reduce__ = __reduce__  # type: ignore[method-assign]
+    cls.__reduce__ = __reduce__  # type: ignore[method-assign,assignment]
     return cls
 
 

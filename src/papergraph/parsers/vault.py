@@ -481,7 +481,7 @@ class _VaultParser(LineReader):
                 body.prose.extend(TextLine(n, self.text(n).strip()) for n in quote)
             quote = []
 
-        previous = None
+        previous = -1
         for number in numbers:
             stripped = self.text(number).strip()
             if quote and (number != previous + 1 or not BLOCKQUOTE.match(stripped)):
