@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from papergraph.graph import Attr, EdgeKind, NodeKind, build_graph, graph_summary
-from papergraph.identifiers import h16
 from papergraph.linking import item_key_for_title, link_corpus
 from papergraph.model import Corpus
 from papergraph.parsers.digest import parse_digest
