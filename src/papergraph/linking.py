@@ -44,7 +44,7 @@ __all__ = [
     "link_corpus",
 ]
 
-CODE_HOSTS = frozenset({"github.com", "gitlab.com", "bitbucket.org", "huggingface.co", "codeberg.org"})
+CODE_HOSTS = frozenset({"github.com", "gitlab.com", "bitbucket.org", "codeberg.org"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,11 +206,25 @@ def _digest_keys(documents: list[Document]) -> dict[str, str]:
 
 
 def _is_code_host(url: str) -> bool:
+    """Whether a URL is the root of a source repository (``github.com/owner/repo``).
+
+    Only a repository is code: an issue, a file, a release or a PDF inside
+    one is a page, and so is a model or data set on a hub.
+
+    >>> _is_code_host("https://github.com/org/repo"), _is_code_host("https://github.com/org/repo/issues/3")
+    (True, False)
+    >>> _is_code_host("https://github.com/org/repo/blob/main/paper.pdf"), _is_code_host("https://github.com/org")
+    (False, False)
+    """
     try:
-        host = (urlsplit(url).hostname or "").lower()
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
     except ValueError:
         return False
-    return host.removeprefix("www.") in CODE_HOSTS
+    segments = [s for s in parts.path.split("/") if s]
+    if segments and segments[-1].endswith(".git"):
+        segments[-1] = segments[-1][:-4]
+    return host.removeprefix("www.") in CODE_HOSTS and len(segments) == 2 and not parts.query
 
 
 class _Linker:

@@ -127,10 +127,12 @@ DOCUMENT_URL = re.compile(
 ARXIV_LIKE = re.compile(r"^(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/", re.I)
 BLOG_URL = re.compile(r"(blog|/news/|/post/|/posts/|medium\.com|substack\.com|/research/)", re.I)
 MODEL_URL = re.compile(r"(huggingface\.co/(?!papers/|datasets/|blog/|spaces/)|ollama\.com)", re.I)
-# A model release names the model with a size or version ("Phi-3", "Llama 2
-# 70B") and says it is released; the word "model" alone is in most commentary.
-MODEL_NAME = re.compile(r"\d")
-MODEL_WORDS = re.compile(r"(checkpoint|weights|릴리즈|릴리스|release|공개|오픈소스|open[- ]?source)", re.I)
+# A model release is named like one ("Phi-3", "Qwen-72B", "DeepSeek LLM") and
+# its commentary says it is a model; a data set or a video is not one.
+MODEL_NAME = re.compile(r"\d|[A-Z].*[A-Z]")
+MODEL_WORDS = re.compile(r"(모델|model|checkpoint|weights|가중치|릴리즈|release|공개)", re.I)
+NOT_A_MODEL_URL = re.compile(r"(huggingface\.co/datasets/|youtube\.com/|youtu\.be/)", re.I)
+DATASET_RELEASE = re.compile(r"(데이터셋|data ?set)\S{0,2}\s*(공개|릴리즈|release)", re.I)
 
 
 def split_lines(text: str) -> list[str]:
@@ -479,11 +481,13 @@ def classify_item(
         return ItemKind.PAPER
     if authors or BLOG_URL.search(own):
         return ItemKind.BLOG
+    if has_abstract or (urls and DOCUMENT_URL.search(own)):
+        return ItemKind.PAPER  # a report with its own document (DALL-E 3's PDF)
     first_comment = commentary[0].text if commentary else ""
+    if NOT_A_MODEL_URL.search(own) or DATASET_RELEASE.search(first_comment):
+        return ItemKind.OTHER  # a data set or a video
     if MODEL_URL.search(own) or (
         len(title.split()) <= 4 and MODEL_NAME.search(title) and MODEL_WORDS.search(first_comment)
     ):
         return ItemKind.MODEL
-    if has_abstract or (urls and DOCUMENT_URL.search(own)):
-        return ItemKind.PAPER
     return ItemKind.OTHER
