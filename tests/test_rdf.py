@@ -768,8 +768,8 @@ def test_code_is_a_repository_root_pages_are_not_other_papers_and_urls_stay_as_w
         "https://github.com/org/repo/blob/main/paper.pdf 참고.\n#code\n"
         "Two Links Entry\nhttps://arxiv.org/abs/2401.00001\nhttps://acme.example.com/post/\n메모.\n#x\n"
     )
-    from papergraph.parsers.digest import parse_digest
     from papergraph.model import Corpus
+    from papergraph.parsers.digest import parse_digest
 
     document, diagnostics = parse_digest(digest, path="2024-03-08.txt")
     G = build_graph(link_corpus(Corpus((document,), tuple(diagnostics))))
