@@ -300,8 +300,8 @@ def test_family1_a_name_over_a_column_of_links_stays_in_the_commentary():
     entries, diagnostics = _summary("segmentation-link-list.txt")
     assert diagnostics == []
     assert [(e.title, e.source.line_start, e.source.line_end, e.arxiv_id) for e in entries] == [
-        ("Routers for Tiny Mixtures of Experts", 2, 16, None),
-        ("Quokka 2", 17, 20, None),
+        ("Routers for Tiny Mixtures of Experts", 2, 21, None),
+        ("Quokka 2", 22, 25, None),
     ]
     routers, quokka = entries
     assert [(r.arxiv_id, r.line) for r in routers.refs] == [
@@ -310,10 +310,15 @@ def test_family1_a_name_over_a_column_of_links_stays_in_the_commentary():
         ("2101.00013", 8),
         ("2102.00014", 11),
     ]
+    # a column of four links under a name is a list, even without arXiv links
     assert [link.url for link in routers.links] == [
         "https://github.com/globex/router",
         "https://initech.example.com/router",
         "https://initech.example.com/router-v2",
+        "https://github.com/hooli/router-a",
+        "https://github.com/hooli/router-b",
+        "https://github.com/hooli/router-c",
+        "https://github.com/hooli/router-d",
     ]
     # a model release over its own page still starts an entry
     assert [u.text for u in quokka.urls] == ["https://quokka.example.org/release"]
@@ -338,10 +343,11 @@ def test_family3_author_lines_with_lower_case_anonymous_and_second_group_prefix(
         ["Mina park", "Jo Lee"],
         ["Anonymous authors"],
         ["Acme", "Blue Team", "Ann Lee", "Bo Kim"],
+        ["Ann Lee", "Bo Kim et al."],
     ]
     assert [a.kind for a in entries[1].authors] == [AgentKind.ORGANIZATION]
     # the URL and the abstract after them are not Korean commentary
-    assert [(e.urls[0].line, e.abstract.line if e.abstract else None, len(e.commentary_ko)) for e in entries] == [
+    assert [(e.urls[0].line, e.abstract.line if e.abstract else None, len(e.commentary_ko)) for e in entries[:3]] == [
         (4, 5, 1),
         (10, 11, 1),
         (16, 17, 1),
@@ -356,17 +362,19 @@ def test_family4_labels_without_glued_particles_and_before_bare_links():
         ("1907.10529", None, "SpanBERT", 4),
         ("2205.09818", 2, "Chameleon", 5),
         ("2201.00001", None, None, 5),
+        ("2209.05555", None, None, 6),  # a word between the name and the link: no label
     ]
 
 
 def test_family5_a_companion_title_line_is_not_the_abstract_and_a_bar_line_carries_the_id():
-    (sheep, habits), diagnostics = _summary("abstract-detection.txt")
+    (sheep, habits, convolutions), diagnostics = _summary("abstract-detection.txt")
     assert diagnostics == []
     assert sheep.abstract is not None
     assert (sheep.abstract.line, sheep.abstract.text[:21]) == (5, "We count sheep and go")
     assert [c.line for c in sheep.commentary_ko] == [4, 6]
     assert (habits.arxiv_id, habits.abstract, habits.other_lines) == ("1805.01234", None, (10,))
     assert [c.line for c in habits.commentary_ko] == [11]
+    assert (convolutions.arxiv_id, convolutions.refs, convolutions.other_lines) == ("1806.04321", (), (15,))
 
 
 def test_family6_ids_without_links_pdf_and_versions_and_invalid_ids():

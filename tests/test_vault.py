@@ -540,3 +540,26 @@ def test_hashtags_ending_a_prose_line_leave_the_prose():
     relpath = "arXiv/2019/190305 Old Habits.md"
     document, _ = parse_vault_note((SHAPES / relpath).read_text(encoding="utf-8"), path=relpath, relpath=relpath)
     assert [(c.line, c.text) for c in document.entries[0].commentary_ko] == [(5, "재귀 신경망 튜닝하기.")]
+
+
+@pytest.mark.parametrize(
+    "first_line",
+    [
+        "(https://arxiv.org/abs/2312.00752)",
+        "[https://arxiv.org/abs/2312.00752]",
+        "`https://arxiv.org/abs/2312.00752`",
+        "·https://arxiv.org/abs/2312.00752",
+        "Mamba https://arxiv.org/abs/2312.00752",
+    ],
+)
+def test_an_own_url_in_brackets_or_with_stray_marks_keeps_the_notes_id(first_line):
+    text = f"{first_line}\n\nMamba (Albert Gu, Tri Dao)\n\n좋네요.\n"
+    document, diagnostics = parse_vault_note(text, path="231201 M.md", relpath="231201 M.md")
+    (entry,) = document.entries
+    assert ([u.text for u in entry.urls], entry.arxiv_id, entry.title, entry.refs, diagnostics) == (
+        ["https://arxiv.org/abs/2312.00752"],
+        "2312.00752",
+        "Mamba",
+        (),
+        [],
+    )

@@ -36,6 +36,7 @@ URL_LINE = re.compile(r"^\s*<?(?:https?://|(?:www\.|export\.)?arxiv\.org/)\S+>?\
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 SENTENCE_END = re.compile(r"[.!?。]\s*$")
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+ET_AL = re.compile(r"\s+(?:et\s+al\.?|and\s+others)$", re.IGNORECASE)
 ANONYMOUS = re.compile(r"^anonymous(?:\s+authors?)?$", re.IGNORECASE)
 NAME_WORD = re.compile(r"[^\W\d_][^\W\d_'’.-]*(?:['’.-][^\W\d_]*)*\.?")
 # A Latin or digit name with a Korean particle glued on: "Transfusion과",
@@ -223,6 +224,7 @@ def _name_strength(part: str) -> int:
         return min(_name_strength(p) for p in part.split(": ", 1))
     if ANONYMOUS.match(part):
         return 2
+    part = ET_AL.sub("", part)  # "Ann Lee et al."
     tokens = part.split()
     if not 1 <= len(tokens) <= 8 or len(part) > 80:
         return 0

@@ -48,10 +48,16 @@ DATE_HEADER = re.compile(
 HEADER_LIKE = re.compile(r"^\s*\d{2,4}\s*년(?:\s|\d|$)")
 DATE_IN_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 TAG_TOKEN = re.compile(r"^#[^\s#]+$")
-# "| Some Title - 2005.01234": an older way of writing the item's own arXiv id.
+# "| Some Title - 2005.01234": an older way of writing the item's own arXiv id
+# (also with an arXiv link instead of the bare id).
 OWN_ID_LINE = re.compile(
-    r"^\s*\|\s*\S.*?\s[-–—]\s*(?:arxiv:\s*)?(?P<id>\d{4}\.\d{4,5}(?:v\d+)?|[a-z-]+/\d{7})\s*$", re.I
+    r"^\s*\|\s*\S.*?\s[-–—]\s*(?:arxiv:\s*|(?:https?://)?(?:www\.)?arxiv\.org/(?:abs|pdf)/)?"
+    r"(?P<id>\d{4}\.\d{4,5}(?:v\d+)?|[a-z-]+/\d{7}(?:v\d+)?)(?:\.pdf)?/?\s*$",
+    re.I,
 )
+# An item without authors has at most a few own pages (Open Assistant: 3); a
+# longer column of links under a name is a list inside the commentary.
+MAX_OWN_URL_LINES = 3
 
 
 def is_digest_text(text: str) -> bool:
@@ -246,7 +252,7 @@ class _DigestParser(LineReader):
         another name over URL lines.
         """
         run = self._url_run(number)
-        if any(parse_arxiv_url(self.text(n).strip().strip("<>")) for n in run):
+        if len(run) > MAX_OWN_URL_LINES or any(parse_arxiv_url(self.text(n).strip().strip("<>")) for n in run):
             return False
         after = self._next_content(run[-1])
         if after is None:

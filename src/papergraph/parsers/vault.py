@@ -70,6 +70,8 @@ ENGLISH_CLOSE = re.compile(r"</english>", re.I)
 LINK_LIST_REST = re.compile(r"^[\s\-*+•·,;|]*$")
 # A stray character or two glued before the own URL ("-https://", "·https://").
 STRAY_BEFORE_URL = re.compile(r"^[^\s\w\[(<]{1,2}(?=https?://)|^\w(?=https?://)")
+# "(https://…)", "[https://…]": a URL alone in brackets.
+BRACKETED_URL = re.compile(r"^[(\[]\s*(?P<url>https?://[^\s()\[\]]+)\s*[)\]]$")
 # "Title (https://…)", "Title https://…", "Title <https://…>" on a note's first line.
 TITLE_THEN_URL = re.compile(r"^(?P<title>.*?\S)\s*[(<\[]?(?P<url>https?://\S+?)[)>\]]?\s*$")
 MARKDOWN_LINK_LINE = re.compile(r"^\s*\[(?P<label>[^\[\]]+)\]\((?P<url>[^()\s]+)\)\s*(?P<rest>.*)$")
@@ -359,8 +361,10 @@ class _VaultParser(LineReader):
         while position < len(self.content):
             number = self.content[position]
             stripped = STRAY_BEFORE_URL.sub("", self.text(number).strip(), count=1)
+            stripped = BRACKETED_URL.sub(r"\g<url>", stripped)
             if is_url_line(stripped):
-                urls.append(TextLine(number, stripped.strip("<>")))
+                found = find_urls(stripped)  # without a stray closing mark ("https://…`")
+                urls.append(TextLine(number, found[0][1] if found else stripped.strip("<>")))
                 position += 1
                 continue
             if urls or position == 0:
