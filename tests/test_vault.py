@@ -563,3 +563,13 @@ def test_an_own_url_in_brackets_or_with_stray_marks_keeps_the_notes_id(first_lin
         (),
         [],
     )
+
+
+def test_an_arxiv_url_alone_on_the_line_after_the_header_is_the_notes_own():
+    text = "Mamba: Linear-Time (Albert Gu, Tri Dao)\n\nhttps://arxiv.org/abs/2312.00752\n\n좋네요. https://github.com/x/y\n"
+    (entry,) = parse_vault_note(text, path="231201 M.md", relpath="231201 M.md")[0].entries
+    assert (entry.arxiv_id, [u.line for u in entry.urls], entry.refs) == ("2312.00752", [3], ())
+    # a project page there is commentary, not the note's own URL
+    text = "Mamba: Linear-Time (Albert Gu, Tri Dao)\n\nhttps://github.com/x/y\n\n좋네요.\n"
+    (entry,) = parse_vault_note(text, path="231201 M.md", relpath="231201 M.md")[0].entries
+    assert (entry.arxiv_id, entry.urls, [w.line for w in entry.links]) == (None, (), [3])

@@ -291,6 +291,9 @@ class _VaultParser(LineReader):
         urls, header, position = self._own_urls(position)
         if header is None:
             header, position = self._header(position)
+            if header is not None and not urls:
+                # "Title (Authors)" first, then the paper's URL alone on a line
+                urls, _, position = self._own_urls(position, after_header=True)
         body = self._body(self.content[position:])
         body.prose[:0] = self.leading_prose
         other.extend(body.other)
@@ -348,7 +351,7 @@ class _VaultParser(LineReader):
         self.diagnose(1, "front matter opened with '---' never closes; read as note text", "unclosed-front-matter")
         return 0
 
-    def _own_urls(self, position: int) -> tuple[list[TextLine], _Header | None, int]:
+    def _own_urls(self, position: int, *, after_header: bool = False) -> tuple[list[TextLine], _Header | None, int]:
         """The URL lines that open the note, and a header written on the last of them.
 
         The note's own URL is usually alone on the first line, but also comes
@@ -362,12 +365,12 @@ class _VaultParser(LineReader):
             number = self.content[position]
             stripped = STRAY_BEFORE_URL.sub("", self.text(number).strip(), count=1)
             stripped = BRACKETED_URL.sub(r"\g<url>", stripped)
-            if is_url_line(stripped):
+            if is_url_line(stripped) and not (after_header and _own_arxiv_id(stripped) is None):
                 found = find_urls(stripped)  # without a stray closing mark ("https://…`")
                 urls.append(TextLine(number, found[0][1] if found else stripped.strip("<>")))
                 position += 1
                 continue
-            if urls or position == 0:
+            if (urls or position == 0) and not after_header:
                 seeded = self._url_with_title(number, stripped, position)
                 if seeded is not None:
                     url, header, position = seeded
