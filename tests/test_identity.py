@@ -381,3 +381,10 @@ def test_two_papers_with_one_title_on_one_day_stay_apart():
     first, second = linked.notes
     assert first.item_id != second.item_id
     assert [i.title for i in linked.items] == ["Scaling Laws", "Scaling Laws"]
+
+
+def test_a_vault_note_without_a_date_is_still_the_source_of_its_digest_entry():
+    linked = link_corpus(corpus_of(("2024-01-02.txt", DIGEST), ("Mixtral of Experts.md", NOTE.format(id="2401.04088"))))
+    assert [(n.item_id, [s.document.relpath for s in n.sources]) for n in linked.notes] == [
+        ("work:arxiv-2401.04088", ["2024-01-02.txt", "Mixtral of Experts.md"])
+    ]

@@ -363,7 +363,11 @@ class _Linker:
             if index in keys:
                 continue
             at = (titles[index], document.date)
-            sources = vault_notes.get(at) or vault_names.get(at, [])
+            # a note without a date (none in its file name or front matter) may be the source too
+            undated = (titles[index], None)
+            sources = (
+                vault_notes.get(at) or vault_names.get(at) or vault_notes.get(undated) or vault_names.get(undated, [])
+            )
             source_keys = {keys[i] for i in sources}
             if len(source_keys) == 1:
                 keys[index] = source_keys.pop()
