@@ -550,6 +550,7 @@ def test_hashtags_ending_a_prose_line_leave_the_prose():
         "`https://arxiv.org/abs/2312.00752`",
         "·https://arxiv.org/abs/2312.00752",
         "Mamba https://arxiv.org/abs/2312.00752",
+        "Mamba (https://arxiv.org/abs/2312.00752) (Albert Gu, Tri Dao)",
     ],
 )
 def test_an_own_url_in_brackets_or_with_stray_marks_keeps_the_notes_id(first_line):

@@ -74,6 +74,9 @@ STRAY_BEFORE_URL = re.compile(r"^[^\s\w\[(<]{1,2}(?=https?://)|^\w(?=https?://)"
 BRACKETED_URL = re.compile(r"^[(\[]\s*(?P<url>https?://[^\s()\[\]]+)\s*[)\]]$")
 # "Title (https://…)", "Title https://…", "Title <https://…>" on a note's first line.
 TITLE_THEN_URL = re.compile(r"^(?P<title>.*?\S)\s*[(<\[]?(?P<url>https?://\S+?)[)>\]]?\s*$")
+TITLE_URL_AUTHORS = re.compile(
+    r"^(?P<title>.*?\S)\s*[(<\[](?P<url>https?://[^\s()<>\[\]]+)[)>\]]\s*(?P<authors>\(.*\))\s*$"
+)
 MARKDOWN_LINK_LINE = re.compile(r"^\s*\[(?P<label>[^\[\]]+)\]\((?P<url>[^()\s]+)\)\s*(?P<rest>.*)$")
 # Other spellings of an arXiv id accepted by the data model (§3) for a note's own URL.
 ARXIV_DOI = re.compile(r"(?:doi\.org/)?10\.48550/arxiv\.(?P<id>[^\s?#/]+(?:/\d{7})?)", re.I)
@@ -389,10 +392,15 @@ class _VaultParser(LineReader):
             url, rest = title_first["url"], title_first["title"].strip(" \t-–—|:")
         else:
             found = find_urls(stripped)
-            if not found or found[0][0] != 0:
+            inside = TITLE_URL_AUTHORS.match(stripped) if position == 0 else None
+            if inside and len(found) == 1 and parse_arxiv_url(inside["url"]) and not has_hangul(inside["title"]):
+                # "Title (https://arxiv.org/abs/…) (Authors)"
+                url, rest = inside["url"], f"{inside['title'].strip()} {inside['authors']}"
+            elif not found or found[0][0] != 0:
                 return None
-            url = found[0][1]
-            rest = stripped[len(url) :].strip(" \t-–—|:")
+            else:
+                url = found[0][1]
+                rest = stripped[len(url) :].strip(" \t-–—|:")
         if not rest:
             return None
         header = None
