@@ -208,7 +208,7 @@ def key_path(key: str) -> str:
 
 
 def key_segment(key: str) -> str:
-    """A node key as one IRI path segment (``pct`` of the data model §3).
+    """A node key as one IRI path segment (``pct`` of ``docs/data-model.md`` §3).
 
     >>> key_segment("long-context"), key_segment("강화학습"), key_segment("a/b"), key_segment(".")
     ('long-context', '%EA%B0%95%ED%99%94%ED%95%99%EC%8A%B5', 'a%2Fb', '%2E')
@@ -655,18 +655,10 @@ def stream_rdf(G: nx.MultiDiGraph, ctx: ExportContext) -> dict[str, bytes | Iter
         with paused_gc():
             yield from chunks
 
-    # N-Triples first: as it is written, it keys each subject for the
-    # Turtle and JSON-LD writers, which reuse the last build's renderings.
-    keys: list[bytes] = []
-    json_prefixes = (*prefixes, ("pgid", base))
-    turtle_pieces = ctx.fragments("turtle", repr((prefixes, base)))
-    json_pieces = ctx.fragments("jsonld", repr(json_prefixes))
     return {
-        "graph.nt": without_gc(iter_ntriples(rdf, keys=keys if turtle_pieces or json_pieces else None)),
-        "graph.ttl": without_gc(
-            iter_turtle(rdf, prefixes=prefixes, base=base, header=TURTLE_HEADER, keys=keys, pieces=turtle_pieces)
-        ),
-        "graph.jsonld": without_gc(iter_jsonld(rdf, prefixes=json_prefixes, keys=keys, pieces=json_pieces)),
+        "graph.nt": without_gc(iter_ntriples(rdf)),
+        "graph.ttl": without_gc(iter_turtle(rdf, prefixes=prefixes, base=base, header=TURTLE_HEADER)),
+        "graph.jsonld": without_gc(iter_jsonld(rdf, prefixes=(*prefixes, ("pgid", base)))),
         "papergraph.ttl": vocabulary(),
     }
 
