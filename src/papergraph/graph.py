@@ -109,7 +109,7 @@ def build_graph(linked: LinkedCorpus) -> nx.MultiDiGraph:
     agents, tags, links) and edges in note order, so two builds of the same
     input give identical graphs, attribute order included.
     """
-    G = nx.MultiDiGraph()
+    G: nx.MultiDiGraph = nx.MultiDiGraph()
     for digest in linked.digests:
         d = digest.document
         G.add_node(

@@ -2,7 +2,7 @@
 
 This is the *link* stage of read → link → graph → export. It turns the
 records of a :class:`~papergraph.model.Corpus` into resolved entities with
-stable keys (data model §3), without touching networkx:
+stable keys (``docs/data-model.md`` §3), without touching networkx:
 
 * an item is one node however many notes are about it: the same arXiv id,
   or the same normalised title when no id is known;

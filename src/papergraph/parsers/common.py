@@ -217,7 +217,9 @@ def looks_like_name(part: str) -> bool:
 
 def split_top_level(text: str, separator: str = ",") -> list[str]:
     """Split on ``separator`` outside brackets, stripping each part."""
-    parts, depth, current = [], 0, []
+    parts: list[str] = []
+    current: list[str] = []
+    depth = 0
     for char in text:
         if char in "([{":
             depth += 1
