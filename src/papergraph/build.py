@@ -24,6 +24,7 @@ from pathlib import Path
 
 import networkx as nx
 
+from .arxiv_metadata import link_with_metadata, metadata_signature
 from .cache import BuildCache, code_fingerprint, file_key
 from .errors import ExportError, InputError
 from .exporters import DEFAULT_BASE_IRI, ExportContext, Exporter, exporter_names, get_exporter
@@ -482,6 +483,7 @@ def build(
     cache: bool = True,
     progress: Callable[[str], None] | None = None,
     file_progress: Callable[[int, int], None] | None = None,
+    arxiv_metadata: Sequence[str | os.PathLike[str]] = (),
 ) -> BuildResult:
     """Build every export of ``inputs`` into the folder ``output``.
 
@@ -497,6 +499,8 @@ def build(
         cache: reuse and update the build cache in the output folder.
         progress: called with a short message before each stage.
         file_progress: called with ``(done, total)`` as input files are parsed.
+        arxiv_metadata: arXiv metadata files (JSON Lines, plain or gzip) that
+            give papers their titles, authors, categories, ... (never the network).
 
     Raises:
         InputError, ExportError, UnknownFormatError.
@@ -517,6 +521,7 @@ def build(
         "encoding": encoding,
         "reader": reader,
         "code": code_fingerprint(),
+        "arxiv_metadata": metadata_signature(arxiv_metadata),
     }
     store = BuildCache(folder) if cache else None
     signature = _input_signature(data, encoding, reader)
@@ -545,8 +550,7 @@ def build(
         started = time.perf_counter()
         say("linking")
         with paused_gc():
-            linked = link_corpus(corpus)
-            graph = build_graph(linked)
+            linked, graph = link_with_metadata(corpus, arxiv_metadata)
         timings["link"] = time.perf_counter() - started
 
         dates = sorted(d.date for d in corpus.documents if d.date)
