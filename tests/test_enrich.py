@@ -309,6 +309,21 @@ def test_resumes_from_a_partly_written_file(api, clock, tmp_path):
     assert (again.already, again.fetched, again.requests) == (5, [], 0)
 
 
+def test_a_gzip_file_is_never_appended_to(api, clock, tmp_path):
+    import gzip
+
+    out = tmp_path / "snapshot.jsonl.gz"
+    out.write_bytes(gzip.compress((DATA / "snapshot.jsonl").read_bytes()))
+    before = out.read_bytes()
+    with pytest.raises(EnrichError) as error:
+        enrich(ids_of(1), out, api_url=api.url, clock=clock)
+    assert str(error.value) == (
+        f"{out.as_posix()}: is gzip-compressed and enrich appends to plain JSON Lines; "
+        "give another file with -m and pass both to --arxiv-metadata"
+    )
+    assert (out.read_bytes(), api.requests) == (before, [])
+
+
 # ---------------------------------------------------------------- proxies
 
 

@@ -191,6 +191,14 @@ def graph_arxiv_ids(folder: str | os.PathLike[str]) -> list[str]:
 # ---------------------------------------------------------------- the file
 
 
+def _is_gzip(path: Path) -> bool:
+    try:
+        with path.open("rb") as stream:
+            return stream.read(2) == b"\x1f\x8b"
+    except OSError:
+        return False
+
+
 def _repair(path: Path) -> bool:
     """Cut a last line that an interrupted run left without its newline."""
     try:
@@ -340,12 +348,18 @@ def enrich(
         raise EnrichError(f"batch size {batch_size}: must be 1 to {BATCH_SIZE}")
     file = Path(path)
     say = progress or (lambda message: None)
+    wanted = sorted(set(ids))
+    if _is_gzip(file):
+        raise EnrichError(
+            f"{file.as_posix()}: is gzip-compressed and enrich appends to plain JSON Lines; "
+            "give another file with -m and pass both to --arxiv-metadata"
+        )
     try:
         repaired = _repair(file)
-        have = set(read_arxiv_metadata([file]).records) if file.exists() else set()
+        # only the wanted ids: the file may be a whole snapshot
+        have = set(read_arxiv_metadata([file], wanted).records) if file.exists() else set()
     except OSError as error:
         raise InputError(f"{file.as_posix()}: cannot read ({error.strerror or error})") from None
-    wanted = sorted(set(ids))
     todo = [i for i in wanted if i not in have]
     result = EnrichResult(file, len(wanted), len(wanted) - len(todo), repaired=repaired)
     fetcher = _Fetcher(clock or _SystemClock(), opener or urllib.request.build_opener(), timeout, retries, say)
