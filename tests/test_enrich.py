@@ -283,6 +283,23 @@ def test_no_answer_is_retried(clock, tmp_path, monkeypatch):
     assert clock.sleeps == [5.0]
 
 
+def test_a_silent_server_times_out_and_is_retried(clock, tmp_path, monkeypatch):
+    """A server that accepts the connection and never answers: each try ends at the timeout."""
+    import socket
+
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(4)  # the kernel completes the connections; nobody reads or answers
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/api/query"
+        with pytest.raises(EnrichError) as error:
+            enrich(ids_of(1), tmp_path / "m.jsonl", api_url=url, clock=clock, retries=1, timeout=0.2)
+    assert str(error.value).endswith("did not answer after 2 tries (no answer (timed out))")
+    assert clock.sleeps == [5.0]
+
+
 def test_ids_the_api_does_not_know_are_reported_not_written(api, clock, tmp_path):
     out = tmp_path / "m.jsonl"
     api.queue.append((200, feed_xml(["2311.00001"]), {}))
