@@ -20,6 +20,7 @@ from pathlib import Path
 
 import networkx as nx
 
+from .arxiv_metadata import link_with_metadata, metadata_signature
 from .cache import BuildRecord, code_fingerprint, output_stamp
 from .errors import InputError, NoEntriesError
 from .exporters import DEFAULT_BASE_IRI, ExportContext, Exporter, exporter_names, get_exporter
@@ -176,6 +177,7 @@ def build(
     wait: bool = False,
     follow_symlinks: bool = False,
     progress: Callable[[str], None] | None = None,
+    arxiv_metadata: Sequence[str | os.PathLike[str]] = (),
 ) -> BuildResult:
     """Build every export of ``inputs`` into the folder ``output``.
 
@@ -193,6 +195,8 @@ def build(
         wait: wait for another build that holds the output folder instead of failing.
         follow_symlinks: follow symlinks that lead out of the input folders.
         progress: called with a short message before each stage.
+        arxiv_metadata: arXiv metadata files (JSON Lines, plain or ``.gz``) that
+            give cited and noted papers their titles, authors and categories.
 
     Raises:
         InputError (NoEntriesError when nothing was read), ExportError
@@ -207,7 +211,12 @@ def build(
     path = check_output_dir(Path(output), inputs)
     say = progress or (lambda message: None)
     timings: dict[str, float] = {}
-    options = {"formats": [e.name for e in exporters], "base_iri": base_iri, "code": code_fingerprint()}
+    options = {
+        "formats": [e.name for e in exporters],
+        "base_iri": base_iri,
+        "code": code_fingerprint(),
+        "arxiv_metadata": metadata_signature(arxiv_metadata),
+    }
     record = BuildRecord(path, Path(cache_dir) if cache_dir else None) if cache else None
 
     with OutputFolder(path, wait=wait) as folder:
@@ -230,8 +239,7 @@ def build(
         started = time.perf_counter()
         say("linking")
         with paused_gc():
-            linked = link_corpus(corpus)
-            graph = build_graph(linked)
+            linked, graph = link_with_metadata(corpus, arxiv_metadata)
         timings["link"] = time.perf_counter() - started
 
         outcomes = _export(folder, graph, exporters, base_iri, jobs, say, timings)

@@ -19,6 +19,8 @@ import click
 from . import __version__
 from .build import BuildResult, load_graph
 from .build import build as run_build
+from .enrich import API_URL, BATCH_SIZE, METADATA_FILE, graph_arxiv_ids
+from .enrich import enrich as run_enrich
 from .errors import NoEntriesError, PapergraphError
 from .exporters import DEFAULT_BASE_IRI, exporter_names
 from .jsonl import generate_jsonl
@@ -139,9 +141,31 @@ def _default_inputs(inputs: tuple[str, ...]) -> list[str]:
 @click.option("--wait", is_flag=True, help="Wait for another build writing into OUTPUT instead of failing.")
 @click.option("--follow-symlinks", is_flag=True, help="Also read symlinks that lead out of the input folders.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
+@click.option(
+    "--arxiv-metadata",
+    "arxiv_metadata",
+    multiple=True,
+    metavar="FILE",
+    type=click.Path(dir_okay=False, path_type=str),
+    help="arXiv metadata (JSON Lines, plain or .gz, as the arXiv snapshot or `papergraph enrich`): "
+    "titles, authors, categories for the papers (repeatable).",
+)
 @input_options
 def build(
-    inputs, output, formats, base_iri, jobs, cache_dir, no_cache, wait, follow_symlinks, quiet, encoding, reader, strict
+    inputs,
+    output,
+    formats,
+    base_iri,
+    jobs,
+    cache_dir,
+    no_cache,
+    wait,
+    follow_symlinks,
+    quiet,
+    arxiv_metadata,
+    encoding,
+    reader,
+    strict,
 ) -> None:
     """Read digests and notes and write every export into OUTPUT, all at once.
 
@@ -166,6 +190,7 @@ def build(
             wait=wait,
             follow_symlinks=follow_symlinks,
             progress=display.stage if display else None,
+            arxiv_metadata=list(arxiv_metadata),
         )
     except NoEntriesError as error:
         if display:
@@ -324,6 +349,54 @@ def query(args, query_file, name, list_queries, fmt, engine) -> None:
         click.echo(execute(graph, sparql=sparql, file=query_file, name=name, engine=engine, fmt=fmt), nl=False)
     except PapergraphError as error:
         raise _fail(error) from None
+
+
+@cli.command()
+@click.argument("outdir", default=DEFAULT_OUTPUT, type=click.Path(file_okay=False, path_type=str))
+@click.option(
+    "-m",
+    "--metadata",
+    metavar="FILE",
+    type=click.Path(dir_okay=False, path_type=str),
+    help="The metadata file to complete (JSON Lines). Default: OUTDIR/arxiv-metadata.jsonl.",
+)
+@click.option("--api-url", default=API_URL, show_default=True, help="The arXiv API endpoint (or a mirror).")
+@click.option(
+    "--batch-size", type=click.IntRange(1, BATCH_SIZE), default=BATCH_SIZE, show_default=True, help="Ids per request."
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
+def enrich(outdir, metadata, api_url, batch_size, quiet) -> None:
+    """Fetch arXiv metadata for the papers of the graph built in OUTDIR.
+
+    Reads the arXiv ids from OUTDIR/graph.nt, asks the arXiv API for those
+    not yet in the metadata file (batches of at most 100, 3 s apart) and
+    appends them, so an interrupted run resumes. The next build reads the
+    file with --arxiv-metadata; the build itself never uses the network.
+
+    Example:
+
+    \b
+        papergraph build ../digests -o site
+        papergraph enrich site
+        papergraph build ../digests -o site --arxiv-metadata site/arxiv-metadata.jsonl
+    """
+    path = metadata or os.path.join(outdir, METADATA_FILE)
+    say = (lambda message: None) if quiet else (lambda message: click.echo(message, err=True))
+    try:
+        result = run_enrich(graph_arxiv_ids(outdir), path, api_url=api_url, batch_size=batch_size, progress=say)
+    except PapergraphError as error:
+        raise _fail(error) from None
+    if result.repaired:
+        click.echo(f"warning: {path}: removed a last line cut off by an interrupted run", err=True)
+    if result.missing:
+        shown = ", ".join(result.missing[:10]) + (", ..." if len(result.missing) > 10 else "")
+        click.echo(f"warning: the arXiv API did not describe {len(result.missing)} id(s): {shown}", err=True)
+    if not quiet:
+        click.echo(
+            f"{result.wanted} arXiv ids in the graph: {result.already} already in {path}, "
+            f"{len(result.fetched)} fetched in {result.requests} request(s), {len(result.missing)} not found"
+        )
+        click.echo(f"next: papergraph build ... -o {outdir} --arxiv-metadata {path}")
 
 
 class Interrupted(BaseException):

@@ -84,6 +84,11 @@ class Attr:
     SPELLINGS = "spellings"
     # cited arXiv paper
     ANCHORS = "anchors"
+    # paper, from arXiv metadata (papergraph.arxiv_metadata)
+    CATEGORIES = "categories"
+    PUBLISHED = "published"
+    DOI = "doi"
+    METADATA_SOURCE = "metadata_source"
     # link
     HOST = "host"
     IS_CODE = "is_code"

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -183,8 +184,9 @@ def _is_code_host(url: str) -> bool:
 
 
 class _Linker:
-    def __init__(self, corpus: Corpus):
+    def __init__(self, corpus: Corpus, known_titles: Mapping[str, Iterable[str]] | None = None):
         self.corpus = corpus
+        self.known_titles = known_titles or {}
         self.diagnostics: list[Diagnostic] = []
 
     def run(self) -> LinkedCorpus:
@@ -246,7 +248,8 @@ class _Linker:
            file name without its date). The entry shares that note's item, so
            it takes the note's arXiv id, or stays a non-arXiv item when the
            note's own URL is not on arXiv;
-        3. otherwise a title that maps to exactly one known arXiv id;
+        3. otherwise a title that maps to exactly one known arXiv id (known
+           from the entries, or from arXiv metadata: ``known_titles``);
         4. otherwise the normalised title.
 
         A title or a note that points to several arXiv ids is reported and
@@ -256,6 +259,8 @@ class _Linker:
         ids_by_title: dict[str, set[str]] = defaultdict(set)
         vault_notes: dict[tuple[str, str | None], list[int]] = defaultdict(list)
         vault_names: dict[tuple[str, str | None], list[int]] = defaultdict(list)
+        for title, ids in self.known_titles.items():
+            ids_by_title[title].update(ids)
         for index, (document, entry) in enumerate(pairs):
             if entry.arxiv_id:
                 ids_by_title[titles[index]].add(entry.arxiv_id)
@@ -443,9 +448,13 @@ def _vault_note_names(notes: list[LinkedNote]) -> dict[str, list[LinkedNote]]:
     return names
 
 
-def link_corpus(corpus: Corpus) -> LinkedCorpus:
+def link_corpus(corpus: Corpus, known_titles: Mapping[str, Iterable[str]] | None = None) -> LinkedCorpus:
     """Resolve the identities of everything in ``corpus``.
+
+    ``known_titles`` maps normalised titles to arXiv ids known from elsewhere
+    (arXiv metadata, :mod:`papergraph.arxiv_metadata`): an entry without an id
+    whose title maps to exactly one of them gets that id.
 
     Deterministic: the result depends only on the corpus, in its order.
     """
-    return _Linker(corpus).run()
+    return _Linker(corpus, known_titles).run()

@@ -243,6 +243,8 @@ def _label(kind: str, data: Mapping[str, Any]) -> str:
         return "#" + str(data.get(Attr.LABEL) or data.get(Attr.KEY) or "")
     if kind == _DIGEST:
         return str(data.get(Attr.DATE) or data.get(Attr.KEY) or "")
+    if kind == _ARXIV and data.get(Attr.TITLE):  # known from arXiv metadata
+        return _shorten(str(data[Attr.TITLE]))
     if kind == _ARXIV:
         anchors = _as_list(data.get(Attr.ANCHORS))
         return _shorten(str(anchors[0])) if anchors else str(data.get(Attr.LABEL) or "")
@@ -441,6 +443,10 @@ def _node_detail(detail: dict[str, Any], kind: str, data: Mapping[str, Any]) -> 
             detail["sp"] = spellings
     elif kind == _ARXIV:
         detail["ax"] = str(data.get(Attr.ARXIV_ID) or "")
+        if data.get(Attr.TITLE):  # from arXiv metadata
+            detail["t"] = str(data[Attr.TITLE])
+        if data.get(Attr.ABSTRACT):
+            detail["ab"] = str(data[Attr.ABSTRACT])
     elif kind == _LINK:
         url = safe_url(data.get(Attr.URL))
         if url:
