@@ -17,7 +17,7 @@ import pytest
 from conftest import CORPUS, ROOT, SEEDS
 from papergraph.build import build
 from papergraph.errors import ExportError, OutputLockedError
-from papergraph.outputs import JOURNAL_NAME, STAGED_SUFFIX, OutputFolder
+from papergraph.outputs import JOURNAL_NAME, LOCK_NAME, STAGED_SUFFIX, OutputFolder
 
 
 def _outputs(folder: Path) -> dict[str, bytes]:
@@ -30,6 +30,12 @@ def _wait_for(condition, seconds: float = 60, what: str = "condition") -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         time.sleep(0.01)
+
+
+def _blocked_locks(inode: int) -> str:
+    """The lines of /proc/locks about the file with this inode."""
+    lines = Path("/proc/locks").read_text().splitlines()
+    return "\n".join(line for line in lines if line.split()[-3].rsplit(":", 1)[-1] == str(inode))
 
 
 def _processes_in_group(group: int) -> list[int]:
@@ -221,7 +227,10 @@ def test_a_second_build_into_a_locked_folder_fails_or_waits(tmp_path):
         finished = threading.Event()
         waiting = threading.Thread(target=lambda: (build([SEEDS], out, wait=True), finished.set()))
         waiting.start()
-        assert not finished.wait(0.3)  # queued behind the lock held here
+        lock = os.stat(out / LOCK_NAME).st_ino
+        # The kernel lists a blocked flock() as "->" in /proc/locks: the second build is queued.
+        _wait_for(lambda: "-> FLOCK  ADVISORY  WRITE" in _blocked_locks(lock), what="the build to queue")
+        assert not finished.is_set()
     waiting.join(60)
     assert finished.is_set() and (out / "graph.ttl").is_file()
 
