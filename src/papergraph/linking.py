@@ -2,7 +2,7 @@
 
 This is the *link* stage of read → link → graph → export. It turns the
 records of a :class:`~papergraph.model.Corpus` into resolved entities with
-stable keys (data model §3), without touching networkx:
+stable keys (``docs/data-model.md`` §3), without touching networkx:
 
 * an item is one node however many notes are about it: the same arXiv id,
   or the same normalised title when no id is known;
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
@@ -228,8 +229,9 @@ def _is_code_host(url: str) -> bool:
 
 
 class _Linker:
-    def __init__(self, corpus: Corpus):
+    def __init__(self, corpus: Corpus, known_titles: Mapping[str, Iterable[str]] | None = None):
         self.corpus = corpus
+        self.known_titles = known_titles or {}
         self.diagnostics: list[Diagnostic] = []
 
     def run(self) -> LinkedCorpus:
@@ -314,7 +316,8 @@ class _Linker:
            (the note's own URL decides, even over arXiv URL lines of the
            entry) and becomes one note with it;
         3. the entry's own arXiv id;
-        4. otherwise a title that maps to exactly one known arXiv id;
+        4. otherwise a title that maps to exactly one known arXiv id (known
+           from the entries, or from arXiv metadata: ``known_titles``);
         5. otherwise the normalised title; two entries of one day with the
            same title and different first authors are different items.
 
@@ -325,6 +328,8 @@ class _Linker:
         ids_by_title: dict[str, set[str]] = defaultdict(set)
         vault_notes: dict[tuple[str, str | None], list[int]] = defaultdict(list)
         vault_names: dict[tuple[str, str | None], list[int]] = defaultdict(list)
+        for title, ids in self.known_titles.items():
+            ids_by_title[title].update(ids)
         own_ids = [_own_or_self_cited_id(document, entry) for document, entry in pairs]
         for index, (document, _entry) in enumerate(pairs):
             found = own_ids[index]
@@ -643,9 +648,13 @@ def _bare_url(text: str) -> str | None:
     return found[0][1] if len(found) == 1 and found[0][1] == text.strip().strip("<>") else None
 
 
-def link_corpus(corpus: Corpus) -> LinkedCorpus:
+def link_corpus(corpus: Corpus, known_titles: Mapping[str, Iterable[str]] | None = None) -> LinkedCorpus:
     """Resolve the identities of everything in ``corpus``.
+
+    ``known_titles`` maps normalised titles to arXiv ids known from elsewhere
+    (arXiv metadata, :mod:`papergraph.arxiv_metadata`): an entry without an id
+    whose title maps to exactly one of them gets that id.
 
     Deterministic: the result depends only on the corpus, in its order.
     """
-    return _Linker(corpus).run()
+    return _Linker(corpus, known_titles).run()

@@ -1,7 +1,6 @@
 """Read one note of the researcher's Obsidian vault: one Markdown file per paper.
 
-A note usually looks like this (``corpus/README.md``, "The notes behind the
-digests")::
+A note usually looks like this (``docs/vault-format.md``)::
 
     https://arxiv.org/abs/2309.15028                 <- own URL(s), first; the arXiv id comes from here
                                                      <- blank lines separate paragraphs
@@ -78,7 +77,7 @@ TITLE_URL_AUTHORS = re.compile(
     r"^(?P<title>.*?\S)\s*[(<\[](?P<url>https?://[^\s()<>\[\]]+)[)>\]]\s*(?P<authors>\(.*\))\s*$"
 )
 MARKDOWN_LINK_LINE = re.compile(r"^\s*\[(?P<label>[^\[\]]+)\]\((?P<url>[^()\s]+)\)\s*(?P<rest>.*)$")
-# Other spellings of an arXiv id accepted by the data model (§3) for a note's own URL.
+# Other spellings of an arXiv id accepted by ``docs/data-model.md`` (§3) for a note's own URL.
 ARXIV_DOI = re.compile(r"(?:doi\.org/)?10\.48550/arxiv\.(?P<id>[^\s?#/]+(?:/\d{7})?)", re.I)
 HF_PAPERS = re.compile(r"huggingface\.co/papers/(?P<id>\d{4}\.\d{4,5}(?:v\d+)?)", re.I)
 ARXIV_LIKE_HOST = re.compile(r"^(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/", re.I)
