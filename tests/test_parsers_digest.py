@@ -385,6 +385,8 @@ def test_family6_ids_without_links_pdf_and_versions_and_invalid_ids():
         ("2002.06715", None, 5, "2002.06715"),
         ("1911.02150", 3, 5, "https://arxiv.org/pdf/1911.02150v3.pdf"),
         ("1911.02150", 2, 5, "https://arxiv.org/abs/1911.02150v2"),
+        ("2003.00001", None, 7, "2003.00001"),
+        ("2004.00002", 3, 7, "2004.00002v3"),
     ]
     assert entry.links == ()
     assert diagnostics == [

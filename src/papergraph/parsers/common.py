@@ -42,9 +42,10 @@ NAME_WORD = re.compile(r"[^\W\d_][^\W\d_'’.-]*(?:['’.-][^\W\d_]*)*\.?")
 # A Latin or digit name with a Korean particle glued on: "Transfusion과",
 # "GPT-4를", "LLaMA에서" (the label is the name without the particle).
 GLUED_PARTICLE = re.compile(r"^(?P<name>.*[A-Za-z\d)\]])(?P<particle>[\uac00-\ud7a3]{1,3})$")
-# arXiv ids written without a link: "(2002.06715)", "arXiv:2411.04996v2".
+# arXiv ids written without a link: "(2002.06715)", "(2002.06715, 2003.00001)",
+# "arXiv:2411.04996v2".
 BARE_ARXIV_ID = re.compile(
-    r"\((?P<paren>\d{4}\.\d{4,5}(?:v\d+)?)\)"
+    r"(?<=[(,;])\s*(?P<paren>\d{4}\.\d{4,5}(?:v\d+)?)(?=\s*[),;])"
     r"|(?<![\w/])arxiv:\s?(?P<tagged>\d{4}\.\d{4,5}(?:v\d+)?|[a-z][a-z-]*(?:\.[a-z]{2})?/\d{7}(?:v\d+)?)(?![\w/])",
     re.IGNORECASE,
 )
@@ -457,7 +458,9 @@ def find_references(
                     )
                 continue
             label = label_before_link(line.text, offset)
-            found.append((offset, ArxivRef(arxiv.id, arxiv.version, label, line.line, match.group(0).strip("()"))))
+            found.append(
+                (offset, ArxivRef(arxiv.id, arxiv.version, label, line.line, match["paren"] or match.group(0)))
+            )
         refs.extend(ref for _, ref in sorted(found, key=lambda pair: pair[0]))
     return tuple(refs), tuple(links)
 
