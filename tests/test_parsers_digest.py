@@ -302,8 +302,11 @@ def test_family1_a_name_over_a_column_of_links_stays_in_the_commentary():
     assert [(e.title, e.source.line_start, e.source.line_end, e.arxiv_id) for e in entries] == [
         ("Routers for Tiny Mixtures of Experts", 2, 21, None),
         ("Quokka 2", 22, 25, None),
+        ("Weasel Reasoner Without Tags", 26, 28, "2112.04359"),
+        # a title over its one arXiv page starts an entry even after an entry without tags
+        ("Ferret Planner", 29, 32, "2112.05555"),
     ]
-    routers, quokka = entries
+    routers, quokka, _, _ = entries
     assert [(r.arxiv_id, r.line) for r in routers.refs] == [
         ("2101.00011", 6),
         ("2101.00012", 7),

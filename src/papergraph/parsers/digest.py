@@ -247,12 +247,16 @@ class _DigestParser(LineReader):
         release or a post with its own page), not a list inside commentary
         ("Acme" then a column of links).
 
-        A digest prints an item's own URL only when it is not on arXiv, so a
-        run with an arXiv paper link is a list; so is a run followed by
-        another name over URL lines.
+        An item has one own arXiv page at most, and a few other pages; a
+        digest prints the arXiv page rarely, so a name over several arXiv
+        links, over one arXiv link when the name is a single word, or over a
+        long column of links is a list; so is a run followed by another name
+        over URL lines.
         """
         run = self._url_run(number)
-        if len(run) > MAX_OWN_URL_LINES or any(parse_arxiv_url(self.text(n).strip().strip("<>")) for n in run):
+        arxiv = sum(1 for n in run if parse_arxiv_url(self.text(n).strip().strip("<>")))
+        single_word = len(self.text(number).split()) == 1
+        if len(run) > MAX_OWN_URL_LINES or arxiv > 1 or (arxiv and single_word):
             return False
         after = self._next_content(run[-1])
         if after is None:
