@@ -574,3 +574,24 @@ def test_an_arxiv_url_alone_on_the_line_after_the_header_is_the_notes_own():
     text = "Mamba: Linear-Time (Albert Gu, Tri Dao)\n\nhttps://github.com/x/y\n\n좋네요.\n"
     (entry,) = parse_vault_note(text, path="231201 M.md", relpath="231201 M.md")[0].entries
     assert (entry.arxiv_id, entry.urls, [w.line for w in entry.links]) == (None, (), [3])
+
+
+def test_a_remark_on_the_url_line_gives_way_to_the_header_below_and_authors_below_a_title_join_it():
+    remark = "https://arxiv.org/abs/2312.00752 great read\n\nMamba: Linear-Time (Albert Gu, Tri Dao)\n\n좋네요.\n"
+    document, diagnostics = parse_vault_note(remark, path="231201 M.md", relpath="231201 M.md")
+    (entry,) = document.entries
+    assert (entry.title, [a.name for a in entry.authors], [c.text for c in entry.commentary_ko]) == (
+        "Mamba: Linear-Time",
+        ["Albert Gu", "Tri Dao"],
+        ["great read", "좋네요."],
+    )
+    assert diagnostics == [] and account_lines(Corpus((document,), ())).ok
+    below = "https://arxiv.org/abs/2312.00752 Mamba: Linear-Time\n\n(Albert Gu, Tri Dao)\n\n좋네요.\n"
+    document, diagnostics = parse_vault_note(below, path="231201 M.md", relpath="231201 M.md")
+    (entry,) = document.entries
+    assert (entry.title, [a.name for a in entry.authors], entry.author_lines) == (
+        "Mamba: Linear-Time",
+        ["Albert Gu", "Tri Dao"],
+        (3,),
+    )
+    assert diagnostics == [] and account_lines(Corpus((document,), ())).ok

@@ -410,6 +410,20 @@ class _VaultParser(LineReader):
             continued = following if following and following[0] == number + 1 else []
             pieces = [(number, rest)] + [(n, self.text(n).strip()) for n in continued]
             header, used = self._split_header(pieces, first_is_shared=True)
+        if header is not None and not header.authors and position + used < len(self.content):
+            following = self._paragraph(position + used)
+            if following and is_author_line(self.text(following[0])):
+                # "https://… Title", a blank line, then "(Authors)"
+                authors_at = following[0]
+                header.authors = parse_authors(self.text(authors_at).strip(), authors_at)
+                header.author_lines = [authors_at]
+                if not self.text(authors_at).rstrip().endswith(")"):
+                    header.unclosed_at = authors_at
+                return TextLine(number, url), header, position + used + 1
+            below, _ = self._split_header([(n, self.text(n).strip()) for n in following]) if following else (None, 0)
+            if below is not None and below.authors and _owns_line(url):
+                # "https://… a remark", then the real "Title (Authors)"
+                header = None
         if header is None:
             if not _owns_line(url):
                 return None
