@@ -300,11 +300,11 @@ def test_family1_a_name_over_a_column_of_links_stays_in_the_commentary():
     entries, diagnostics = _summary("segmentation-link-list.txt")
     assert diagnostics == []
     assert [(e.title, e.source.line_start, e.source.line_end, e.arxiv_id) for e in entries] == [
-        ("Routers for Tiny Mixtures of Experts", 2, 21, None),
-        ("Quokka 2", 22, 25, None),
-        ("Weasel Reasoner Without Tags", 26, 28, "2112.04359"),
+        ("Routers for Tiny Mixtures of Experts", 2, 22, None),
+        ("Quokka 2", 23, 26, None),
+        ("Weasel Reasoner Without Tags", 27, 29, "2112.04359"),
         # a title over its one arXiv page starts an entry even after an entry without tags
-        ("Ferret Planner", 29, 32, "2112.05555"),
+        ("Ferret Planner", 30, 33, "2112.05555"),
     ]
     routers, quokka, _, _ = entries
     assert [(r.arxiv_id, r.line) for r in routers.refs] == [
@@ -313,7 +313,7 @@ def test_family1_a_name_over_a_column_of_links_stays_in_the_commentary():
         ("2101.00013", 8),
         ("2102.00014", 11),
     ]
-    # a column of four links under a name is a list, even without arXiv links
+    # a column of five links under a name is a list, even without arXiv links
     assert [link.url for link in routers.links] == [
         "https://github.com/globex/router",
         "https://initech.example.com/router",
@@ -322,6 +322,7 @@ def test_family1_a_name_over_a_column_of_links_stays_in_the_commentary():
         "https://github.com/hooli/router-b",
         "https://github.com/hooli/router-c",
         "https://github.com/hooli/router-d",
+        "https://github.com/hooli/router-e",
     ]
     # a model release over its own page still starts an entry
     assert [u.text for u in quokka.urls] == ["https://quokka.example.org/release"]
