@@ -197,6 +197,7 @@ class _Linker:
 
         # (document, entry) in input order, each with its item key
         pairs = [(d, e) for d in self.corpus.documents for e in d.entries]
+        positions = [index for d in self.corpus.documents for index in range(len(d.entries))]
         item_key_of = self._resolve_items(pairs)
 
         notes: list[LinkedNote] = []
@@ -209,7 +210,7 @@ class _Linker:
                 used_note_keys[base] += 1
                 note_key = base if used_note_keys[base] == 1 else f"{base}-{used_note_keys[base]}"
                 digest_id: str | None = digest.id
-                index = document.entries.index(entry)
+                index = positions[position]
             else:
                 note_key = f"vault/{h16(document.relpath)}"
                 digest_id = None
