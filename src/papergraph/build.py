@@ -66,13 +66,16 @@ def load_graph(
     return corpus, linked, build_graph(linked)
 
 
-def check_output_dir(output: Path, inputs: Sequence[str | os.PathLike[str]]) -> Path:
+def check_output_dir(output: str | os.PathLike[str], inputs: Sequence[str | os.PathLike[str]]) -> Path:
     """Resolve the output folder and refuse dangerous choices.
 
     Raises:
-        InputError: the output folder is an input folder or inside one, or
-            it exists and is not a folder.
+        InputError: no folder is named, the output folder is an input folder
+            or inside one, or it exists and is not a folder.
     """
+    if not os.fspath(output).strip():  # Path("") would be the current folder
+        raise InputError("the output folder is empty; name a folder with -o, e.g. -o site")
+    output = Path(output)
     try:
         resolved = output.resolve()
         for raw in inputs:
@@ -206,9 +209,7 @@ def build(
     check_reader(reader)
     check_encoding(encoding)
     exporters = [get_exporter(name) for name in (formats or exporter_names())]
-    if not os.fspath(output).strip():  # Path("") would be the current folder
-        raise InputError("the output folder is empty; name a folder with -o, e.g. -o site")
-    path = check_output_dir(Path(output), inputs)
+    path = check_output_dir(output, inputs)
     say = progress or (lambda message: None)
     timings: dict[str, float] = {}
     options = {
@@ -243,28 +244,41 @@ def build(
         timings["link"] = time.perf_counter() - started
 
         outcomes = _export(folder, graph, exporters, base_iri, jobs, say, timings)
-        dates = sorted(d.date for d in corpus.documents if d.date)
-        result = BuildResult(
-            output=path,
-            files=len(corpus.documents),
-            entries=len(corpus.entries),
-            summary=graph_summary(graph),
-            date_range=(dates[0], dates[-1]) if dates else None,
-            diagnostics=[*diagnostics, *linked.diagnostics],
-            timings=timings,
-            corpus=corpus,
-            linked=linked,
-            graph=graph,
-        )
-        seen = set(result.diagnostics)
-        for written, found, _ in outcomes.values():
-            result.written.extend((path / item.target, item.size) for item in written)
-            for diagnostic in found:  # GraphML and GEXF may report the same character
-                if diagnostic not in seen:
-                    seen.add(diagnostic)
-                    result.diagnostics.append(diagnostic)
+        result = _result(path, corpus, linked, graph, [*diagnostics, *linked.diagnostics], timings, outcomes)
         if record is not None:
             record.write(_record_of(result, signature, options))
+    return result
+
+
+def _result(
+    path: Path,
+    corpus: Corpus,
+    linked: LinkedCorpus,
+    graph: nx.MultiDiGraph,
+    diagnostics: list[Diagnostic],
+    timings: dict[str, float],
+    outcomes: dict[str, ExportOutcome],
+) -> BuildResult:
+    dates = sorted(d.date for d in corpus.documents if d.date)
+    result = BuildResult(
+        output=path,
+        files=len(corpus.documents),
+        entries=len(corpus.entries),
+        summary=graph_summary(graph),
+        date_range=(dates[0], dates[-1]) if dates else None,
+        diagnostics=diagnostics,
+        timings=timings,
+        corpus=corpus,
+        linked=linked,
+        graph=graph,
+    )
+    seen = set(diagnostics)
+    for written, found, _ in outcomes.values():
+        result.written.extend((path / item.target, item.size) for item in written)
+        for diagnostic in found:  # GraphML and GEXF may report the same character
+            if diagnostic not in seen:
+                seen.add(diagnostic)
+                result.diagnostics.append(diagnostic)
     return result
 
 

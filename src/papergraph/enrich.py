@@ -349,32 +349,14 @@ def enrich(
     file = Path(path)
     say = progress or (lambda message: None)
     wanted = sorted(set(ids))
-    if _is_gzip(file):
-        raise EnrichError(
-            f"{file.as_posix()}: is gzip-compressed and enrich appends to plain JSON Lines; "
-            "give another file with -m and pass both to --arxiv-metadata"
-        )
-    try:
-        repaired = _repair(file)
-        # only the wanted ids: the file may be a whole snapshot
-        have = set(read_arxiv_metadata([file], wanted).records) if file.exists() else set()
-    except OSError as error:
-        raise InputError(f"{file.as_posix()}: cannot read ({error.strerror or error})") from None
+    repaired, have = _open_metadata(file, wanted)
     todo = [i for i in wanted if i not in have]
     result = EnrichResult(file, len(wanted), len(wanted) - len(todo), repaired=repaired)
     fetcher = _Fetcher(clock or _SystemClock(), opener or urllib.request.build_opener(), timeout, retries, say)
     stamp = retrieved or datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     for batch in _batches(todo, batch_size):
         url = f"{api_url}?{urlencode({'id_list': ','.join(batch), 'max_results': len(batch)})}"
-        data = fetcher.get(url)
-        try:
-            papers = parse_atom_feed(data)
-        except ValueError as error:
-            raise EnrichError(
-                f"{url}: the arXiv API answered with a malformed Atom feed ({error}); "
-                f"the {len(result.fetched)} ids fetched before are in {file.as_posix()}; run enrich again later"
-            ) from None
-        found = {paper.arxiv_id: (paper, parsed) for paper, parsed in papers if paper.arxiv_id in batch}
+        found = _fetch_batch(fetcher, url, batch, file, len(result.fetched))
         try:
             _append(
                 file,
@@ -394,3 +376,32 @@ def enrich(
         say(f"{len(result.fetched) + len(result.missing)}/{len(todo)} ids asked")
     result.requests = fetcher.requests
     return result
+
+
+def _open_metadata(file: Path, wanted: list[str]) -> tuple[bool, set[str]]:
+    """Repair a last line cut off by an interrupted run; the wanted ids the file already has."""
+    if _is_gzip(file):
+        raise EnrichError(
+            f"{file.as_posix()}: is gzip-compressed and enrich appends to plain JSON Lines; "
+            "give another file with -m and pass both to --arxiv-metadata"
+        )
+    try:
+        repaired = _repair(file)
+        # only the wanted ids: the file may be a whole snapshot
+        have = set(read_arxiv_metadata([file], wanted).records) if file.exists() else set()
+    except OSError as error:
+        raise InputError(f"{file.as_posix()}: cannot read ({error.strerror or error})") from None
+    return repaired, have
+
+
+def _fetch_batch(fetcher: _Fetcher, url: str, batch: list[str], file: Path, fetched: int) -> dict:
+    """The papers of one API answer that were asked for, by id."""
+    data = fetcher.get(url)
+    try:
+        papers = parse_atom_feed(data)
+    except ValueError as error:
+        raise EnrichError(
+            f"{url}: the arXiv API answered with a malformed Atom feed ({error}); "
+            f"the {fetched} ids fetched before are in {file.as_posix()}; run enrich again later"
+        ) from None
+    return {paper.arxiv_id: (paper, parsed) for paper, parsed in papers if paper.arxiv_id in batch}

@@ -242,6 +242,7 @@ class _Linker:
 
         # (document, entry) in input order, each with its item key
         pairs = [(d, e) for d in self.corpus.documents for e in d.entries]
+        positions = [index for d in self.corpus.documents for index in range(len(d.entries))]
         item_key_of, written_from = self._resolve_items(pairs)
         merged_away = set(written_from.values())
 
@@ -251,7 +252,7 @@ class _Linker:
             if position in merged_away:
                 continue  # one note with the digest entry written from it
             item_key = item_key_of[position]
-            index = document.entries.index(entry) if document.source_kind == "digest" else 0
+            index = positions[position] if document.source_kind == "digest" else 0
             sources: tuple[NoteSource, ...] = (NoteSource(document, entry.source),)
             ref_sources: tuple[int, ...] = ()
             link_sources: tuple[int, ...] = ()
