@@ -753,6 +753,12 @@ def test_digests_and_vault_together_export_one_note_per_note_with_both_sources()
         }""",
     )
     assert rows == [("arXiv/2023/230807 LoRA-FA.md", "1", "9", "7")]
+    # CQ09 names the one file a citation's line is in, not every file of its note
+    from papergraph.query import named_queries
+
+    query = named_queries()["cq09_provenance_of_a_link"].text
+    cq09 = [(row["file"].value, row["line"].value) for row in store.query(query)]
+    assert cq09 == [("2023/2023-10-06.txt", "31")]
 
 
 def _store(files: dict[str, bytes]) -> ox.Store:
