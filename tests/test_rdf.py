@@ -18,7 +18,10 @@ from papergraph.exporters import DEFAULT_BASE_IRI, ExportContext
 from papergraph.exporters.rdf import EXPORTER, generate_rdf, to_rdf, web_iri
 from papergraph.graph import build_graph
 from papergraph.linking import link_corpus
+from papergraph.model import Corpus
+from papergraph.parsers.digest import parse_digest
 from papergraph.pipeline import load_corpus
+from papergraph.query import named_queries
 from papergraph.rdfwriter import generate_ntriples
 
 BASE = DEFAULT_BASE_IRI
@@ -754,8 +757,6 @@ def test_digests_and_vault_together_export_one_note_per_note_with_both_sources()
     )
     assert rows == [("arXiv/2023/230807 LoRA-FA.md", "1", "9", "7")]
     # CQ09 names the one file a citation's line is in, not every file of its note
-    from papergraph.query import named_queries
-
     query = named_queries()["cq09_provenance_of_a_link"].text
     cq09 = [(row["file"].value, row["line"].value) for row in store.query(query)]
     assert cq09 == [("2023/2023-10-06.txt", "31")]
@@ -774,8 +775,6 @@ def test_code_is_a_repository_root_pages_are_not_other_papers_and_urls_stay_as_w
         "https://github.com/org/repo/blob/main/paper.pdf 참고.\n#code\n"
         "Two Links Entry\nhttps://arxiv.org/abs/2401.00001\nhttps://acme.example.com/post/\n메모.\n#x\n"
     )
-    from papergraph.model import Corpus
-    from papergraph.parsers.digest import parse_digest
 
     document, diagnostics = parse_digest(digest, path="2024-03-08.txt")
     G = build_graph(link_corpus(Corpus((document,), tuple(diagnostics))))
