@@ -41,7 +41,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
 from importlib import resources
 from urllib.parse import quote, urlsplit
@@ -49,6 +49,7 @@ from urllib.parse import quote, urlsplit
 import networkx as nx
 import pyoxigraph
 
+from ..arxiv_metadata import category_name
 from ..errors import ExportError
 from ..graph import Attr, EdgeKind, NodeKind
 from ..identifiers import has_hangul, normalize_url, parse_arxiv_url
@@ -147,7 +148,6 @@ class V:
     LINE = IRI(NS.PG + "line")
     SOURCE_URL = IRI(NS.PG + "sourceUrl")
     ARXIV_VERSION = IRI(NS.PG + "arxivVersion")
-    SAME_AS = IRI(NS.SCHEMA + "sameAs")
     # the dataset description
     VOID_DATASET = IRI(VOID + "Dataset")
     DCAT_DATASET = IRI(DCAT + "Dataset")
@@ -157,6 +157,10 @@ class V:
     LICENSE = IRI(NS.DCTERMS + "license")
     CONTENT_HASH = IRI(NS.PG + "contentHash")
     PAPERGRAPH_VERSION = IRI(NS.PG + "papergraphVersion")
+    # from arXiv metadata
+    SUBJECT_TERM = IRI(NS.FABIO + "hasSubjectTerm")
+    SAME_AS = IRI(NS.SCHEMA + "sameAs")
+    SEE_ALSO = IRI(NS.RDFS + "seeAlso")
 
 
 ITEM_CLASSES = {
@@ -233,7 +237,7 @@ def key_path(key: str) -> str:
 
 
 def key_segment(key: str) -> str:
-    """A node key as one IRI path segment (``pct`` of the data model §3).
+    """A node key as one IRI path segment (``pct`` of ``docs/data-model.md`` §3).
 
     >>> key_segment("long-context"), key_segment("강화학습"), key_segment("a/b"), key_segment(".")
     ('long-context', '%EA%B0%95%ED%99%94%ED%95%99%EC%8A%B5', 'a%2Fb', '%2E')
@@ -243,24 +247,30 @@ def key_segment(key: str) -> str:
 
 @lru_cache(maxsize=65536)
 def web_iri(url: str) -> str | None:
-    """The IRI of a web link: the normalised URL, percent-encoded so that
+    """The IRI of a web link: the URL as written, percent-encoded so that
     Jena, Raptor, Oxigraph and rdflib all accept it; ``None`` if impossible.
 
-    >>> web_iri('HTTPS://GitHub.com/a b/"q"/')
-    'https://github.com/a%20b/%22q%22'
+    URLs are kept as written (data model §8): normalising them (case, a
+    trailing slash) is for identity keys only. A scheme-less URL gets
+    ``https://``, without which it is no IRI.
+
+    >>> web_iri('https://GitHub.com/a b/"q"/')
+    'https://GitHub.com/a%20b/%22q%22/'
     >>> web_iri("https://example.org/위키/100%/[x]?q=a b#frag")
-    'https://example.org/%EC%9C%84%ED%82%A4/100%25/%5Bx%5D?q=a%20b'
+    'https://example.org/%EC%9C%84%ED%82%A4/100%25/%5Bx%5D?q=a%20b#frag'
     """
+    candidate = url if re.match(r"^[a-z][a-z0-9+.-]*://", url, re.I) else "https://" + url
     try:
-        parts = urlsplit(normalize_url(url))
+        parts = urlsplit(candidate)
     except ValueError:
         return None
     if not parts.scheme or not parts.netloc:
         return None
-    host = _pct(parts.netloc.lower(), _HOST_SAFE)
+    host = _pct(parts.netloc, _HOST_SAFE)
     path = _segments(parts.path, _PATH_SAFE)
     query = f"?{_pct(parts.query, _QUERY_SAFE)}" if parts.query else ""
-    iri = f"{parts.scheme.lower()}://{host}{path}{query}"
+    fragment = f"#{_pct(parts.fragment, _QUERY_SAFE)}" if parts.fragment else ""
+    iri = f"{parts.scheme}://{host}{path}{query}{fragment}"
     return iri if _accepted_by_parsers(iri) else None
 
 
@@ -307,10 +317,23 @@ class _Mapper:
         self.scheme = IRI(f"{base}tags")
         self.iris: dict[str, IRI | None] = {}
         self.items_done: set[str] = set()
+        self.metadata_files: set[IRI] = set()
+        self.categories: set[IRI] = set()
+        self.category_scheme = IRI(f"{base}arxiv-categories")
+        self.categories_scheme_done = False
         self.notes_about: dict[str, list[str]] = defaultdict(list)
         for note, item, data in G.edges(data=True):
             if data.get(Attr.KIND) == _E_ABOUT:
                 self.notes_about[item].append(note)
+        self.links: dict[str, str] | None = None
+
+    def link_of(self, url: str) -> str | None:
+        """The link node of a URL (by its identity key), so an item's page and a link to it are one IRI."""
+        if self.links is None:
+            self.links = {
+                str(d.get(Attr.NORMALIZED)): n for n, d in self.G.nodes(data=True) if d.get(Attr.KIND) == _N_LINK
+            }
+        return self.links.get(normalize_url(url))
 
     # ------------------------------------------------------------- helpers
 
@@ -362,7 +385,7 @@ class _Mapper:
         elif kind == _N_TAG:
             iri = f"{self.base}tag/{key_segment(key)}"
         elif kind == _N_LINK:
-            iri = web_iri(str(data.get(Attr.NORMALIZED) or data.get(Attr.URL) or ""))
+            iri = web_iri(str(data.get(Attr.URL) or data.get(Attr.NORMALIZED) or ""))
         result = IRI(iri) if iri and _accepted_by_parsers(iri) else None
         self.iris[node] = result
         return result
@@ -470,6 +493,7 @@ class _Mapper:
         if created:
             add(iri, V.CREATED, created)
         add(iri, V.CREATOR, self.curator)
+        records = self.sources(iri, data.get(Attr.SOURCES) or ())
 
         edges = [(node, v, k, d) for v, keyed in self.G.succ[node].items() for k, d in keyed.items()]
         items = [v for _, v, _, d in edges if d.get(Attr.KIND) == _E_ABOUT]
@@ -487,7 +511,7 @@ class _Mapper:
             if lines:
                 self.add_text(iri, V.TEXT, "\n".join(lines), path, first, f"{language} commentary", language)
 
-        self.citations(iri, edges, path, first)
+        self.citations(iri, edges, path, first, records)
         for item in items:
             if self.iri_of(item) is not None and item not in self.items_done:
                 self.items_done.add(item)
@@ -497,7 +521,29 @@ class _Mapper:
                 if tag is not None:
                     add(item_iri, V.SUBJECT, tag)
 
-    def citations(self, note_iri: IRI, edges: list, path: str, first: int) -> None:
+    def sources(self, note_iri: IRI, sources: Sequence[str]) -> dict[str, IRI]:
+        """One provenance record per further place a note is written (its vault note).
+
+        A note that is a digest entry and the vault note it was written from
+        is ``prov:wasDerivedFrom`` its digest and ``{note}/source/2``: a
+        ``prov:Entity`` with the vault note's path and lines. Returns the
+        record of each path, for the citations whose line is in that file.
+        """
+        records: dict[str, IRI] = {}
+        for number, source in enumerate(sources[1:], start=2):
+            where, _, lines = str(source).rpartition(":")
+            start, _, end = lines.partition("-")
+            record = IRI(f"{note_iri}/source/{number}")
+            self.out.add(note_iri, V.DERIVED_FROM, record)
+            self.out.add(record, RDF_TYPE, V.ENTITY)
+            self.add_text(record, V.SOURCE_PATH, where, where, 1, "source path")
+            for predicate, value in ((V.LINE_START, start), (V.LINE_END, end)):
+                if value.isdigit():
+                    self.out.add(record, predicate, integer(int(value)))
+            records[where] = record
+        return records
+
+    def citations(self, note_iri: IRI, edges: list, path: str, first: int, records: dict[str, IRI]) -> None:
         """``cito:cites`` plus one ``cito:Citation`` per link written in the note."""
         seen: dict[str, int] = defaultdict(int)
         for _, target, _, data in edges:
@@ -543,6 +589,8 @@ class _Mapper:
                 add(citation, V.ARXIV_VERSION, version)
             if isinstance(line, int):
                 add(citation, V.LINE, integer(line))
+            if data.get(Attr.PATH) in records:
+                add(citation, V.DERIVED_FROM, records[data[Attr.PATH]])  # the line is in that file
             if target_data.get(Attr.KIND) == _N_LINK:
                 add(target_iri, V.LABEL, Literal(str(target_iri)))
                 if target_data.get(Attr.IS_CODE):
@@ -569,10 +617,10 @@ class _Mapper:
         if abstract:
             self.add_text(iri, V.ABSTRACT, abstract, path, line, "abstract", "ko" if has_hangul(abstract) else "en")
         for url in data.get(Attr.URLS) or ():
-            own = parse_arxiv_url(url)
-            if arxiv_id and own is not None and own.id == arxiv_id:
-                continue
-            page = web_iri(_UNCARRIABLE.sub("", str(url)))
+            if parse_arxiv_url(url) is not None:
+                continue  # the item's own arXiv page is its IRI; another paper's is not its page
+            link = self.link_of(str(url))
+            page = self.iri_of(link) if link else web_iri(_UNCARRIABLE.sub("", str(url)))
             if page is None:
                 self.diagnose(
                     path,
@@ -583,6 +631,7 @@ class _Mapper:
                 continue
             add(iri, V.PAGE, IRI(page))
         self.authorship(node, iri, path, line)
+        self.metadata(iri, data, path, line)
 
     def doi(self, iri: IRI, arxiv_id: str) -> None:
         doi = arxiv_doi(arxiv_id)
@@ -591,7 +640,7 @@ class _Mapper:
 
     def authorship(self, node: str, iri: IRI, path: str, line: int) -> None:
         roles = sorted(
-            (d.get(Attr.POSITION) or 0, agent, d.get(Attr.NAME))
+            (d.get(Attr.POSITION) or 0, agent, d.get(Attr.NAME), d.get(Attr.METADATA_SOURCE))
             for agent, keyed in self.G.succ[node].items()
             for d in keyed.values()
             if d.get(Attr.KIND) == _E_AUTHORED_BY
@@ -603,11 +652,11 @@ class _Mapper:
         source_iri = self.iri_of(source) if source else None
         item_key = key_segment(str(self.G.nodes[node].get(Attr.KEY) or ""))
         add = self.out.add
-        for _, agent, _ in roles:
+        for _, agent, _, _ in roles:
             agent_iri = self.iri_of(agent)
             if agent_iri is not None:
                 add(iri, V.CREATOR, agent_iri)
-        for position, agent, name in roles:
+        for position, agent, name, from_file in roles:
             agent_iri = self.iri_of(agent)
             if agent_iri is None or not isinstance(position, int):
                 continue
@@ -618,8 +667,9 @@ class _Mapper:
             add(role, V.IS_HELD_BY, agent_iri)
             add(role, V.POSITION, integer(position))
             self.add_text(role, V.NAME, name or self.G.nodes[agent].get(Attr.NAME), path, line, "author name")
-            if source_iri is not None:
-                add(role, V.DERIVED_FROM, source_iri)
+            derived = self.metadata_file(from_file, path, line) if from_file else source_iri
+            if derived is not None:
+                add(role, V.DERIVED_FROM, derived)
 
     def agents(self) -> None:
         self.out.section("authors: people and organisations")
@@ -647,8 +697,68 @@ class _Mapper:
                 self.out.add(iri, RDF_TYPE, cls)
             self.out.add(iri, V.HAS_ARXIV_ID, Literal(str(arxiv_id)))
             self.out.add(iri, V.IDENTIFIER, Literal(f"arXiv:{arxiv_id}"))
-            self.out.add(iri, V.LABEL, Literal(f"arXiv:{arxiv_id}"))
+            self.label(iri, data.get(Attr.TITLE) or f"arXiv:{arxiv_id}")
             self.doi(iri, str(arxiv_id))
+            source = str(data.get(Attr.METADATA_SOURCE) or "")
+            self.add_text(iri, V.TITLE, data.get(Attr.TITLE), source, 0, "title")
+            abstract = data.get(Attr.ABSTRACT)
+            self.add_text(iri, V.ABSTRACT, abstract, source, 0, "abstract", "en")
+            self.authorship(node, iri, source, 0)
+            self.metadata(iri, data, source, 0)
+
+    def metadata(self, iri: IRI, data: dict, path: str, line: int) -> None:
+        """What arXiv metadata added to a paper: categories as SKOS concepts of the
+        arXiv taxonomy, first-version date, DOI, and the file it came from."""
+        source = data.get(Attr.METADATA_SOURCE)
+        if not source:
+            return
+        add = self.out.add
+        for category in data.get(Attr.CATEGORIES) or ():
+            concept = self.category(str(category))
+            if concept is not None:
+                add(iri, V.SUBJECT_TERM, concept)
+        issued = self.date(data.get(Attr.PUBLISHED), path, line, "first-version date")
+        if issued:
+            add(iri, V.ISSUED, issued)
+        doi = data.get(Attr.DOI)
+        if doi:
+            self.add_text(iri, V.IDENTIFIER, f"doi:{doi}", path, line, "DOI")
+            page = web_iri(f"https://doi.org/{doi}")
+            if page is not None:
+                add(iri, V.SAME_AS, IRI(page))
+        add(iri, V.DERIVED_FROM, self.metadata_file(str(source), path, line))
+
+    def metadata_file(self, name: str, path: str, line: int) -> IRI:
+        """The ``prov:Entity`` of an arXiv metadata file, declared once."""
+        file = IRI(f"{self.base}arxiv-metadata/{key_segment(name)}")
+        if file not in self.metadata_files:
+            self.metadata_files.add(file)
+            self.out.add(file, RDF_TYPE, V.ENTITY)
+            self.add_text(file, V.SOURCE_PATH, name, path, line, "metadata file")
+            self.label(file, name)
+            self.out.add(file, V.COMMENT_PROP, Literal("arXiv metadata (JSON Lines) given to the build", "en"))
+        return file
+
+    def category(self, code: str) -> IRI | None:
+        """The SKOS concept of an arXiv category (``cs.CL``), declared once."""
+        concept = IRI(f"{self.base}arxiv-category/{key_segment(code)}")
+        if not _accepted_by_parsers(concept):
+            return None
+        if concept not in self.categories:
+            self.categories.add(concept)
+            add = self.out.add
+            if not self.categories_scheme_done:
+                self.categories_scheme_done = True
+                add(self.category_scheme, RDF_TYPE, V.CONCEPT_SCHEME)
+                add(self.category_scheme, V.PREF_LABEL, Literal("arXiv category taxonomy"))
+                add(self.category_scheme, V.LABEL, Literal("arXiv category taxonomy"))
+                add(self.category_scheme, V.SEE_ALSO, IRI("https://arxiv.org/category_taxonomy"))
+            add(concept, RDF_TYPE, V.CONCEPT)
+            add(concept, V.IN_SCHEME, self.category_scheme)
+            add(concept, V.NOTATION, Literal(code))
+            add(concept, V.PREF_LABEL, Literal(category_name(code)))
+            add(concept, V.LABEL, Literal(category_name(code)))
+        return concept
 
     def run(self) -> RdfGraph:
         self.header()
@@ -784,18 +894,10 @@ def stream_rdf(G: nx.MultiDiGraph, ctx: ExportContext) -> dict[str, bytes | Iter
         with paused_gc():
             yield from chunks
 
-    # N-Triples first: as it is written, it keys each subject for the
-    # Turtle and JSON-LD writers, which reuse the last build's renderings.
-    keys: list[bytes] = []
-    json_prefixes = (*prefixes, ("pgid", base))
-    turtle_pieces = ctx.fragments("turtle", repr((prefixes, base)))
-    json_pieces = ctx.fragments("jsonld", repr(json_prefixes))
     return {
-        "graph.nt": without_gc(iter_ntriples(rdf, keys=keys if turtle_pieces or json_pieces else None)),
-        "graph.ttl": without_gc(
-            iter_turtle(rdf, prefixes=prefixes, base=base, header=TURTLE_HEADER, keys=keys, pieces=turtle_pieces)
-        ),
-        "graph.jsonld": without_gc(iter_jsonld(rdf, prefixes=json_prefixes, keys=keys, pieces=json_pieces)),
+        "graph.nt": without_gc(iter_ntriples(rdf)),
+        "graph.ttl": without_gc(iter_turtle(rdf, prefixes=prefixes, base=base, header=TURTLE_HEADER)),
+        "graph.jsonld": without_gc(iter_jsonld(rdf, prefixes=(*prefixes, ("pgid", base)))),
         "papergraph.ttl": vocabulary(),
     }
 
