@@ -24,6 +24,7 @@ from pathlib import Path
 
 import networkx as nx
 
+from .analysis import analyse
 from .cache import BuildCache, code_fingerprint, file_key
 from .errors import ExportError, InputError
 from .exporters import DEFAULT_BASE_IRI, ExportContext, Exporter, exporter_names, get_exporter
@@ -548,6 +549,10 @@ def build(
             linked = link_corpus(corpus)
             graph = build_graph(linked)
         timings["link"] = time.perf_counter() - started
+        started = time.perf_counter()
+        say("analysing")
+        analyse(graph)  # communities, centrality and the layout's shape, on the graph's nodes
+        timings["analyse"] = time.perf_counter() - started
 
         dates = sorted(d.date for d in corpus.documents if d.date)
         result = BuildResult(
