@@ -92,16 +92,13 @@ MIN_COMMUNITY_SIZE = 4
 LABEL_TAGS = 3
 TOP_NODES = 10
 OTHER_LABEL = "other"
-COMMUNITIES = "communities"
-"""``G.graph`` key of the community list."""
-LAYOUT_EDGES = "layout_edges"
-"""``G.graph`` key of the layout's edges (see :func:`papergraph.graph.undirected_pairs`)."""
-
-COMMUNITY = "community"
-COMMUNITY_LABEL = "community_label"
-PAGERANK = "pagerank"
-CITED_BY = "cited_by"
-PROJECTION_DEGREE = "projection_degree"
+COMMUNITIES = Attr.COMMUNITIES
+LAYOUT_EDGES = Attr.LAYOUT_EDGES
+COMMUNITY = Attr.COMMUNITY
+COMMUNITY_LABEL = Attr.COMMUNITY_LABEL
+PAGERANK = Attr.PAGERANK
+CITED_BY = Attr.CITED_BY
+PROJECTION_DEGREE = Attr.PROJECTION_DEGREE
 
 PAPER_KINDS = frozenset({NodeKind.ITEM.value, NodeKind.ARXIV.value})
 _AGENT_KINDS = frozenset({NodeKind.PERSON.value, NodeKind.ORGANIZATION.value})

@@ -88,6 +88,18 @@ class Attr:
     HOST = "host"
     IS_CODE = "is_code"
     NORMALIZED = "normalized"
+    # items and cited papers, from the analysis stage (papergraph.analysis)
+    COMMUNITY = "community"
+    """Topic community id (0 = the largest; "other" the highest); also on tags."""
+    COMMUNITY_LABEL = "community_label"
+    PAGERANK = "pagerank"
+    CITED_BY = "cited_by"
+    PROJECTION_DEGREE = "projection_degree"
+    # graph attributes (``G.graph``), from the analysis stage
+    COMMUNITIES = "communities"
+    """``[{"id", "label", "size", "top": [node ids, best first]}]``."""
+    LAYOUT_EDGES = "layout_edges"
+    """``(node count, [(i, j, weight)], [group per node])``: see :func:`undirected_pairs`."""
     # edges
     POSITION = "position"
     LINE = "line"
@@ -293,7 +305,7 @@ def undirected_pairs(G: nx.Graph) -> tuple[list[tuple[int, int]], list[float], l
     they are its weighted edges and communities.
     """
     counts: dict[tuple[int, int], float] = {}
-    shape = G.graph.get("layout_edges")
+    shape = G.graph.get(Attr.LAYOUT_EDGES)
     groups: list[int] = []
     if shape is not None and shape[0] == len(G):
         _, edges, groups = shape

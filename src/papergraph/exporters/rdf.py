@@ -29,6 +29,7 @@ Choices the data model leaves open, made here:
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -48,6 +49,7 @@ from ..rdfwriter import (
     PREFIXES,
     RDF_TYPE,
     XSD_DATE,
+    XSD_DOUBLE,
     Literal,
     RdfGraph,
     integer,
@@ -132,6 +134,13 @@ class V:
     LINE = IRI(NS.PG + "line")
     SOURCE_URL = IRI(NS.PG + "sourceUrl")
     ARXIV_VERSION = IRI(NS.PG + "arxivVersion")
+    # topic communities (the analysis stage)
+    COMMUNITY = IRI(NS.PG + "community")
+    COMMUNITY_RANK = IRI(NS.PG + "communityRank")
+    PAGE_RANK = IRI(NS.PG + "pageRank")
+    CITED_BY = IRI(NS.PG + "citedBy")
+    MEMBERS = IRI(NS.PG + "members")
+    RELATED = IRI(NS.SKOS + "related")
 
 
 ITEM_CLASSES = {
@@ -271,6 +280,8 @@ class _Mapper:
         self.out = RdfGraph()
         self.curator = IRI(f"{base}person/{CURATOR_KEY}")
         self.scheme = IRI(f"{base}tags")
+        self.topic_scheme = IRI(f"{base}communities")
+        self.community_rank = _community_ranks(G)
         self.iris: dict[str, IRI | None] = {}
         self.items_done: set[str] = set()
         self.notes_about: dict[str, list[str]] = defaultdict(list)
@@ -532,6 +543,7 @@ class _Mapper:
                 )
                 continue
             add(iri, V.PAGE, IRI(page))
+        self.analysis_values(node, iri, data)
         self.authorship(node, iri, path, line)
 
     def authorship(self, node: str, iri: IRI, path: str, line: int) -> None:
@@ -591,6 +603,48 @@ class _Mapper:
                 self.out.add(iri, RDF_TYPE, cls)
             self.out.add(iri, V.HAS_ARXIV_ID, Literal(str(arxiv_id)))
             self.out.add(iri, V.IDENTIFIER, Literal(f"arXiv:{arxiv_id}"))
+            self.analysis_values(node, iri, data)
+
+    def community_iri(self, community: int) -> IRI:
+        return IRI(f"{self.base}community/{community}")
+
+    def analysis_values(self, node: str, iri: IRI, data: dict) -> None:
+        """A paper's community (``pg:community``), its PageRank, rank in the community and citation count."""
+        community = data.get(Attr.COMMUNITY)
+        if not isinstance(community, int) or isinstance(community, bool):
+            return
+        add = self.out.add
+        add(iri, V.COMMUNITY, self.community_iri(community))
+        add(iri, V.COMMUNITY_RANK, integer(self.community_rank[node]))
+        rank = data.get(Attr.PAGERANK)
+        if isinstance(rank, float) and math.isfinite(rank):
+            add(iri, V.PAGE_RANK, Literal(repr(rank), None, XSD_DOUBLE))
+        cited_by = data.get(Attr.CITED_BY)
+        if isinstance(cited_by, int):
+            add(iri, V.CITED_BY, integer(cited_by))
+
+    def communities(self) -> None:
+        """Each community of the analysis a ``skos:Concept`` in its own scheme, related to the tags of its label."""
+        communities = self.G.graph.get(Attr.COMMUNITIES) or []
+        if not communities:
+            return
+        add = self.out.add
+        self.out.section("topic communities (the analysis stage)")
+        add(self.topic_scheme, RDF_TYPE, V.CONCEPT_SCHEME)
+        add(self.topic_scheme, V.PREF_LABEL, Literal("papergraph topics: communities of the paper projection"))
+        tags = {str(d.get(Attr.KEY)): n for n, d in self.G.nodes(data=True) if d.get(Attr.KIND) == _N_TAG}
+        for community in communities:
+            iri = self.community_iri(community["id"])
+            add(iri, RDF_TYPE, V.CONCEPT)
+            add(iri, V.IN_SCHEME, self.topic_scheme)
+            label = self.text(str(community["label"]), "", 0, f"community {community['id']}")
+            add(iri, V.PREF_LABEL, Literal(label, "ko" if has_hangul(label) else None))
+            add(iri, V.NOTATION, Literal(str(community["id"])))
+            add(iri, V.MEMBERS, integer(community["size"]))
+            for name in str(community["label"]).split(" · "):
+                tag_iri = self.iri_of(tags[name]) if name in tags else None
+                if tag_iri is not None:
+                    add(iri, V.RELATED, tag_iri)
 
     def run(self) -> RdfGraph:
         self.header()
@@ -604,7 +658,18 @@ class _Mapper:
                 self.note(node, data, digest_iri=None)
         self.agents()
         self.cited_papers()
+        self.communities()
         return self.out
+
+
+def _community_ranks(G: nx.MultiDiGraph) -> dict[str, int]:
+    """Per paper with a community, its place in it by PageRank (1 = the most central; ties by graph order)."""
+    members: dict[int, list[tuple[float, int, str]]] = defaultdict(list)
+    for order, (node, data) in enumerate(G.nodes(data=True)):
+        community = data.get(Attr.COMMUNITY)
+        if isinstance(community, int) and data.get(Attr.KIND) in (_N_ITEM, _N_ARXIV):
+            members[community].append((-float(data.get(Attr.PAGERANK) or 0.0), order, node))
+    return {node: rank for group in members.values() for rank, (_, _, node) in enumerate(sorted(group), start=1)}
 
 
 def to_rdf(G: nx.MultiDiGraph, *, base_iri: str = DEFAULT_BASE_IRI, diagnose: Diagnose | None = None) -> RdfGraph:
