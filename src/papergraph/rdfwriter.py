@@ -30,7 +30,6 @@ __all__ = [
     "PREFIXES",
     "RDF_TYPE",
     "XSD_DATE",
-    "XSD_DOUBLE",
     "XSD_INTEGER",
     "BNode",
     "Literal",
@@ -114,7 +113,6 @@ PREFIXES: tuple[tuple[str, str], ...] = (
 RDF_TYPE = IRI(NS.RDF + "type")
 XSD_INTEGER = NS.XSD + "integer"
 XSD_DATE = NS.XSD + "date"
-XSD_DOUBLE = NS.XSD + "double"
 _XSD_STRING = NS.XSD + "string"
 _RDF_LANGSTRING = NS.RDF + "langString"
 

@@ -29,7 +29,6 @@ Choices the data model leaves open, made here:
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -49,7 +48,6 @@ from ..rdfwriter import (
     PREFIXES,
     RDF_TYPE,
     XSD_DATE,
-    XSD_DOUBLE,
     Literal,
     RdfGraph,
     integer,
@@ -137,7 +135,6 @@ class V:
     # topic communities (the analysis stage)
     COMMUNITY = IRI(NS.PG + "community")
     COMMUNITY_RANK = IRI(NS.PG + "communityRank")
-    PAGE_RANK = IRI(NS.PG + "pageRank")
     CITED_BY = IRI(NS.PG + "citedBy")
     MEMBERS = IRI(NS.PG + "members")
     RELATED = IRI(NS.SKOS + "related")
@@ -609,16 +606,20 @@ class _Mapper:
         return IRI(f"{self.base}community/{community}")
 
     def analysis_values(self, node: str, iri: IRI, data: dict) -> None:
-        """A paper's community (``pg:community``), its PageRank, rank in the community and citation count."""
+        """A paper's community (``pg:community``), how many notes cite it, and, for the
+        three most central papers of a community, their rank in it.
+
+        PageRank itself stays out: it moves a little for every paper whenever
+        anything changes, and would make a rebuild render every paper again.
+        """
         community = data.get(Attr.COMMUNITY)
         if not isinstance(community, int) or isinstance(community, bool):
             return
         add = self.out.add
         add(iri, V.COMMUNITY, self.community_iri(community))
-        add(iri, V.COMMUNITY_RANK, integer(self.community_rank[node]))
-        rank = data.get(Attr.PAGERANK)
-        if isinstance(rank, float) and math.isfinite(rank):
-            add(iri, V.PAGE_RANK, Literal(repr(rank), None, XSD_DOUBLE))
+        rank = self.community_rank.get(node)
+        if rank is not None:
+            add(iri, V.COMMUNITY_RANK, integer(rank))
         cited_by = data.get(Attr.CITED_BY)
         if isinstance(cited_by, int):
             add(iri, V.CITED_BY, integer(cited_by))
@@ -662,14 +663,17 @@ class _Mapper:
         return self.out
 
 
+TOP_RANKED = 3
+"""How many papers of each community get a ``pg:communityRank``."""
+
+
 def _community_ranks(G: nx.MultiDiGraph) -> dict[str, int]:
-    """Per paper with a community, its place in it by PageRank (1 = the most central; ties by graph order)."""
-    members: dict[int, list[tuple[float, int, str]]] = defaultdict(list)
-    for order, (node, data) in enumerate(G.nodes(data=True)):
-        community = data.get(Attr.COMMUNITY)
-        if isinstance(community, int) and data.get(Attr.KIND) in (_N_ITEM, _N_ARXIV):
-            members[community].append((-float(data.get(Attr.PAGERANK) or 0.0), order, node))
-    return {node: rank for group in members.values() for rank, (_, _, node) in enumerate(sorted(group), start=1)}
+    """The place (1 = the most central) of the ``TOP_RANKED`` best papers of each community."""
+    return {
+        node: rank
+        for community in G.graph.get(Attr.COMMUNITIES) or []
+        for rank, node in enumerate(community["top"][:TOP_RANKED], start=1)
+    }
 
 
 def to_rdf(G: nx.MultiDiGraph, *, base_iri: str = DEFAULT_BASE_IRI, diagnose: Diagnose | None = None) -> RdfGraph:
