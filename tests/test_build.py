@@ -213,10 +213,9 @@ def test_after_one_change_only_the_touched_pieces_are_rendered_again(tmp_path, m
 
 
 def test_streamed_rdf_files_equal_the_in_memory_ones(tmp_path, seeds_graph):
+    from papergraph.analysis import analyse
     from papergraph.exporters import ExportContext
     from papergraph.exporters.rdf import generate_rdf
-
-    from papergraph.analysis import analyse
 
     build([SEEDS], tmp_path / "out", formats=["rdf"])
     graph = seeds_graph.copy()  # the build analyses its graph: so does this test, on a copy of the shared one

@@ -52,7 +52,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import networkx as nx
@@ -318,8 +318,8 @@ def communities_of(projection: Projection, *, seed: int = SEED) -> list[int]:
     igraph numbers vertices in projection order and leidenalg is seeded, so
     the same projection always gives the same partition.
     """
-    import igraph as ig
-    import leidenalg as la
+    import igraph as ig  # type: ignore[import-untyped]
+    import leidenalg as la  # type: ignore[import-untyped]
 
     n = len(projection.nodes)
     if n == 0:
@@ -387,15 +387,18 @@ def cited_counts(reading: Reading, nodes: Iterable[Hashable]) -> list[int]:
 
 
 def label_communities(
-    membership: Sequence[int], nodes: Sequence[Hashable], tags: dict[Hashable, list[str]], tag_names: dict[str, str]
+    membership: Sequence[int],
+    nodes: Sequence[Hashable],
+    tags: Mapping[Hashable, Sequence[Hashable]],
+    tag_names: Mapping[Hashable, str],
 ) -> dict[int, tuple[str, ...]]:
     """The ``LABEL_TAGS`` most distinctive tags of each community: tf-idf, with
     tf the share of the community's papers that carry the tag and idf
     ``ln(N / n_t)`` over the N tagged papers; ties by name. Only tags on at
     least two of its papers (or one, in a community of fewer than five)."""
     tagged = sum(1 for node in nodes if tags.get(node))
-    corpus: Counter[str] = Counter()
-    inside: dict[int, Counter[str]] = defaultdict(Counter)
+    corpus: Counter[Hashable] = Counter()
+    inside: dict[int, Counter[Hashable]] = defaultdict(Counter)
     sizes = Counter(membership)
     for node, community in zip(nodes, membership):
         for tag in tags.get(node, ()):
@@ -458,7 +461,7 @@ def analyse_graph(G: nx.MultiDiGraph, *, seed: int = SEED) -> Analysis:
 
 
 def _modularity(projection: Projection, membership: Sequence[int]) -> float:
-    import igraph as ig
+    import igraph as ig  # type: ignore[import-untyped]
 
     if not len(projection.weights):
         return 0.0

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
 
 import networkx as nx
 
@@ -125,7 +125,7 @@ def _document(
         _declarations("edge", edge_columns) if len(edge_columns) else "",
         f'\n    <nodes count="{len(nodes)}">',
     ]
-    layout = ctx.layout
+    layout: Mapping[Hashable, tuple[float, float]] = ctx.layout  # type: ignore[assignment]  # keys are node ids
     for node, label, values, color, size in nodes:
         red, green, blue = (int(color[i : i + 2], 16) for i in (1, 3, 5))
         position = layout.get(node)
@@ -194,7 +194,7 @@ def generate_papers(G: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
             size = round(4.0 + 12.0 * math.sqrt(float(data.get(PAGERANK) or 0.0) * len(kept)), 2)
         rows.append((node, _label(G, cleaner, node), values, community_color(data.get(COMMUNITY), communities), size))
     tagged = {node for node in kept if G.nodes[node].get(Attr.KIND) == tag_kind}
-    edge_rows = [
+    edge_rows: list[tuple[Hashable, Hashable, float, dict[str, object]]] = [
         (source, target, weight, {"relation": "tag" if source in tagged or target in tagged else "citation"})
         for source, target, weight in edges
     ]
@@ -226,7 +226,9 @@ def generate_coauthors(G: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
                 values[COMMUNITY_LABEL] = labels[community]
         size = round(4.0 + 4.0 * math.sqrt(sum(counts.values())), 2)
         rows.append((node, _label(G, cleaner, node), values, community_color(community, communities), size))
-    edges = [(s, t, float(w), {}) for s, t, w in _edges(projection, set(projection.nodes))]
+    edges: list[tuple[Hashable, Hashable, float, dict[str, object]]] = [
+        (s, t, float(w), {}) for s, t, w in _edges(projection, set(projection.nodes))
+    ]
     return _document(ctx, "papergraph: who wrote papers with whom", COAUTHOR_NODE_COLUMNS, Columns(()), rows, edges)
 
 
