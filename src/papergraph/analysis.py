@@ -123,7 +123,7 @@ class Projection:
 
     def to_networkx(self) -> nx.Graph:
         """The projection as a networkx graph with a ``weight`` per edge."""
-        graph = nx.Graph()
+        graph: nx.Graph = nx.Graph()
         graph.add_nodes_from(self.nodes)
         graph.add_weighted_edges_from(
             (self.nodes[i], self.nodes[j], float(w))
@@ -232,6 +232,7 @@ def read_graph(G: nx.MultiDiGraph) -> Reading:
     citing: dict[tuple[Hashable, Hashable, str], None] = {}
     first_note: dict[Hashable, Hashable] = {}
     first_linker: dict[Hashable, Hashable] = {}
+    kind: object
     for source, target, kind in G.edges(data=kind_key):
         if kind == _ABOUT:
             about[source] = target
@@ -318,8 +319,8 @@ def communities_of(projection: Projection, *, seed: int = SEED) -> list[int]:
     igraph numbers vertices in projection order and leidenalg is seeded, so
     the same projection always gives the same partition.
     """
-    import igraph as ig  # type: ignore[import-untyped]
-    import leidenalg as la  # type: ignore[import-untyped]
+    import igraph as ig
+    import leidenalg as la
 
     n = len(projection.nodes)
     if n == 0:
@@ -461,7 +462,7 @@ def analyse_graph(G: nx.MultiDiGraph, *, seed: int = SEED) -> Analysis:
 
 
 def _modularity(projection: Projection, membership: Sequence[int]) -> float:
-    import igraph as ig  # type: ignore[import-untyped]
+    import igraph as ig
 
     if not len(projection.weights):
         return 0.0

@@ -39,7 +39,7 @@ import json
 import math
 import sys
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -243,6 +243,8 @@ def _label(kind: str, data: Mapping[str, Any]) -> str:
         return "#" + str(data.get(Attr.LABEL) or data.get(Attr.KEY) or "")
     if kind == _DIGEST:
         return str(data.get(Attr.DATE) or data.get(Attr.KEY) or "")
+    if kind == _ARXIV and data.get(Attr.TITLE):  # known from arXiv metadata
+        return _shorten(str(data[Attr.TITLE]))
     if kind == _ARXIV:
         anchors = _as_list(data.get(Attr.ANCHORS))
         return _shorten(str(anchors[0])) if anchors else str(data.get(Attr.LABEL) or "")
@@ -276,7 +278,7 @@ def _tooltip(kind: str, data: Mapping[str, Any], label: str) -> str | None:
     return None
 
 
-def build_page_data(G: nx.MultiDiGraph, layout: Mapping[str, tuple[float, float]] | None) -> PageData:
+def build_page_data(G: nx.MultiDiGraph, layout: Mapping[Hashable, tuple[float, float]] | None) -> PageData:
     """Turn the graph into the page's node, edge and detail tables.
 
     Pure and deterministic: the order follows the graph's node and edge order.
@@ -302,12 +304,12 @@ def build_page_data(G: nx.MultiDiGraph, layout: Mapping[str, tuple[float, float]
     details: list[dict[str, Any]] = [{} for _ in order]
     for u, v, data in G.edges(data=True):
         i, j = index[u], index[v]
-        kind = data.get(Attr.KIND)
+        edge_kind = data.get(Attr.KIND)
         edge: dict[str, Any] = {"from": i, "to": j}
-        if kind in (_CITES, _WIKI_LINKS):
+        if edge_kind in (_CITES, _WIKI_LINKS):
             edge["dashes"] = True
         edges.append(edge)
-        _collect_detail(details, i, j, kind, data)
+        _collect_detail(details, i, j, edge_kind, data)
 
     for i, node in enumerate(order):
         _node_detail(details[i], kinds[i], G.nodes[node])
@@ -345,7 +347,7 @@ def build_page_data(G: nx.MultiDiGraph, layout: Mapping[str, tuple[float, float]
     return page
 
 
-def place_nodes(page: PageData, order: list, layout: Mapping[str, tuple[float, float]]) -> None:
+def place_nodes(page: PageData, order: list, layout: Mapping[Hashable, tuple[float, float]]) -> None:
     """Put each node of ``page`` (``order``: the graph's nodes) where the layout has it."""
     for entry, node in zip(page.nodes, order):
         x, y = layout.get(node, (0.0, 0.0))
@@ -363,8 +365,8 @@ def _sizes(G: nx.MultiDiGraph) -> Counter:
     central topic, so a digest does not grow with its notes.
     """
     size: Counter = Counter()
-    for u, v, kind in G.edges(data=Attr.KIND):
-        if kind not in (_AUTHORED_BY, _CONTAINS):
+    for u, v, data in G.edges(data=True):
+        if data.get(Attr.KIND) not in (_AUTHORED_BY, _CONTAINS):
             size[u] += 1
         size[v] += 1
     for node, kind in G.nodes(data=Attr.KIND):
@@ -441,6 +443,10 @@ def _node_detail(detail: dict[str, Any], kind: str, data: Mapping[str, Any]) -> 
             detail["sp"] = spellings
     elif kind == _ARXIV:
         detail["ax"] = str(data.get(Attr.ARXIV_ID) or "")
+        if data.get(Attr.TITLE):  # from arXiv metadata
+            detail["t"] = str(data[Attr.TITLE])
+        if data.get(Attr.ABSTRACT):
+            detail["ab"] = str(data[Attr.ABSTRACT])
     elif kind == _LINK:
         url = safe_url(data.get(Attr.URL))
         if url:
@@ -503,7 +509,7 @@ def vis_options(big: bool) -> dict[str, Any]:
         }
         for kind, style in KIND_STYLES.items()
     }
-    groups[_NOTE]["size"] = 5
+    groups[_NOTE]["size"] = 5  # type: ignore[assignment]
     return {
         "autoResize": True,
         "physics": {"enabled": False},
@@ -628,7 +634,7 @@ def _pyvis_network() -> ModuleType:
 
 def generate_html(
     G: nx.MultiDiGraph,
-    layout: Mapping[str, tuple[float, float]] | Callable[[], Mapping[str, tuple[float, float]]],
+    layout: Mapping[Hashable, tuple[float, float]] | Callable[[], Mapping[Hashable, tuple[float, float]]],
     *,
     title: str = "papergraph",
 ) -> str:

@@ -125,7 +125,7 @@ def _document(
         _declarations("edge", edge_columns) if len(edge_columns) else "",
         f'\n    <nodes count="{len(nodes)}">',
     ]
-    layout: Mapping[Hashable, tuple[float, float]] = ctx.layout  # type: ignore[assignment]  # keys are node ids
+    layout: Mapping[Hashable, tuple[float, float]] = ctx.layout
     for node, label, values, color, size in nodes:
         red, green, blue = (int(color[i : i + 2], 16) for i in (1, 3, 5))
         position = layout.get(node)
@@ -210,6 +210,7 @@ def generate_coauthors(G: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
     labels = {c["id"]: c["label"] for c in communities}
     projection = coauthor_projection(G)
     written: dict[Hashable, Counter[int]] = {node: Counter() for node in projection.nodes}
+    kind: object
     for paper, agent, kind in G.edges(data=Attr.KIND):
         if kind == EdgeKind.AUTHORED_BY.value and agent in written:
             community = G.nodes[paper].get(COMMUNITY)

@@ -134,7 +134,10 @@ var nodes, edges, network, papergraph;
     const g = group[id];
     if (g === "item") return d.t || label[id];
     if (g === "note") return d.i !== undefined ? nameOf(d.i) : "note";
-    if (g === "arxiv") return label[id].startsWith("arXiv:") ? label[id] : label[id] + " (arXiv:" + d.ax + ")";
+    if (g === "arxiv") {
+      if (d.t) return d.t + " (arXiv:" + d.ax + ")";
+      return label[id].startsWith("arXiv:") ? label[id] : label[id] + " (arXiv:" + d.ax + ")";
+    }
     if (g === "link") return (d.u && d.u[0]) || label[id];
     return d.f || label[id];
   }
@@ -347,7 +350,10 @@ var nodes, edges, network, papergraph;
           x.ax ? "arxiv:" + x.ax + " " + x.ax : "", x.y || ""].join(" ");
         tertiary = itemNotes(id).map((n) => (d[n].ko || []).concat(d[n].en || []).join(" ")).join(" ") + " " + (x.ab || "");
       } else if (g === "arxiv") {
-        secondary = "arxiv:" + x.ax + " " + x.ax + " " + (x.cb || []).map((c) => c[1] || "").join(" ");
+        primary = x.t || label[id];
+        secondary = "arxiv:" + x.ax + " " + x.ax + " " + (x.cb || []).map((c) => c[1] || "").join(" ") +
+          " " + (x.a || []).map((a) => a[0]).join(" · ");
+        tertiary = x.ab || "";
       } else if (g === "tag") {
         secondary = (x.sp || []).join(" ");
       } else if (g === "digest") {
@@ -583,9 +589,11 @@ var nodes, edges, network, papergraph;
       add(out, actions(id), section("Items (" + uniq(items).length + ")", refList(itemsRows(items), 200)));
     } else if (g === "arxiv") {
       add(out, header(id, "cited arXiv paper"));
+      if (d.a && d.a.length) add(out, section("Authors", chips(d.a.map((a) => a[1]), 24)));
       const links = h("div", "links");
       add(links, ext("https://arxiv.org/abs/" + d.ax, "arXiv:" + d.ax), ext("https://arxiv.org/pdf/" + d.ax, "PDF"));
       add(out, section("Links", links), actions(id));
+      if (d.ab) add(out, section("Abstract", h("p", "abstract", d.ab)));
       add(out, section("Cited by (" + (d.cb || []).length + " notes)", refList(citingRows(d.cb || []))));
     } else if (g === "digest") {
       add(out, header(id, "digest"));
