@@ -127,6 +127,13 @@ def test_pagerank_and_citation_counts():
     assert sum(ranks) == pytest.approx(1.0, abs=1e-5)
     assert ranks[0] > ranks[1] == ranks[2] == ranks[3]
     graph = load_graph([SEEDS])[2]
+    projection = paper_projection(graph)
+    # igraph's PRPACK solver, a second implementation
+    second = ig.Graph(
+        n=len(projection.nodes), edges=list(zip(projection.sources.tolist(), projection.targets.tolist()))
+    )
+    expected = second.pagerank(damping=0.85, weights=projection.weights.tolist())
+    assert pagerank_of(projection) == pytest.approx(expected, rel=1e-5)
     reading = read_graph(graph)
     counts = dict(zip(reading.papers, cited_counts(reading, reading.papers)))
     assert counts["work:arxiv-2305.01625"] == 2 and counts["work:arxiv-2308.16137"] == 1
