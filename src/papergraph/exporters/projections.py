@@ -139,7 +139,7 @@ def _document(
         )
     out.append(f'\n    </nodes>\n    <edges count="{len(edges)}">')
     for index, (source, target, weight, values) in enumerate(edges):
-        attvalues = _attvalues(values, edge_columns, "        ")
+        attvalues = _attvalues(values, edge_columns, "        ") if values else ""
         out.append(
             f'\n      <edge id="e{index}" source="{escape_attribute(ids[source])}" '
             f'target="{escape_attribute(ids[target])}" weight="{weight!r}"'
