@@ -17,7 +17,7 @@ import networkx as nx
 
 from .identifiers import h16, normalize_tag, normalize_url
 from .linking import LinkedCorpus
-from .model import AgentKind
+from .model import AgentKind, SourceSpan
 
 __all__ = ["ITEM_TYPES", "Attr", "EdgeKind", "NodeKind", "build_graph", "graph_summary", "undirected_pairs"]
 
@@ -69,6 +69,8 @@ class Attr:
     COMMENTARY_EN = "commentary_en"
     TAGS = "tags"
     SOURCE_KIND = "source_kind"
+    SOURCES = "sources"
+    """Every place a note is written, as ``path:first-last`` (a digest entry and its vault note)."""
     DIGEST = "digest"
     # item
     ITEM_TYPE = "item_type"
@@ -144,8 +146,11 @@ def build_graph(linked: LinkedCorpus) -> nx.MultiDiGraph:
         )
     for note in linked.notes:
         e = note.entry
+        merged = len(note.sources) > 1
+        sources = {Attr.SOURCES: [_source_text(s.document.relpath, s.span) for s in note.sources]} if merged else {}
         G.add_node(
             note.id,
+            **sources,
             **{
                 Attr.KIND: NodeKind.NOTE.value,
                 Attr.LABEL: e.title,
@@ -255,8 +260,11 @@ def build_graph(linked: LinkedCorpus) -> nx.MultiDiGraph:
                     key=EdgeKind.TAGGED.value,
                     **{Attr.KIND: EdgeKind.TAGGED.value, Attr.SPELLING: spelling},
                 )
+        # in a note written in two files, each line number says which file it is in
+        merged = len(note.sources) > 1
         for index, ref in enumerate(note.entry.refs):
             target = "work:arxiv-" + ref.arxiv_id.replace("/", "-")
+            where = {Attr.PATH: note.source_of_ref(index).document.relpath} if merged else {}
             G.add_edge(
                 note.id,
                 target,
@@ -268,23 +276,33 @@ def build_graph(linked: LinkedCorpus) -> nx.MultiDiGraph:
                     Attr.URL: ref.url,
                     Attr.VERSION: ref.version,
                 },
+                **where,
             )
-        for web in note.entry.links:
+        for index, web in enumerate(note.entry.links):
             target = link_ids[normalize_url(web.url)]
+            where = {Attr.PATH: note.source_of_link(index).document.relpath} if merged else {}
             G.add_edge(
                 note.id,
                 target,
                 key=f"{EdgeKind.LINKS_TO.value}:{web.line}:{h16(web.url)[:6]}",
                 **{Attr.KIND: EdgeKind.LINKS_TO.value, Attr.LINE: web.line, Attr.URL: web.url},
+                **where,
             )
+    vault_paths = {n.id: n.vault_source.document.relpath for n in linked.notes if n.vault_source and len(n.sources) > 1}
     for index, wiki in enumerate(linked.wiki_links):
+        where = {Attr.PATH: vault_paths[wiki.note_id]} if wiki.note_id in vault_paths else {}
         G.add_edge(
             wiki.note_id,
             wiki.item_id,
             key=f"{EdgeKind.WIKI_LINKS.value}:{wiki.line}:{index}",
             **{Attr.KIND: EdgeKind.WIKI_LINKS.value, Attr.LINE: wiki.line, Attr.LABEL: wiki.target},
+            **where,
         )
     return G
+
+
+def _source_text(path: str, span: SourceSpan) -> str:
+    return f"{path}:{span.line_start}-{span.line_end}"
 
 
 def graph_summary(G: nx.MultiDiGraph) -> dict[str, dict[str, int]]:
