@@ -28,6 +28,7 @@ from papergraph.exporters import ExportContext
 from papergraph.exporters.gexf import generate_gexf
 from papergraph.exporters.graphml import generate_graphml
 from papergraph.exporters.projections import generate_coauthors, generate_papers
+from papergraph.layout import compute_layout
 
 ANALYSED = ("community", "community_label", "pagerank", "cited_by")
 
@@ -224,7 +225,6 @@ def test_coauthor_weights_count_shared_papers_and_people_take_their_papers_commu
 def test_the_layout_makes_topics_regions_on_the_sample():
     """The benchmark's ratios, on the sample's digests: papers sharing a non-hub tag
     and papers of one community sit much closer than random pairs."""
-    from papergraph.layout import compute_layout
 
     graph = load_graph([CORPUS / "digests"])[2]
     analysis = analyse(graph)

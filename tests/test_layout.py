@@ -9,8 +9,10 @@ import numpy as np
 import pytest
 
 from conftest import CORPUS
+from papergraph.analysis import analyse
 from papergraph.build import load_graph
-from papergraph.layout import PIXELS_PER_NODE, compute_layout
+from papergraph.graph import undirected_pairs
+from papergraph.layout import PIXELS_PER_NODE, compute_layout, layout_positions
 
 
 @pytest.fixture(scope="module")
@@ -124,7 +126,6 @@ def _intra_ratio(points: list[tuple[float, float]], groups: list[int]) -> float:
 
 
 def test_groups_are_pulled_into_regions():
-    from papergraph.layout import layout_positions
 
     # Two clusters of 30 nodes, nearly as many edges across them as inside: edges alone barely separate them.
     rng = np.random.default_rng(1)
@@ -141,8 +142,6 @@ def test_groups_are_pulled_into_regions():
 
 
 def test_the_analysed_graph_gives_the_layout_its_own_edges_and_groups(seeds_graph):
-    from papergraph.analysis import analyse
-    from papergraph.graph import undirected_pairs
 
     graph = seeds_graph.copy()
     _, plain_counts, plain_groups = undirected_pairs(graph)
