@@ -69,6 +69,7 @@ def test_the_fifteen_competency_queries_and_the_extras_are_shipped():
         "overview",
         "prolific_authors",
         "tags_by_notes",
+        "topics",
         "web_links",
     ]
     for query in queries.values():
@@ -111,6 +112,7 @@ SEED_SIZES = {
     "overview": 1,
     "prolific_authors": 20,
     "tags_by_notes": 17,
+    "topics": 15,
     "web_links": 7,
 }
 
@@ -337,7 +339,7 @@ def test_cli_list_shows_every_named_query_with_its_description(runner):
     result = runner.invoke(cli, ["query", "--list"])
     assert result.exit_code == 0
     lines = [line for line in result.output.splitlines() if not line.lstrip().startswith("--param")]
-    assert len(lines) == len(named_queries()) == 21
+    assert len(lines) == len(named_queries()) == 22
     assert lines[1] == (
         "cq01_papers_by_tag_in_date_range     "
         "Which papers tagged #alignment (or any tag) did I note, and when (optionally between two dates)?"
@@ -571,11 +573,14 @@ def corpus_datasets(corpus_digests):
 
 def open_dataset_many(sources):
     """A dataset of several inputs, the way build reads them (through an N-Triples export)."""
+    from papergraph.analysis import analyse
     from papergraph.build import load_graph
     from papergraph.exporters.rdf import to_rdf
     from papergraph.rdfwriter import generate_ntriples
 
-    data = generate_ntriples(to_rdf(load_graph([str(s) for s in sources])[2], base_iri=BASE))
+    graph = load_graph([str(s) for s in sources])[2]
+    analyse(graph)  # as the build does: the topics query reads its communities
+    data = generate_ntriples(to_rdf(graph, base_iri=BASE))
     store = ox.Store()
     store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES)
     return Dataset("oxigraph", store, "corpus")

@@ -13,6 +13,7 @@ from rdflib.compare import isomorphic
 
 from conftest import DATA, SEEDS
 from papergraph import __version__
+from papergraph.analysis import analyse
 from papergraph.build import build, load_graph, source_hashes
 from papergraph.errors import ExportError
 from papergraph.exporters import DEFAULT_BASE_IRI, ExportContext
@@ -119,6 +120,10 @@ def test_vocabulary_file_defines_the_pg_terms(seeds_files):
         pg.linksInNoteTo,
         pg.contentHash,
         pg.papergraphVersion,
+        pg.community,
+        pg.communityRank,
+        pg.citedBy,
+        pg.members,
     }
     for term in defined:
         comment = vocab.value(term, rdfs.comment)
@@ -154,10 +159,12 @@ def test_turtle_is_pretty_with_prefixes_and_relative_iris(seeds_files):
 
 
 def test_rebuilds_are_byte_identical(tmp_path):
-    # A build states its inputs' content hashes in the dataset description.
+    # As the build does: analyse the graph, and state the inputs' content hashes.
     sources = source_hashes([SEEDS], read_inputs(find_inputs([SEEDS])[0]))
-    first = export(build_graph(link_corpus(load_corpus([SEEDS]))), sources=sources)[0]
-    second = export(build_graph(link_corpus(load_corpus([SEEDS]))), sources=sources)[0]
+    graphs = [build_graph(link_corpus(load_corpus([SEEDS]))) for _ in range(2)]
+    for graph in graphs:
+        analyse(graph)
+    first, second = (export(graph, sources=sources)[0] for graph in graphs)
     assert first == second
     build([SEEDS], tmp_path / "a", formats=["rdf"])
     build([SEEDS], tmp_path / "b", formats=["rdf"])
@@ -727,18 +734,12 @@ def test_the_sample_vault_exports_vault_notes_and_wiki_links():
 # ---------------------------------------------------------------- labels, DOIs, dataset description
 
 
-def test_every_node_has_an_rdfs_label(store):
-    unlabelled = select(
-        store,
-        """
-        SELECT ?node WHERE {
-          { ?node a ?cls } UNION { ?x cito:cites ?node }
-          FILTER NOT EXISTS { ?node a pro:RoleInTime }
-          FILTER NOT EXISTS { ?node a cito:Citation }
-          FILTER NOT EXISTS { ?node rdfs:label ?label }
-        }""",
-    )
-    assert unlabelled == []
+def test_every_node_has_an_rdfs_label(store, tmp_path):
+    built = ox.Store()  # a build also has the analysis stage's topic communities
+    build([SEEDS], tmp_path, formats=["rdf"])
+    built.bulk_load(path=str(tmp_path / "graph.nt"), format=ox.RdfFormat.N_TRIPLES)
+    for data in (store, built):
+        assert _unlabelled(data) == []
     labels = dict(
         select(
             store,
@@ -753,6 +754,19 @@ def test_every_node_has_an_rdfs_label(store):
         "https://w3id.org/papergraph/id/tag/long-context": "long-context",
         "https://w3id.org/papergraph/id/digest/2024-02-08": "2024년 2월 8일",
     }
+
+
+def _unlabelled(store: ox.Store) -> list[tuple]:
+    return select(
+        store,
+        """
+        SELECT ?node WHERE {
+          { ?node a ?cls } UNION { ?x cito:cites ?node }
+          FILTER NOT EXISTS { ?node a pro:RoleInTime }
+          FILTER NOT EXISTS { ?node a cito:Citation }
+          FILTER NOT EXISTS { ?node rdfs:label ?label }
+        }""",
+    )
 
 
 def test_arxiv_papers_carry_their_datacite_doi(store):
@@ -785,10 +799,10 @@ def test_a_build_describes_itself_without_clock_time(tmp_path):
         )
     ]
     (sources,) = [source_hashes([SEEDS], read_inputs(find_inputs([SEEDS])[0]))]
-    assert rows == [("papergraph knowledge graph", "2290", licence, __version__, "seeds", f"sha256:{sources[0][1]}")]
+    assert rows == [("papergraph knowledge graph", "2402", licence, __version__, "seeds", f"sha256:{sources[0][1]}")]
     total = len(store)
     described = len(list(store.quads_for_pattern(ox.NamedNode(f"{BASE}dataset"), None, None)))
-    assert total == 2290 + described + 4  # the data, the description, and the source's 4 triples
+    assert total == 2402 + described + 4  # the data, the description, and the source's 4 triples
     vocabularies = {row[0].value for row in store.query(f"SELECT ?v WHERE {{ <{BASE}dataset> <{void}vocabulary> ?v }}")}
     assert {"http://purl.org/dc/terms/", "http://purl.org/spar/cito/", "https://w3id.org/papergraph/ns"} <= vocabularies
 

@@ -95,6 +95,18 @@ class Attr:
     HOST = "host"
     IS_CODE = "is_code"
     NORMALIZED = "normalized"
+    # items and cited papers, from the analysis stage (papergraph.analysis)
+    COMMUNITY = "community"
+    """Topic community id (0 = the largest; "other" the highest); also on tags."""
+    COMMUNITY_LABEL = "community_label"
+    PAGERANK = "pagerank"
+    CITED_BY = "cited_by"
+    PROJECTION_DEGREE = "projection_degree"
+    # graph attributes (``G.graph``), from the analysis stage
+    COMMUNITIES = "communities"
+    """``[{"id", "label", "size", "top": [node ids, best first]}]``."""
+    LAYOUT_EDGES = "layout_edges"
+    """``(node count, [(i, j, weight)], [group per node])``: see :func:`undirected_pairs`."""
     # edges
     POSITION = "position"
     LINE = "line"
@@ -303,16 +315,29 @@ def graph_summary(G: nx.MultiDiGraph) -> dict[str, dict[str, int]]:
     }
 
 
-def undirected_pairs(G: nx.Graph) -> tuple[list[tuple[int, int]], list[int]]:
+def undirected_pairs(G: nx.Graph) -> tuple[list[tuple[int, int]], list[float], list[int]]:
     """The shape of ``G`` for the layout: node numbers ``(i, j)``, ``i < j``, in
-    the order of ``list(G)``, for every pair of distinct neighbours, sorted,
-    and how many edges join each pair (edge direction is ignored)."""
-    index = {node: i for i, node in enumerate(G)}
-    counts: dict[tuple[int, int], int] = {}
-    for u, v in G.edges():
-        i, j = index[u], index[v]
+    the order of ``list(G)``, for every pair of distinct neighbours, sorted;
+    how strongly each pair attracts; and a group per node that the layout
+    pulls together (empty: no groups).
+
+    Without analysis the pairs are those of the graph's edges (direction
+    ignored), each attracting as many times as edges join it, and there are no
+    groups. Once the analysis stage has put its layout on the graph
+    (``G.graph["layout_edges"]``, see :func:`papergraph.analysis.layout_edges`),
+    they are its weighted edges and communities.
+    """
+    counts: dict[tuple[int, int], float] = {}
+    shape = G.graph.get(Attr.LAYOUT_EDGES)
+    groups: list[int] = []
+    if shape is not None and shape[0] == len(G):
+        _, edges, groups = shape
+    else:
+        index = {node: i for i, node in enumerate(G)}
+        edges = [(index[u], index[v], 1) for u, v in G.edges()]
+    for i, j, weight in edges:
         if i != j:
             pair = (i, j) if i < j else (j, i)
-            counts[pair] = counts.get(pair, 0) + 1
+            counts[pair] = counts.get(pair, 0) + weight
     pairs = sorted(counts)
-    return pairs, [counts[pair] for pair in pairs]
+    return pairs, [counts[pair] for pair in pairs], list(groups)

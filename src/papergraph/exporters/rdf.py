@@ -157,6 +157,12 @@ class V:
     LICENSE = IRI(NS.DCTERMS + "license")
     CONTENT_HASH = IRI(NS.PG + "contentHash")
     PAPERGRAPH_VERSION = IRI(NS.PG + "papergraphVersion")
+    # topic communities (the analysis stage)
+    COMMUNITY = IRI(NS.PG + "community")
+    COMMUNITY_RANK = IRI(NS.PG + "communityRank")
+    CITED_BY = IRI(NS.PG + "citedBy")
+    MEMBERS = IRI(NS.PG + "members")
+    RELATED = IRI(NS.SKOS + "related")
     # from arXiv metadata
     SUBJECT_TERM = IRI(NS.FABIO + "hasSubjectTerm")
     SAME_AS = IRI(NS.SCHEMA + "sameAs")
@@ -315,6 +321,8 @@ class _Mapper:
         self.out = RdfGraph()
         self.curator = IRI(f"{base}person/{CURATOR_KEY}")
         self.scheme = IRI(f"{base}tags")
+        self.topic_scheme = IRI(f"{base}communities")
+        self.community_rank = _community_ranks(G)
         self.iris: dict[str, IRI | None] = {}
         self.items_done: set[str] = set()
         self.metadata_files: set[IRI] = set()
@@ -630,6 +638,7 @@ class _Mapper:
                 )
                 continue
             add(iri, V.PAGE, IRI(page))
+        self.analysis_values(node, iri, data)
         self.authorship(node, iri, path, line)
         self.metadata(iri, data, path, line)
 
@@ -705,6 +714,7 @@ class _Mapper:
             self.add_text(iri, V.ABSTRACT, abstract, source, 0, "abstract", "en")
             self.authorship(node, iri, source, 0)
             self.metadata(iri, data, source, 0)
+            self.analysis_values(node, iri, data)
 
     def metadata(self, iri: IRI, data: dict, path: str, line: int) -> None:
         """What arXiv metadata added to a paper: categories as SKOS concepts of the
@@ -760,6 +770,53 @@ class _Mapper:
             add(concept, V.LABEL, Literal(category_name(code)))
         return concept
 
+    def community_iri(self, community: int) -> IRI:
+        return IRI(f"{self.base}community/{community}")
+
+    def analysis_values(self, node: str, iri: IRI, data: dict) -> None:
+        """A paper's community (``pg:community``), how many notes cite it, and, for the
+        three most central papers of a community, their rank in it.
+
+        PageRank itself stays out: it moves a little for every paper whenever
+        anything changes, and would make a rebuild render every paper again.
+        """
+        community = data.get(Attr.COMMUNITY)
+        if not isinstance(community, int) or isinstance(community, bool):
+            return
+        add = self.out.add
+        add(iri, V.COMMUNITY, self.community_iri(community))
+        rank = self.community_rank.get(node)
+        if rank is not None:
+            add(iri, V.COMMUNITY_RANK, integer(rank))
+        cited_by = data.get(Attr.CITED_BY)
+        if isinstance(cited_by, int):
+            add(iri, V.CITED_BY, integer(cited_by))
+
+    def communities(self) -> None:
+        """Each community of the analysis a ``skos:Concept`` in its own scheme, related to the tags of its label."""
+        communities = self.G.graph.get(Attr.COMMUNITIES) or []
+        if not communities:
+            return
+        add = self.out.add
+        self.out.section("topic communities (the analysis stage)")
+        add(self.topic_scheme, RDF_TYPE, V.CONCEPT_SCHEME)
+        add(self.topic_scheme, V.PREF_LABEL, Literal("papergraph topics: communities of the paper projection"))
+        self.label(self.topic_scheme, "papergraph topics: communities of the paper projection")
+        tags = {str(d.get(Attr.KEY)): n for n, d in self.G.nodes(data=True) if d.get(Attr.KIND) == _N_TAG}
+        for community in communities:
+            iri = self.community_iri(community["id"])
+            add(iri, RDF_TYPE, V.CONCEPT)
+            add(iri, V.IN_SCHEME, self.topic_scheme)
+            label = self.text(str(community["label"]), "", 0, f"community {community['id']}")
+            add(iri, V.PREF_LABEL, Literal(label, "ko" if has_hangul(label) else None))
+            self.label(iri, label)
+            add(iri, V.NOTATION, Literal(str(community["id"])))
+            add(iri, V.MEMBERS, integer(community["size"]))
+            for name in str(community["label"]).split(" · "):
+                tag_iri = self.iri_of(tags[name]) if name in tags else None
+                if tag_iri is not None:
+                    add(iri, V.RELATED, tag_iri)
+
     def run(self) -> RdfGraph:
         self.header()
         for node, data in self.G.nodes(data=True):
@@ -772,7 +829,21 @@ class _Mapper:
                 self.note(node, data, digest_iri=None)
         self.agents()
         self.cited_papers()
+        self.communities()
         return self.out
+
+
+TOP_RANKED = 3
+"""How many papers of each community get a ``pg:communityRank``."""
+
+
+def _community_ranks(G: nx.MultiDiGraph) -> dict[str, int]:
+    """The place (1 = the most central) of the ``TOP_RANKED`` best papers of each community."""
+    return {
+        node: rank
+        for community in G.graph.get(Attr.COMMUNITIES) or []
+        for rank, node in enumerate(community["top"][:TOP_RANKED], start=1)
+    }
 
 
 def to_rdf(G: nx.MultiDiGraph, *, base_iri: str = DEFAULT_BASE_IRI, diagnose: Diagnose | None = None) -> RdfGraph:
