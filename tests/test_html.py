@@ -268,7 +268,7 @@ def test_sizes_follow_degree_without_authorship_and_digest_growth(seeds_graph):
     assert {values[index[n]] for n in seeds_graph if n.startswith("digest:")} == {1}
     # drawn sizes grow with the value, from 5 to 40 px
     sizes = [n["size"] for n in page.nodes]
-    assert 5 <= min(sizes) and max(sizes) == 40
+    assert min(sizes) >= 5 and max(sizes) == 40
     pairs = sorted(zip(values, sizes))
     assert all(a[1] <= b[1] for a, b in itertools.pairwise(pairs))
     assert "value" not in page.nodes[0]

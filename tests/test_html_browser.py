@@ -89,9 +89,9 @@ def xss_html(xss_graph, tmp_path_factory) -> Path:
     return _write_page(xss_graph, tmp_path_factory.mktemp("xss"))
 
 
-def _open(browser, path: Path):
+def _open(browser, path: Path, fragment: str = "", viewport: dict[str, int] = VIEWPORT):
     """Open a page offline and wait until it has drawn and filled its panel."""
-    context = browser.new_context(viewport=VIEWPORT)
+    context = browser.new_context(viewport=viewport, accept_downloads=True)
     log = Log()
 
     def route(route):
@@ -112,9 +112,15 @@ def _open(browser, path: Path):
         dialog.dismiss()
 
     page.on("dialog", on_dialog)
-    page.goto(path.as_uri())
+    page.goto(path.as_uri() + fragment)
     page.wait_for_function("() => window.papergraph && document.querySelector('#detail-body h2') !== null")
+    _settle(page)
     return context, page, log
+
+
+def _settle(page) -> None:
+    """Wait until the page has applied every pending change (chunks, debounced search)."""
+    page.wait_for_function("() => papergraph.idle()")
 
 
 @pytest.fixture
@@ -125,8 +131,13 @@ def seeds(browser, seeds_html):
 
 
 def _drawn(page) -> set[int]:
-    """Ids of the nodes vis-network currently draws."""
+    """Ids of the nodes vis-network currently draws (once pending chunks are in)."""
+    _settle(page)
     return set(page.evaluate("() => network.body.nodeIndices.map(Number)"))
+
+
+MAP = ("item", "arxiv", "tag")
+NOT_MAP = ("note", "digest", "person", "organization", "link")
 
 
 def _index(G: nx.MultiDiGraph) -> dict[str, int]:
@@ -179,14 +190,15 @@ def _notes_neighbourhood(G, notes, hidden=("person", "organization")) -> set[str
 # ---------------------------------------------------------------- offline, complete
 
 
-def test_opens_offline_with_the_whole_graph(seeds, seeds_graph):
+def test_opens_offline_on_the_map(seeds, seeds_graph):
     page, log = seeds
     counts = page.evaluate("() => [nodes.length, edges.length]")
-    assert counts == [seeds_graph.number_of_nodes(), seeds_graph.number_of_edges()]
-    people = sum(1 for n in seeds_graph if _kind(seeds_graph, n) in ("person", "organization"))
+    assert counts == [seeds_graph.number_of_nodes(), seeds_graph.number_of_edges() + 35]  # + map edges
+    index = _index(seeds_graph)
     drawn = _drawn(page)
-    assert len(drawn) == seeds_graph.number_of_nodes() - people == 76
-    assert page.inner_text("#status") == f"Showing 76 of {seeds_graph.number_of_nodes()} nodes · 85 of 228 edges"
+    assert drawn == {index[n] for n in seeds_graph if _kind(seeds_graph, n) in MAP}
+    assert len(drawn) == 45
+    assert page.inner_text("#status") == f"Showing 45 of {seeds_graph.number_of_nodes()} nodes · 35 edges"
     log.assert_clean()
 
 
@@ -288,27 +300,64 @@ def test_a_tag_filter_narrows_the_view(seeds, seeds_graph):
     page, log = seeds
     index = _index(seeds_graph)
     tagged = [n for n, _ in seeds_graph.in_edges("tag:long-context")]
-    expected = {index[n] for n in _notes_neighbourhood(seeds_graph, tagged)} | {index["tag:long-context"]}
+    expected = {index[n] for n in _notes_neighbourhood(seeds_graph, tagged, hidden=NOT_MAP)} | {
+        index["tag:long-context"]
+    }
     before = _drawn(page)
     page.fill("#tag-filter", "long")
-    page.check(f"#tags input[data-id='{index['tag:long-context']}']")
+    page.click(f"#tags li[data-id='{index['tag:long-context']}']")
+    assert page.get_attribute(f"#tags li[data-id='{index['tag:long-context']}']", "aria-selected") == "true"
     drawn = _drawn(page)
     assert drawn == expected
     assert len(drawn) < len(before)
-    assert sum(1 for i in drawn if i in {index[n] for n in tagged}) == len(tagged) == 4
+    items = {index[v] for note in tagged for _, v, k in seeds_graph.out_edges(note, data=Attr.KIND) if k == "about"}
+    assert len(items) == 4 and items <= drawn
+    assert page.evaluate("() => location.hash") == "#tag=long-context"
     log.assert_clean()
+
+
+def _set_dates(page, first: str, last: str) -> None:
+    page.evaluate(
+        """([first, last]) => {
+            const dates = JSON.parse(document.getElementById('pg-config').textContent).dates;
+            const from = document.querySelector('#date-from'), to = document.querySelector('#date-to');
+            from.value = String(dates.indexOf(first));
+            to.value = String(dates.indexOf(last));
+            to.dispatchEvent(new Event('input'));
+        }""",
+        [first, last],
+    )
 
 
 def test_a_date_range_keeps_one_digest(seeds, seeds_graph):
     page, log = seeds
     index = _index(seeds_graph)
     notes = [n for _, n in seeds_graph.out_edges("digest:2024-05-22")]
-    page.fill("#date-from", "2024-05-22")
-    page.fill("#date-to", "2024-05-22")
-    page.dispatch_event("#date-to", "change")
-    drawn = _drawn(page)
-    assert {i for i in drawn if _kind(seeds_graph, list(seeds_graph)[i]) == "note"} == {index[n] for n in notes}
-    assert drawn == {index[n] for n in _notes_neighbourhood(seeds_graph, notes)}
+    _set_dates(page, "2024-05-22", "2024-05-22")
+    assert page.inner_text("#date-from-text") == page.inner_text("#date-to-text") == "2024-05-22"
+    expected = {index[n] for n in _notes_neighbourhood(seeds_graph, notes, hidden=NOT_MAP)}
+    assert len(expected) == 16
+    assert _drawn(page) == expected
+    page.check("#kinds input[data-kind=note]")
+    assert {i for i in _drawn(page) if _kind(seeds_graph, list(seeds_graph)[i]) == "note"} == {index[n] for n in notes}
+    log.assert_clean()
+
+
+def test_replay_grows_the_graph_along_the_reading_history(seeds, seeds_graph):
+    page, log = seeds
+    everything = _drawn(page)
+    page.evaluate(
+        """() => { window.__sizes = []; const view = papergraph.nodeView;
+                   view.on('*', () => window.__sizes.push(view.length)); }"""
+    )
+    page.click("#replay")
+    assert page.inner_text("#replay") == "❚❚ pause"
+    page.wait_for_function("() => document.querySelector('#replay').textContent === '▶ replay'", timeout=20_000)
+    sizes = page.evaluate("() => window.__sizes")
+    first_day = {n for n, d in seeds_graph.nodes(data=True) if d.get(Attr.DATE) == "2024-02-08"}
+    assert len(first_day) > 1 and min(sizes) < len(everything)
+    assert _drawn(page) == everything  # the last step shows every date again
+    assert page.inner_text("#date-to-text") == "2024-11-04"
     log.assert_clean()
 
 
@@ -370,6 +419,13 @@ def test_neighbourhood_focus_and_back_to_everything(seeds, seeds_graph):
     page.click("#show-all")
     assert _drawn(page) == before
     assert not page.is_visible("#focusbar")
+    # Escape leaves a focus view too
+    page.click("#detail .actions button:text('2 hops')")
+    assert page.is_visible("#focusbar")
+    page.locator("#graph").focus()
+    page.keyboard.press("Escape")
+    assert not page.is_visible("#focusbar")
+    assert _drawn(page) == before
     log.assert_clean()
 
 
@@ -399,15 +455,15 @@ def test_the_xss_corpus_never_runs_script(browser, xss_html, xss_graph):
             page.mouse.click(point["x"], point["y"])
             page.evaluate("(id) => papergraph.pick(id)", node_id)
         for query in ("img", "script", "svg", "xss", "b>"):
-            for button in page.locator("#results li button").all() if _search(page, query) else []:
-                button.click()
+            for result in page.locator("#results li").all() if _search(page, query) else []:
+                result.click()
         state = page.evaluate(
             """() => ({xss: typeof window.__xss, tooltip: document.querySelectorAll('.vis-tooltip *:not(br)').length,
                        markup: document.querySelectorAll(['img', 'svg', 'iframe', 'object', 'embed', 'b']
                                                  .map((t) => '#app ' + t).join(',')).length,
                        scripts: document.scripts.length})"""
         )
-        assert state == {"xss": "undefined", "tooltip": 0, "markup": 0, "scripts": 7}
+        assert state == {"xss": "undefined", "tooltip": 0, "markup": 0, "scripts": 8}
         hrefs = page.evaluate("() => Array.from(document.querySelectorAll('a')).map((a) => a.protocol)")
         assert set(hrefs) <= {"https:", "http:"}
         log.assert_clean()
