@@ -371,7 +371,9 @@ var nodes, edges, network, papergraph;
     const ids = Array.from(neighbourhood(id, 1)).filter((m) => m !== id && shown[m] && group[m] !== "note");
     hovered = {id, ids};
   });
-  network.on("blurNode", () => { hovered = null; network.redraw(); });
+  const unhover = () => { if (hovered) { hovered = null; network.redraw(); } };
+  network.on("blurNode", unhover);
+  byId("graph").addEventListener("mouseleave", unhover);
   function drawHover(ctx, scale) {
     const tl = network.DOMtoCanvas({x: 0, y: 0});
     const box = byId("graph").getBoundingClientRect();
@@ -1271,7 +1273,7 @@ var nodes, edges, network, papergraph;
   for (let id = 0; id < N; id++) if (visible(id)) wanted.push(id);
   fitAll(false);
 
-  papergraph = {nodeView, edgeView, search, pick, focusOn, showEverything, details, visible, toggleTopic,
+  papergraph = {nodeView, edgeView, search, pick, focusOn, showEverything, details, visible, toggleTopic, nameOf,
     bibtex, csv, inView, keyOf, hover: () => hovered, ready: false,
     idle: () => pending === 0 && !dateFrame && !timer};
 })();
