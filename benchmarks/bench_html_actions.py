@@ -139,7 +139,20 @@ def measure(browser, path: Path) -> dict[str, object]:
         return lambda: page.click(selector)
 
     top_item = page.evaluate("() => papergraph.inView().sort((a, b) => nodes.get(b).size - nodes.get(a).size)[0]")
+
+    def hover() -> None:
+        point = page.evaluate(
+            """(id) => { network.moveTo({position: network.getPosition(id), scale: 1}); const p = network.canvasToDOM(network.getPosition(id));
+                         const box = network.canvas.frame.canvas.getBoundingClientRect();
+                         return {x: box.left + p.x, y: box.top + p.y}; }""",
+            top_item,
+        )
+        page.evaluate(SETTLE)
+        page.mouse.move(point["x"], point["y"], steps=2)
+        page.wait_for_function("() => papergraph.hover() !== null")
+
     actions = [
+        ("hover", hover),
         ("kind: People on", click("#kinds input[data-kind=person]")),
         ("kind: People off", click("#kinds input[data-kind=person]")),
         ("kind: Notes on", click("#kinds input[data-kind=note]")),

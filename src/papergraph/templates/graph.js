@@ -102,8 +102,8 @@ var nodes, edges, network, papergraph;
   const statusEl = byId("status");
   const fmt = (n) => n.toLocaleString("en-US");
   let generation = 0;
-  let chunk = 2000;            // nodes per task; adapted to keep each task near TASK_MS
-  const TASK_MS = 80;
+  let chunk = 1000;            // nodes per task; adapted to keep each task near TASK_MS
+  const TASK_MS = 50;
   let pending = 0;             // nodes still to add
   let wanted = [];             // ids visible after the current change
   const whenDone = [];
@@ -151,15 +151,15 @@ var nodes, edges, network, papergraph;
       if (mine !== generation) return;
       const started = performance.now();
       const end = Math.min(toAdd.length, pos + chunk);
-      const full = end - pos === chunk;
+      const added = end - pos;
       for (; pos < end; pos++) shown[toAdd[pos]] = 1;
       batch(() => {
         nodeView.refresh();
         edgeView.refresh();
       });
       const spent = performance.now() - started;
-      // Only a full chunk says how fast this machine creates nodes and their edges.
-      if (full) chunk = Math.max(500, Math.min(8000, Math.round(chunk * TASK_MS / Math.max(spent, 1))));
+      // How fast this machine creates these nodes and their edges sets the next chunk.
+      if (added >= 200) chunk = Math.max(300, Math.min(4000, Math.round(added * TASK_MS / Math.max(spent, 1))));
       pending = toAdd.length - pos;
       if (pending > 0) {
         setStatus("Drawing… " + fmt(nodeView.length) + " of " + fmt(wanted.length) + " nodes");
@@ -692,7 +692,9 @@ var nodes, edges, network, papergraph;
     } else if (g === "link") {
       primary = (x.u && x.u[0]) || label[id];
     }
-    return [id, norm(primary), norm(secondary), norm(tertiary)];
+    // Joined once here: a query then tests each entry without building strings.
+    const p = norm(primary), ps = p + " " + norm(secondary);
+    return [id, p, ps, tertiary ? ps + " " + norm(tertiary) : ""];
   }
   function buildIndex(budgetMs) {
     // In slices after the first draw; a search before it is done finishes it.
@@ -711,12 +713,12 @@ var nodes, edges, network, papergraph;
     const terms = q.split(/\s+/);
     const all = (text) => terms.every((t) => text.includes(t));
     const found = [];
-    for (const [id, p, s, t] of index) {
+    for (const [id, p, ps, pst] of index) {
       let score;
       if (p.startsWith(q)) score = 0;
       else if (all(p)) score = 1;
-      else if (all(p + " " + s)) score = 2;
-      else if (t && all(p + " " + s + " " + t)) score = 3;
+      else if (all(ps)) score = 2;
+      else if (pst && all(pst)) score = 3;
       else continue;
       found.push([score, KIND_RANK[group[id]] || 9, -value[id], id]);
     }
