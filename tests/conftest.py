@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,11 @@ DATA = Path(__file__).resolve().parent / "data"
 SEEDS = ROOT / "seeds"
 CORPUS = DATA / "corpus"
 DIGEST_FIXTURES = DATA / "digests"
+
+
+def pytest_configure(config):
+    # Build records go to the per-user cache folder: keep the tests' out of the user's.
+    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="papergraph-tests-cache-")
 
 
 @pytest.fixture(scope="session")

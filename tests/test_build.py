@@ -1,42 +1,43 @@
-"""Building: atomic output, the incremental cache, parallel reading."""
+"""Building: up-to-date checks, the build record outside OUTDIR, inputs that are not plain files."""
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
 
 from conftest import CORPUS, SEEDS
-from papergraph.build import build, write_atomic
-from papergraph.cache import CACHE_DIR
-from papergraph.errors import ExportError
-from papergraph.pipeline import find_inputs, parse_inputs, read_inputs
+from papergraph.build import build
+from papergraph.cache import MAX_RECORD_BYTES, BuildRecord
+from papergraph.errors import ExportError, InputError, NoEntriesError
+from papergraph.outputs import LOCK_NAME, write_atomic
+from papergraph.pipeline import find_inputs, load_corpus
 
 
 def _outputs(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file() and not p.name.startswith(".")}
 
 
-def test_parsing_with_one_or_two_workers_gives_the_same_corpus():
-    inputs = read_inputs(find_inputs([CORPUS / "digests"]))
-    one = parse_inputs(inputs, jobs=1)
-    two = parse_inputs(inputs, jobs=2)
-    assert len(inputs) == 265
-    assert one == two
+def _tree(folder: Path) -> dict[str, bytes]:
+    """Every file below ``folder`` (symlinks as their target text), to prove nothing changed there."""
+    found = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_symlink():
+            found[path.relative_to(folder).as_posix()] = os.readlink(path).encode()
+        elif path.is_file():
+            found[path.relative_to(folder).as_posix()] = path.read_bytes()
+    return found
 
 
-def test_cached_parse_equals_a_fresh_parse(tmp_path):
-    from papergraph.cache import BuildCache
-
-    inputs = read_inputs(find_inputs([SEEDS]))
-    cold_cache = BuildCache(tmp_path)
-    cold = parse_inputs(inputs, cache=cold_cache)
-    cold_cache.save_parsed()
-    warm_cache = BuildCache(tmp_path)
-    warm = parse_inputs(inputs, cache=warm_cache)
-    assert warm == cold
-    assert len(warm_cache._used) == 3 and not warm_cache._dirty
+@pytest.fixture(scope="module")
+def cold_seeds(tmp_path_factory) -> dict[str, bytes]:
+    out = tmp_path_factory.mktemp("cold") / "out"
+    build([SEEDS], out, cache=False)
+    return _outputs(out)
 
 
 def test_a_rebuild_with_no_change_does_nothing_and_reports_the_same(tmp_path):
@@ -45,10 +46,10 @@ def test_a_rebuild_with_no_change_does_nothing_and_reports_the_same(tmp_path):
     assert not first.up_to_date and second.up_to_date
     assert second.summary == first.summary
     assert (second.files, second.entries, second.date_range) == (3, 21, ("2024-02-08", "2024-11-04"))
-    assert [p.name for p, _ in second.written] == [p.name for p, _ in first.written]
+    assert second.written == []
 
 
-def test_changing_one_digest_reparses_only_that_file_and_matches_a_cold_build(tmp_path):
+def test_changing_one_digest_rebuilds_and_matches_a_cold_build(tmp_path):
     corpus = tmp_path / "digests"
     shutil.copytree(SEEDS, corpus)
     build([corpus], tmp_path / "warm")
@@ -62,26 +63,112 @@ def test_changing_one_digest_reparses_only_that_file_and_matches_a_cold_build(tm
     assert _outputs(tmp_path / "warm") == _outputs(tmp_path / "cold")
 
 
-def test_the_cache_is_safe_to_delete_or_corrupt(tmp_path):
+def test_the_output_folder_holds_only_outputs_and_the_record_is_json_in_the_cache_folder(tmp_path):
+    cache_dir = tmp_path / "cache"
+    build([SEEDS], tmp_path / "out", cache_dir=cache_dir)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(
+        [
+            LOCK_NAME,
+            "graph.gexf",
+            "graph.graphml",
+            "graph.html",
+            "graph.jsonld",
+            "graph.nt",
+            "graph.ttl",
+            "papergraph.ttl",
+        ]
+    )
+    (record,) = (cache_dir / "builds").iterdir()
+    assert record == BuildRecord(tmp_path / "out", cache_dir).path
+    data = json.loads(record.read_text(encoding="utf-8"))
+    assert (data["format"], data["files"], data["entries"]) == (2, 3, 21)
+    assert sorted(data["outputs"]) == sorted(_outputs(tmp_path / "out"))
+    # Nothing anywhere is a pickle (whose loading runs code).
+    for path in [*(tmp_path / "out").iterdir(), *cache_dir.rglob("*")]:
+        if path.is_file():
+            assert not path.read_bytes().startswith(b"\x80"), path
+
+
+def test_the_default_cache_folder_follows_xdg_cache_home(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     build([SEEDS], tmp_path / "out")
-    expected = _outputs(tmp_path / "out")
-    pickles = sorted(p.name for p in (tmp_path / "out" / CACHE_DIR).rglob("*.pickle"))
-    assert pickles == [
-        "fragments-gexf.pickle",
-        "fragments-graphml.pickle",
-        "fragments-jsonld.pickle",
-        "fragments-turtle.pickle",
-        "parsed.pickle",
-    ]
-    for pickled in (tmp_path / "out" / CACHE_DIR).rglob("*.pickle"):
-        pickled.write_bytes(b"not a pickle")
-    for manifest in (tmp_path / "out" / CACHE_DIR).rglob("manifest.json"):
-        manifest.write_text("{", encoding="utf-8")
-    again = build([SEEDS], tmp_path / "out")
+    assert [p.parent for p in (tmp_path / "xdg").rglob("*.json")] == [tmp_path / "xdg" / "papergraph" / "builds"]
+
+
+def _hostile_records(record: Path, outside: Path) -> dict:
+    valid = {
+        "format": 2,
+        "inputs": "x",
+        "options": {},
+        "outputs": {},
+        "files": 3,
+        "entries": 21,
+        "summary": {"nodes": {}, "edges": {}},
+        "date_range": None,
+        "diagnostics": [],
+    }
+    return {
+        "not json": lambda: record.write_text("{", encoding="utf-8"),
+        "wrong types": lambda: record.write_text(
+            json.dumps({**valid, "outputs": {"graph.ttl": "big"}, "diagnostics": [[1, "x", None, 2]]}), encoding="utf-8"
+        ),
+        "a list": lambda: record.write_text("[1, 2, 3]", encoding="utf-8"),
+        "deep nesting": lambda: record.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8"),
+        "oversized": lambda: record.write_bytes(b" " * (MAX_RECORD_BYTES + 1) + b"{}"),
+        "a fifo": lambda: os.mkfifo(record),
+        "a link to /dev/zero": lambda: record.symlink_to("/dev/zero"),
+        "a link outside": lambda: record.symlink_to(outside),
+    }
+
+
+@pytest.mark.parametrize(
+    "attack",
+    [
+        "not json",
+        "wrong types",
+        "a list",
+        "deep nesting",
+        "oversized",
+        "a fifo",
+        "a link to /dev/zero",
+        "a link outside",
+    ],
+)
+def test_a_damaged_or_hostile_record_only_makes_the_build_cold(tmp_path, cold_seeds, attack):
+    cache_dir, out = tmp_path / "cache", tmp_path / "out"
+    outside = tmp_path / "outside" / "precious.json"
+    outside.parent.mkdir()
+    outside.write_text('{"keep": true}', encoding="utf-8")
+    build([SEEDS], out, cache_dir=cache_dir)
+    record = BuildRecord(out, cache_dir).path
+    record.unlink()
+    _hostile_records(record, outside)[attack]()
+    again = build([SEEDS], out, cache_dir=cache_dir)
     assert not again.up_to_date and again.entries == 21
-    assert _outputs(tmp_path / "out") == expected
-    shutil.rmtree(tmp_path / "out" / CACHE_DIR)
-    assert build([SEEDS], tmp_path / "out").entries == 21
+    assert _outputs(out) == cold_seeds
+    assert outside.read_text(encoding="utf-8") == '{"keep": true}'
+    assert build([SEEDS], out, cache_dir=cache_dir).up_to_date  # the record was replaced by a good one
+
+
+def test_a_symlinked_cache_folder_and_planted_temporary_files_are_never_followed(tmp_path, cold_seeds):
+    cache_dir, out = tmp_path / "cache", tmp_path / "out"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "keep.txt").write_text("mine", encoding="utf-8")
+    cache_dir.mkdir()
+    (cache_dir / "builds").symlink_to(elsewhere)
+    build([SEEDS], out, cache_dir=cache_dir)
+    assert _tree(elsewhere) == {"keep.txt": b"mine"}  # nothing written through the link
+
+    (cache_dir / "builds").unlink()
+    record = BuildRecord(out, cache_dir).path
+    record.parent.mkdir()
+    planted = record.parent / f".{record.name}.planted.tmp"
+    planted.symlink_to(elsewhere / "keep.txt")
+    build([SEEDS], out, cache_dir=cache_dir)
+    assert _tree(elsewhere) == {"keep.txt": b"mine"}
+    assert not planted.is_symlink()  # a stale temporary name is removed, not written through
+    assert _outputs(out) == cold_seeds
 
 
 def test_touching_an_output_forces_a_rebuild(tmp_path):
@@ -91,6 +178,172 @@ def test_touching_an_output_forces_a_rebuild(tmp_path):
     again = build([SEEDS], tmp_path / "out")
     assert not again.up_to_date
     assert path.read_bytes() != b"edited by hand"
+
+
+def test_a_change_to_papergraphs_own_code_forces_a_rebuild(tmp_path, monkeypatch):
+    build_module = sys.modules["papergraph.build"]
+    build([SEEDS], tmp_path / "out")
+    monkeypatch.setattr(build_module, "code_fingerprint", lambda: "an-exporter-changed")
+    assert not build([SEEDS], tmp_path / "out").up_to_date
+    assert build([SEEDS], tmp_path / "out").up_to_date
+
+
+def test_building_fewer_formats_removes_the_other_exports_of_earlier_builds(tmp_path):
+    build([SEEDS], tmp_path / "out")
+    build([SEEDS], tmp_path / "out", formats=["rdf"])
+    assert sorted(_outputs(tmp_path / "out")) == ["graph.jsonld", "graph.nt", "graph.ttl", "papergraph.ttl"]
+
+
+def test_exporting_with_one_or_two_workers_gives_byte_identical_files(tmp_path):
+    one = build([CORPUS / "digests"], tmp_path / "one", jobs=1, cache=False)
+    two = build([CORPUS / "digests"], tmp_path / "two", jobs=2, cache=False)
+    assert _outputs(tmp_path / "one") == _outputs(tmp_path / "two")
+    assert sorted(one.timings) == sorted(two.timings)
+    assert sorted(one.timings) == [
+        "export gexf",
+        "export graphml",
+        "export html",
+        "export rdf",
+        "layout",
+        "link",
+        "read",
+    ]
+    assert one.diagnostics == two.diagnostics
+
+
+def test_streamed_rdf_files_equal_the_in_memory_ones(tmp_path, seeds_graph):
+    from papergraph.exporters import ExportContext
+    from papergraph.exporters.rdf import generate_rdf
+
+    build([SEEDS], tmp_path / "out", formats=["rdf"])
+    expected = generate_rdf(seeds_graph, ExportContext(seeds_graph))
+    assert sorted(expected) == ["graph.jsonld", "graph.nt", "graph.ttl", "papergraph.ttl"]
+    assert {name: (tmp_path / "out" / name).read_bytes() for name in expected} == expected
+
+
+# ------------------------------------------------------------ nothing to build
+
+
+def test_inputs_that_give_no_entry_are_an_error_and_leave_the_outputs_alone(tmp_path, cold_seeds):
+    out = tmp_path / "out"
+    build([SEEDS], out)
+    binary = tmp_path / "binary"
+    binary.mkdir()
+    (binary / "a.txt").write_bytes(bytes(range(256)) * 8)
+    (binary / "b.md").write_bytes(b"\x00\x01\x02" * 100)
+    with pytest.raises(NoEntriesError) as raised:
+        build([binary], out)
+    assert str(raised.value) == (
+        f"the 2 input file(s) gave no entry (2 problem(s) listed above); nothing was written and the "
+        f"outputs in {out.resolve().as_posix()} are unchanged. Check the files, or pass --encoding if they are not UTF-8"
+    )
+    assert [d.code for d in raised.value.diagnostics] == ["binary", "binary"]
+    assert _outputs(out) == cold_seeds
+
+
+def test_an_encoding_that_fails_on_every_file_is_the_same_error(tmp_path, cold_seeds):
+    out = tmp_path / "out"
+    build([SEEDS], out)
+    with pytest.raises(NoEntriesError):
+        build([SEEDS], out, encoding="ascii")
+    assert _outputs(out) == cold_seeds
+
+
+def test_an_unknown_encoding_and_an_empty_output_name_are_refused(tmp_path):
+    with pytest.raises(InputError, match=r"^unknown encoding 'bogus'; pass one Python knows, e.g. --encoding cp949$"):
+        build([SEEDS], tmp_path / "out", encoding="bogus")
+    with pytest.raises(InputError, match=r"^the output folder is empty; name a folder with -o, e.g. -o site$"):
+        build([SEEDS], "")
+    assert not (tmp_path / "out").exists()
+
+
+# ------------------------------------------------------------------ inputs
+
+
+def test_fifos_devices_and_outside_symlinks_are_skipped_with_warnings(tmp_path):
+    notes = tmp_path / "notes"
+    shutil.copytree(SEEDS, notes)
+    os.mkfifo(notes / "waiting.txt")
+    (notes / "zeros.txt").symlink_to("/dev/zero")
+    secret = tmp_path / "secret.txt"
+    secret.write_text("2024년 1월 1일\nSecret Title\n(Eve)\n#secret\n", encoding="utf-8")
+    (notes / "secret.txt").symlink_to(secret)
+    (notes / "inside.txt").symlink_to(notes / "000_763e0155731fdf89.txt")
+    files, problems = find_inputs([notes])
+    assert [f.relpath for f in files] == [
+        "000_763e0155731fdf89.txt",
+        "001_10537a06faff7c25.txt",
+        "002_b3cc08e2168f9e2d.txt",
+        "inside.txt",
+    ]
+    assert [str(p) for p in problems] == [
+        f"{(notes / 'secret.txt').as_posix()}:1: symlink to a file outside the input folder; "
+        "skipped, pass --follow-symlinks to read it",
+        f"{(notes / 'waiting.txt').as_posix()}:1: not a regular file (a FIFO, device or socket); "
+        "skipped, pass text files only",
+        f"{(notes / 'zeros.txt').as_posix()}:1: symlink to a file outside the input folder; "
+        "skipped, pass --follow-symlinks to read it",
+    ]
+    followed, problems = find_inputs([notes], follow_symlinks=True)
+    assert "secret.txt" in [f.relpath for f in followed]
+    assert [(Path(p.path).name, p.code) for p in problems] == [
+        ("waiting.txt", "not-a-file"),
+        ("zeros.txt", "not-a-file"),
+    ]
+    corpus = load_corpus([notes])
+    assert "Secret Title" not in [e.title for e in corpus.entries]
+
+
+def test_a_fifo_given_by_name_is_a_warning_not_a_hang(tmp_path):
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    files, problems = find_inputs([SEEDS / "000_763e0155731fdf89.txt", fifo])
+    assert len(files) == 1
+    assert [p.code for p in problems] == ["not-a-file"]
+
+
+def test_an_unreadable_folder_is_a_warning_with_its_path(tmp_path, monkeypatch):
+    notes = tmp_path / "notes"
+    shutil.copytree(SEEDS, notes / "ok")
+    (notes / "locked").mkdir()
+    real_scandir = os.scandir
+
+    def scandir(path=".", *args):
+        if Path(path) == notes / "locked":  # root reads everything: simulate what a user would see
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_scandir(path, *args)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    files, problems = find_inputs([notes])
+    assert len(files) == 3
+    assert [str(p) for p in problems] == [
+        f"{(notes / 'locked').as_posix()}:1: cannot read this folder (Permission denied); skipped, check its permissions"
+    ]
+
+
+def test_a_permission_problem_on_the_output_folder_is_one_line(tmp_path, monkeypatch):
+    def denied(self, *args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "resolve", denied)
+    with pytest.raises(InputError) as raised:
+        build([SEEDS], tmp_path / "out")
+    assert str(raised.value) == (
+        f"{(tmp_path / 'out').as_posix()}: cannot reach the output folder (Permission denied); choose another with -o"
+    )
+
+
+def test_a_file_name_with_a_newline_cannot_forge_an_output_line(tmp_path):
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "x\nError: forged.txt").write_bytes(b"\x00\x01" * 300)
+    files, _ = find_inputs([notes])
+    corpus = load_corpus([notes])
+    assert files[0].display.endswith("x\\nError: forged.txt")
+    assert all("\n" not in str(d) for d in corpus.diagnostics)
+
+
+# --------------------------------------------------------------- write_atomic
 
 
 def test_write_atomic_replaces_a_symlink_instead_of_following_it(tmp_path):
@@ -120,212 +373,3 @@ def test_unwritable_output_is_an_export_error_naming_the_file(tmp_path):
         f"{(folder / 'graph.ttl').as_posix()}: cannot write (Not a directory); "
         "check that the output folder is writable or choose another with -o"
     )
-
-
-def test_a_change_to_papergraphs_own_code_forces_a_rebuild(tmp_path, monkeypatch):
-    import sys
-
-    build_module = sys.modules["papergraph.build"]
-
-    build([SEEDS], tmp_path / "out")
-    monkeypatch.setattr(build_module, "code_fingerprint", lambda: "an-exporter-changed")
-    assert not build([SEEDS], tmp_path / "out").up_to_date
-    assert build([SEEDS], tmp_path / "out").up_to_date
-
-
-def test_exporting_with_one_or_two_workers_gives_byte_identical_files(tmp_path):
-    one = build([CORPUS / "digests"], tmp_path / "one", jobs=1, cache=False)
-    two = build([CORPUS / "digests"], tmp_path / "two", jobs=2, cache=False)
-    assert sum(one.summary["nodes"].values()) >= 2_000  # big enough for the parallel path
-    assert _outputs(tmp_path / "one") == _outputs(tmp_path / "two")
-    assert (
-        sorted(one.timings)
-        == sorted(two.timings)
-        == [
-            "export gexf",
-            "export graphml",
-            "export html",
-            "export rdf",
-            "layout",
-            "link",
-            "read",
-        ]
-    )
-    assert one.diagnostics == two.diagnostics
-
-
-@pytest.mark.parametrize("first_jobs, second_jobs", [(1, 2), (2, 1)])
-def test_incremental_build_of_the_corpus_matches_a_cold_one(tmp_path, first_jobs, second_jobs):
-    corpus = tmp_path / "digests"
-    shutil.copytree(CORPUS / "digests", corpus)
-    build([corpus], tmp_path / "warm", jobs=first_jobs)
-    victim = corpus / "2023" / "2023-06-01.txt"
-    victim.write_text(
-        victim.read_text(encoding="utf-8") + "New Paper Title\n(Ada Lovelace)\n새 메모.\n#new\n", encoding="utf-8"
-    )
-    warm = build([corpus], tmp_path / "warm", jobs=second_jobs)
-    cold = build([corpus], tmp_path / "cold", jobs=first_jobs, cache=False)
-    assert warm.entries == cold.entries == 775
-    assert _outputs(tmp_path / "warm") == _outputs(tmp_path / "cold")
-    assert warm.diagnostics == cold.diagnostics
-
-
-def test_after_one_change_only_the_touched_pieces_are_rendered_again(tmp_path, monkeypatch):
-    from papergraph.cache import FragmentCache
-
-    corpus = tmp_path / "digests"
-    shutil.copytree(CORPUS / "digests", corpus)
-    build([corpus], tmp_path / "out", jobs=1)
-    victim = corpus / "2023" / "2023-06-01.txt"
-    victim.write_text(victim.read_text(encoding="utf-8").replace("#", "#changed-tag #", 1), encoding="utf-8")
-    counts: dict[str, list[int]] = {}
-    original_get, original_put = FragmentCache.get, FragmentCache.put
-
-    def get(self, key):
-        found = original_get(self, key)
-        counts.setdefault(self.path.name, [0, 0])[0] += found is not None
-        return found
-
-    def put(self, key, piece):
-        counts.setdefault(self.path.name, [0, 0])[1] += 1
-        original_put(self, key, piece)
-
-    monkeypatch.setattr(FragmentCache, "get", get)
-    monkeypatch.setattr(FragmentCache, "put", put)
-    build([corpus], tmp_path / "out", jobs=1)
-    assert sorted(counts) == [
-        "fragments-gexf.pickle",
-        "fragments-graphml.pickle",
-        "fragments-jsonld.pickle",
-        "fragments-turtle.pickle",
-    ]
-    for name, (reused, rendered) in counts.items():
-        assert reused > 6_000 and 0 < rendered < reused / 100, (name, reused, rendered)
-    cold = build([corpus], tmp_path / "cold", cache=False)
-    assert _outputs(tmp_path / "out") == _outputs(tmp_path / "cold")
-    assert cold.summary["nodes"]["tag"] == build([corpus], tmp_path / "out").summary["nodes"]["tag"]
-
-
-def test_streamed_rdf_files_equal_the_in_memory_ones(tmp_path, seeds_graph):
-    from papergraph.exporters import ExportContext
-    from papergraph.exporters.rdf import generate_rdf
-
-    build([SEEDS], tmp_path / "out", formats=["rdf"])
-    expected = generate_rdf(seeds_graph, ExportContext(seeds_graph))
-    assert sorted(expected) == ["graph.jsonld", "graph.nt", "graph.ttl", "papergraph.ttl"]
-    assert {name: (tmp_path / "out" / name).read_bytes() for name in expected} == expected
-
-
-def test_fragment_cache_keeps_what_a_build_used_and_rewrites_only_for_big_changes(tmp_path):
-    from papergraph.cache import FragmentCache, fragment_key
-
-    path = tmp_path / "fragments-x.pickle"
-    keys = [fragment_key(f"piece {i}") for i in range(300)]
-    first = FragmentCache(path, "code")
-    for key in keys[:200]:
-        assert first.get(key) is None
-        first.put(key, f"text of {key.hex()}")
-    first.save()
-    written = path.read_bytes()
-
-    # One new piece among 200 (0.5 %): the file stays as it is, and still serves the old pieces.
-    small = FragmentCache(path, "code")
-    assert all(small.get(key) == f"text of {key.hex()}" for key in keys[1:200])
-    small.put(keys[200], "new")
-    small.save()
-    assert path.read_bytes() == written
-    assert FragmentCache(path, "code").get(keys[200]) is None
-
-    # Fifty new pieces and the first hundred unused: rewritten with exactly what was used.
-    big = FragmentCache(path, "code")
-    for key in keys[100:200]:
-        assert big.get(key) == f"text of {key.hex()}"
-    for key in keys[200:250]:
-        big.put(key, "new")
-    big.save()
-    reread = FragmentCache(path, "code")
-    assert [reread.get(key) is not None for key in (keys[0], keys[150], keys[249], keys[250])] == [
-        False,
-        True,
-        True,
-        False,
-    ]
-    # Pieces rendered by other code (another scope) are never served.
-    assert FragmentCache(path, "other code").get(keys[150]) is None
-
-
-def test_caches_of_other_papergraph_versions_are_removed(tmp_path):
-    stale = tmp_path / "out" / CACHE_DIR / "v1-0123456789abcdef"
-    stale.mkdir(parents=True)
-    (stale / "fragments-rdf.pickle").write_bytes(b"old")
-    kept = tmp_path / "out" / CACHE_DIR / "notes-of-mine"
-    kept.mkdir()
-    build([SEEDS], tmp_path / "out")
-    assert not stale.exists() and kept.is_dir()
-    (current,) = [p.name for p in (tmp_path / "out" / CACHE_DIR).iterdir() if p.name.startswith("v")]
-    assert current != "v1-0123456789abcdef"
-
-
-def test_the_build_process_runs_html_after_the_layout_and_workers_take_the_rest():
-    from papergraph.build import _worker_plan
-    from papergraph.exporters import exporter_names, get_exporter
-
-    def names(exporters):
-        return [e.name for e in exporters]
-
-    everything = [get_exporter(name) for name in exporter_names()]
-    workers, here = _worker_plan(everything, 2)
-    assert [names(worker) for worker in workers] == [["rdf"], ["graphml", "gexf"]]
-    assert names(here) == ["html"]
-    workers, here = _worker_plan(everything, 1)
-    assert [names(worker) for worker in workers] == [["rdf", "graphml", "gexf"]]
-    assert names(here) == ["html"]
-    # One group alone stays in a worker: the build process has the layout to wait for.
-    workers, here = _worker_plan([get_exporter("html")], 2)
-    assert ([names(worker) for worker in workers], here) == ([["html"]], [])
-
-
-def test_the_layout_process_gives_the_layout_of_this_process(corpus_graph):
-    from papergraph.build import _LayoutProcess
-    from papergraph.layout import compute_layout
-
-    with _LayoutProcess() as layout_process:
-        assert layout_process.positions(corpus_graph) == compute_layout(corpus_graph)
-    assert layout_process._process.exitcode == 0
-
-
-def test_a_layout_process_that_dies_is_an_export_error_with_the_remedy(seeds_graph):
-    from papergraph.build import _LayoutProcess
-
-    with _LayoutProcess() as layout_process:
-        layout_process._process.kill()
-        layout_process._process.join()
-        with pytest.raises(ExportError) as raised:
-            layout_process.positions(seeds_graph)
-    assert str(raised.value) == (
-        "the layout process stopped before it finished (out of memory?); "
-        "run again with --jobs 1 to compute the layout in this process"
-    )
-
-
-def test_a_layout_process_never_asked_is_stopped():
-    import signal
-
-    from papergraph.build import _LayoutProcess
-
-    with _LayoutProcess() as layout_process:
-        pass
-    assert layout_process._process.exitcode == -signal.SIGKILL
-
-
-def test_records_pickle_as_a_constructor_call_and_round_trip(seeds_corpus):
-    import pickle
-
-    from papergraph.model import Corpus
-
-    entry = seeds_corpus.entries[0]
-    assert entry.__reduce__() == (type(entry), tuple(getattr(entry, f) for f in entry.__slots__))
-    again = pickle.loads(pickle.dumps(seeds_corpus))
-    assert isinstance(again, Corpus) and again == seeds_corpus
-    assert [e.title for e in again.entries] == [e.title for e in seeds_corpus.entries]
-    assert len(again.entries) == 21

@@ -105,7 +105,7 @@ def test_binary_file_is_a_diagnostic(runner, tmp_path):
     (tmp_path / "ok.txt").write_text("2024년 2월 8일\nTitle\n메모.\n#x\n", encoding="utf-8")
     result = runner.invoke(cli, ["parse", str(tmp_path)])
     assert result.stderr.splitlines() == [
-        f"warning: {(tmp_path / 'image.txt').as_posix()}:1: binary file, not a text digest or note; remove it from the input folder"
+        f"warning: {(tmp_path / 'image.txt').as_posix()}:1: binary file, not a text digest or note; skipped (leave it out of the inputs)"
     ]
     assert result.exit_code == 0
 
@@ -187,7 +187,12 @@ def test_python_dash_m_runs_the_cli():
     completed = subprocess.run(
         [sys.executable, "-m", "papergraph", "--version"], capture_output=True, text=True, check=True
     )
-    assert completed.stdout == "papergraph, version 0.1.0\n"
+    from importlib.metadata import version
+
+    from papergraph import __version__
+
+    assert completed.stdout == f"papergraph, version {__version__}\n"
+    assert version("papergraph-kg") == __version__  # the version lives in one place
 
 
 def test_every_command_has_help_text_and_an_example(runner):
@@ -218,14 +223,17 @@ def test_unwritable_output_is_one_error_line_without_a_traceback(runner, tmp_pat
     target = tmp_path / "a-file" / "out"
     result = runner.invoke(cli, ["build", str(SEEDS), "-o", str(target), "-q", "-f", "rdf"])
     assert result.exit_code == 1
-    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
-    assert result.stderr.startswith(f"Error: {target.as_posix()}/") and result.stderr.endswith(
-        ": cannot write (Not a directory); check that the output folder is writable or choose another with -o\n"
+    assert result.stderr == (
+        f"Error: {target.as_posix()}: exists and is not a folder; choose another folder with -o\n"
+        if target.exists()
+        else f"Error: {target.as_posix()}: cannot write (Not a directory); "
+        "check that the output folder is writable or choose another with -o\n"
     )
 
 
 def test_build_writes_every_export_and_prints_a_summary(runner, tmp_path):
-    result = runner.invoke(cli, ["build", str(SEEDS), "-o", str(tmp_path / "out")])
+    out = tmp_path / "out"
+    result = runner.invoke(cli, ["build", str(SEEDS), "-o", str(out)])
     assert result.exit_code == 0
     lines = result.output.splitlines()
     assert lines[:3] == [
@@ -234,15 +242,18 @@ def test_build_writes_every_export_and_prints_a_summary(runner, tmp_path):
         "       228 edges (21 contains, 21 about, 143 authored_by, 27 tagged, 9 cites, 7 links_to)",
     ]
     assert [line.split()[1] for line in lines if line.startswith("wrote ")] == [
-        "graph.ttl",
-        "graph.nt",
-        "graph.jsonld",
-        "papergraph.ttl",
-        "graph.graphml",
-        "graph.gexf",
-        "graph.html",
+        (out / name).as_posix()
+        for name in (
+            "graph.ttl",
+            "graph.nt",
+            "graph.jsonld",
+            "papergraph.ttl",
+            "graph.graphml",
+            "graph.gexf",
+            "graph.html",
+        )
     ]
-    assert sorted(p.name for p in (tmp_path / "out").iterdir() if not p.name.startswith(".")) == [
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
         "graph.gexf",
         "graph.graphml",
         "graph.html",
@@ -251,35 +262,76 @@ def test_build_writes_every_export_and_prints_a_summary(runner, tmp_path):
         "graph.ttl",
         "papergraph.ttl",
     ]
-    assert lines[-1] == "diagnostics: 0"
-    again = runner.invoke(cli, ["build", str(SEEDS), "-o", str(tmp_path / "out")])
-    assert (
-        again.output.splitlines()[0] == "read 3 files, 21 entries (2024-02-08 to 2024-11-04) - outputs are up to date"
-    )
+    next_steps = [
+        f"next: open {(out / 'graph.html').as_posix()} in a browser to explore the graph",
+        f"next: open {(out / 'graph.gexf').as_posix()} in Gephi (File > Open)",
+        f"next: papergraph query {(out / 'graph.ttl').as_posix()} --list   (SPARQL over the graph)",
+    ]
+    assert lines[-4:] == ["diagnostics: 0", *next_steps]
+    again = runner.invoke(cli, ["build", str(SEEDS), "-o", str(out)]).output.splitlines()
+    assert again[3:] == [
+        f"outputs in {out.as_posix()}/ are up to date: nothing to do (--no-cache rebuilds anyway)",
+        "diagnostics: 0",
+        *next_steps,
+    ]
+    assert not any(line.startswith("wrote ") for line in again)
 
 
-def test_the_progress_bar_for_long_runs(capsys):
+def test_the_progress_line_shows_each_stage_and_is_cleared(capsys):
     from papergraph.cli import _Progress
 
     display = _Progress()
     display.stage("reading")
-    for done in range(1, 201):
-        display.files(done, 200)
     display.stage("layout")
     display.close()
-    frames = capsys.readouterr().err.split("\r\x1b[K")
-    assert frames[1] == "... reading"
-    assert frames[2] == "... reading [..............................] 1/200 files"
-    assert frames[-3] == "... reading [##############################] 200/200 files"
-    assert frames[-2:] == ["... layout", ""]
-    assert len(frames) == 2 + 101 + 2  # one frame per percent (0 to 100), not one per file
+    assert capsys.readouterr().err.split("\r\x1b[K") == ["", "... reading", "... layout", ""]
 
 
-def test_no_progress_bar_for_a_few_files(capsys):
-    from papergraph.cli import _Progress
+def test_inputs_with_no_entry_exit_1_with_the_warnings_and_keep_the_outputs(runner, tmp_path):
+    out = tmp_path / "out"
+    assert runner.invoke(cli, ["build", str(SEEDS), "-o", str(out), "-q"]).exit_code == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_bytes(b"\x00\x01\x02" * 100)
+    result = runner.invoke(cli, ["build", str(tmp_path / "in"), "-o", str(out)])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"warning: {(tmp_path / 'in' / 'a.txt').as_posix()}:1: binary file, not a text digest or note; "
+        "skipped (leave it out of the inputs)",
+        f"Error: the 1 input file(s) gave no entry (1 problem(s) listed above); nothing was written and the "
+        f"outputs in {out.as_posix()} are unchanged. Check the files, or pass --encoding if they are not UTF-8",
+    ]
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
-    display = _Progress()
-    for done in range(1, 4):
-        display.files(done, 3)
-    display.close()
-    assert capsys.readouterr().err == ""
+
+def test_an_unknown_encoding_and_an_empty_output_folder_are_usage_errors(runner, tmp_path):
+    result = runner.invoke(cli, ["build", str(SEEDS), "-o", str(tmp_path / "out"), "--encoding", "bogus"])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == (
+        "Error: Invalid value for '--encoding': unknown encoding 'bogus'; pass one Python knows, e.g. cp949"
+    )
+    result = runner.invoke(cli, ["build", str(SEEDS), "-o", ""])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == (
+        "Error: Invalid value for '-o' / '--output': the output folder cannot be empty; name a folder, e.g. -o site"
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_build_with_no_inputs_outside_the_project_says_what_to_pass(runner, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(cli, ["build"])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == (
+        "Error: no INPUTS given, and there is no seeds/ folder here to build as an example; pass the folders of "
+        "your digests and notes, e.g. papergraph build ~/digests ~/vault -o site"
+    )
+
+
+def test_forcing_the_wrong_reader_is_a_warning_per_file(runner, tmp_path):
+    result = runner.invoke(cli, ["parse", str(SEEDS / "000_763e0155731fdf89.txt"), "--reader", "vault"])
+    assert result.exit_code == 0
+    assert result.stderr.splitlines()[0] == (
+        f"warning: {(SEEDS / '000_763e0155731fdf89.txt').as_posix()}:1: read as a vault because of --reader vault, "
+        "but it looks like a digest; drop --reader unless you are sure"
+    )

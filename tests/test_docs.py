@@ -25,10 +25,7 @@ def test_every_option_is_mentioned():
 
 
 def test_the_two_setup_commands_are_the_ones_ci_runs():
-    assert (
-        "python3 -m venv .venv && .venv/bin/pip install -e . && .venv/bin/python -m compileall -q src "
-        "&& .venv/bin/papergraph build"
-    ) in README
+    assert "\npython3 -m venv .venv && .venv/bin/pip install -e . && .venv/bin/papergraph build\n" in README
     assert "\nscripts/test\n" in README
     assert (ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().endswith("exec scripts/test")
 

@@ -8,7 +8,6 @@ recovered from them.
 from __future__ import annotations
 
 import io
-import pickle
 import re
 from collections import Counter
 from pathlib import Path
@@ -345,35 +344,6 @@ def test_control_characters_are_removed_with_one_diagnostic_per_place():
     # The GEXF export of the same build reports nothing twice.
     get_exporter("gexf").generate(G, ctx)
     assert len(ctx.diagnostics) == 7
-
-
-def test_pieces_from_the_last_build_give_the_same_bytes_and_diagnostics(tmp_path):
-    """A rebuild reuses rendered nodes and edges, but never one that needed cleaning:
-    its diagnostic is reported by every build."""
-    G = nx.MultiDiGraph()
-    G.add_node("digest:2024-01-01", kind="digest", label="2024-01-01", date="2024-01-01", path="a.txt", header_line=1)
-    G.add_node("note:2024-01-01/w-1", kind="note", label="Bell\x07", date="2024-01-01", path="a.txt", line_start=2)
-    G.add_node("work:w-1", kind="item", item_type="paper", label="Fine", title="Fine", dates=["2024-01-01"])
-    G.add_node("link:1", kind="link", label="https://x.org/", url="https://x.org/")
-    G.add_edge("digest:2024-01-01", "note:2024-01-01/w-1", key="contains", kind="contains", position=1)
-    G.add_edge("note:2024-01-01/w-1", "work:w-1", key="about", kind="about")
-    G.add_edge("note:2024-01-01/w-1", "link:1", key="links_to:4", kind="links_to", line=4, url="https://x.org/\x1f")
-    G.add_edge("note:2024-01-01/w-1", "link:1", key="links_to:5", kind="links_to", line=5, url="https://x.org/")
-    fresh_ctx = ExportContext(G, positions=dict.fromkeys(G, (1.0, 2.0)))
-    fresh = {name: get_exporter(name).generate(G, fresh_ctx) for name in ("graphml", "gexf")}
-    for build_number in (1, 2, 3):
-        ctx = ExportContext(G, positions=dict.fromkeys(G, (1.0, 2.0)), fragment_folder=tmp_path, fragment_scope="code")
-        again = {name: get_exporter(name).generate(G, ctx) for name in ("graphml", "gexf")}
-        ctx.save_fragments()
-        assert again == fresh, build_number
-        assert ctx.diagnostics == fresh_ctx.diagnostics and len(ctx.diagnostics) == 2
-    kept = {name: pickle.loads((tmp_path / f"fragments-{name}.pickle").read_bytes())[1] for name in ("graphml", "gexf")}
-    # Clean: the digest, the work and the link; the contains and about edges (the links_to bundle is not).
-    assert len(kept["graphml"]) == 3 + 2
-    assert len(kept["gexf"]) == 3 + 2
-    # Another code fingerprint (scope) ignores them.
-    ctx = ExportContext(G, positions=dict.fromkeys(G, (1.0, 2.0)), fragment_folder=tmp_path, fragment_scope="new code")
-    assert ctx.fragments("graphml").get(next(iter(kept["graphml"]))) is None
 
 
 def test_vault_notes_and_wiki_links_collapse_with_citations(tmp_path):

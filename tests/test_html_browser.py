@@ -783,3 +783,22 @@ def test_the_community_legend_filters_and_the_start_panel_lists_topics(browser, 
         log.assert_clean()
     finally:
         context.close()
+
+
+def test_a_cited_paper_with_arxiv_metadata_shows_title_authors_and_abstract(browser, seeds_graph, tmp_path):
+    from papergraph.arxiv_metadata import apply_arxiv_metadata, read_arxiv_metadata
+
+    graph = seeds_graph.copy()
+    records = read_arxiv_metadata([DATA / "arxiv" / "snapshot.jsonl"]).records
+    apply_arxiv_metadata(graph, records)
+    context, page, log = _open(browser, _write_page(graph, tmp_path))
+    record = records["2308.16137"]
+    shown = f"{record.title} (arXiv:2308.16137)"
+    assert _search(page, "zero-shot extreme length") == [shown]
+    page.press("#search", "Enter")
+    page.wait_for_function("(t) => document.querySelector('#detail h2').textContent === t", arg=shown)
+    assert page.locator("#detail .chips").first.locator(".ref").all_inner_texts() == list(record.authors)
+    assert page.inner_text("#detail .abstract") == record.abstract
+    assert _search(page, "Sinong Wang") == ["Sinong Wang", shown]  # the person, and the paper by its author
+    log.assert_clean()
+    context.close()

@@ -431,7 +431,7 @@ def test_build_reads_a_vault_folder_and_a_digest_file_together(tmp_path):
     forced = CliRunner().invoke(cli, ["parse", "--reader", "vault", "--jsonl", str(digest)])
     assert forced.exit_code == 0, forced.output
     # read as a note, a whole digest is one entry: the date line and the first title make its header
-    rows = [json.loads(line) for line in forced.output.splitlines()]
+    rows = [json.loads(line) for line in forced.stdout.splitlines()]
     assert [(r["source_kind"], r["title"]) for r in rows] == [
         ("vault", "2023년 1월 10일 Scaling Laws for Generative Mixed-Modal Language Models")
     ]

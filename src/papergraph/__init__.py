@@ -1,6 +1,7 @@
 """papergraph: turn daily paper digests into a knowledge graph.
 
-The pipeline is read → link → graph → export::
+The pipeline is read → link → graph → export; :func:`papergraph.build.build`
+runs all of it into an output folder::
 
     >>> from papergraph import load_corpus, link_corpus, build_graph
     >>> corpus = load_corpus(["seeds"])            # doctest: +SKIP
@@ -9,9 +10,9 @@ The pipeline is read → link → graph → export::
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
-from .build import BuildResult, build, load_graph
+from .build import BuildResult, load_graph
 from .errors import ExportError, InputError, PapergraphError, QueryError, UnknownFormatError
 from .graph import Attr, EdgeKind, NodeKind, build_graph
 from .linking import link_corpus
@@ -33,7 +34,6 @@ __all__ = [
     "QueryError",
     "UnknownFormatError",
     "__version__",
-    "build",
     "build_graph",
     "link_corpus",
     "load_corpus",

@@ -7,16 +7,21 @@ with exit status 1 (click's usage errors exit 2).
 
 from __future__ import annotations
 
+import codecs
 import os
+import signal
 import sys
 from collections.abc import Iterable
+from pathlib import Path
 
 import click
 
 from . import __version__
+from .build import BuildResult, load_graph
 from .build import build as run_build
-from .build import load_graph
-from .errors import PapergraphError
+from .enrich import API_URL, BATCH_SIZE, METADATA_FILE, graph_arxiv_ids
+from .enrich import enrich as run_enrich
+from .errors import NoEntriesError, PapergraphError
 from .exporters import DEFAULT_BASE_IRI, exporter_names
 from .jsonl import generate_jsonl
 from .model import Diagnostic
@@ -48,9 +53,26 @@ def _strict_exit(count: int, strict: bool) -> None:
         raise click.ClickException(f"{count} problem(s) in the input and --strict was given")
 
 
+def _check_encoding(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None:
+        try:
+            codecs.lookup(value)
+        except LookupError:
+            raise click.BadParameter(f"unknown encoding {value!r}; pass one Python knows, e.g. cp949") from None
+    return value
+
+
+def default_jobs() -> int:
+    """Export processes: both cores of a 2-core machine, at most 4."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
 def input_options(fn):
     fn = click.option(
-        "--encoding", metavar="NAME", help="Read every file with this encoding instead of UTF-8 (e.g. cp949)."
+        "--encoding",
+        metavar="NAME",
+        callback=_check_encoding,
+        help="Read every file with this encoding instead of UTF-8 (e.g. cp949).",
     )(fn)
     fn = click.option(
         "--reader", type=click.Choice(sorted(READERS)), help="Force a reader instead of detecting it per file."
@@ -65,10 +87,33 @@ def cli() -> None:
     """Turn daily paper digests into a knowledge graph: RDF, Gephi and an HTML explorer."""
 
 
+def _check_output(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    if not value.strip():
+        raise click.BadParameter("the output folder cannot be empty; name a folder, e.g. -o site")
+    return value
+
+
+def _default_inputs(inputs: tuple[str, ...]) -> list[str]:
+    if inputs:
+        return list(inputs)
+    if not os.path.isdir(DEFAULT_INPUT):
+        raise click.UsageError(
+            "no INPUTS given, and there is no seeds/ folder here to build as an example; "
+            "pass the folders of your digests and notes, e.g. papergraph build ~/digests ~/vault -o site"
+        )
+    return [DEFAULT_INPUT]
+
+
 @cli.command()
 @click.argument("inputs", nargs=-1, type=click.Path(path_type=str))
 @click.option(
-    "-o", "--output", default=DEFAULT_OUTPUT, show_default=True, type=click.Path(path_type=str), help="Output folder."
+    "-o",
+    "--output",
+    default=DEFAULT_OUTPUT,
+    show_default=True,
+    type=click.Path(path_type=str),
+    callback=_check_output,
+    help="Output folder.",
 )
 @click.option(
     "-f",
@@ -83,25 +128,57 @@ def cli() -> None:
     "-j",
     "--jobs",
     type=click.IntRange(1, 64),
-    default=None,
-    help="Worker processes for reading and exporting (output does not depend on it). Default: the number of cores (at most 4).",
+    default=default_jobs(),
+    show_default=True,
+    help="Processes for the exports (the output does not depend on it).",
 )
-@click.option("--no-cache", is_flag=True, help="Ignore and do not update the build cache in the output folder.")
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=str),
+    help="Where to keep the record of each build (default: the per-user cache folder).",
+)
+@click.option("--no-cache", is_flag=True, help="Rebuild even if nothing changed, and keep no record.")
+@click.option("--wait", is_flag=True, help="Wait for another build writing into OUTPUT instead of failing.")
+@click.option("--follow-symlinks", is_flag=True, help="Also read symlinks that lead out of the input folders.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
+@click.option(
+    "--arxiv-metadata",
+    "arxiv_metadata",
+    multiple=True,
+    metavar="FILE",
+    type=click.Path(dir_okay=False, path_type=str),
+    help="arXiv metadata (JSON Lines, plain or .gz, as the arXiv snapshot or `papergraph enrich`): "
+    "titles, authors, categories for the papers (repeatable).",
+)
 @input_options
-def build(inputs, output, formats, base_iri, jobs, no_cache, quiet, encoding, reader, strict) -> None:
-    """Read digests and write every export into OUTPUT.
+def build(
+    inputs,
+    output,
+    formats,
+    base_iri,
+    jobs,
+    cache_dir,
+    no_cache,
+    wait,
+    follow_symlinks,
+    quiet,
+    arxiv_metadata,
+    encoding,
+    reader,
+    strict,
+) -> None:
+    """Read digests and notes and write every export into OUTPUT, all at once.
 
     With no INPUTS, reads seeds/ and writes into output/.
 
     Example:
 
-        papergraph build ../digests -o site
+        papergraph build ~/digests ~/vault -o site
     """
     display = _Progress() if not quiet and sys.stderr.isatty() else None
     try:
         result = run_build(
-            list(inputs) or [DEFAULT_INPUT],
+            _default_inputs(inputs),
             output,
             formats=list(formats) or None,
             base_iri=base_iri,
@@ -109,9 +186,17 @@ def build(inputs, output, formats, base_iri, jobs, no_cache, quiet, encoding, re
             reader=reader,
             jobs=jobs,
             cache=not no_cache,
+            cache_dir=cache_dir,
+            wait=wait,
+            follow_symlinks=follow_symlinks,
             progress=display.stage if display else None,
-            file_progress=display.files if display else None,
+            arxiv_metadata=list(arxiv_metadata),
         )
+    except NoEntriesError as error:
+        if display:
+            display.close()
+        _report(error.diagnostics)
+        raise _fail(error) from None
     except PapergraphError as error:
         raise _fail(error) from None
     finally:
@@ -119,56 +204,59 @@ def build(inputs, output, formats, base_iri, jobs, no_cache, quiet, encoding, re
             display.close()
     count = _report(result.diagnostics)
     if not quiet:
-        click.echo(_build_summary(result))
+        click.echo(format_build_summary(result, Path(output)))
     _strict_exit(count, strict)
 
 
 class _Progress:
-    """Stage names, and a bar while many files are read, on one terminal line."""
-
-    WIDTH = 30
-    MIN_FILES = 50
+    """Stage names on one terminal line, cleared at the end."""
 
     def __init__(self) -> None:
         self.shown = False
-        self.percent = -1
 
-    def _show(self, text: str) -> None:
-        sys.stderr.write(f"\r\033[K{text}")
+    def stage(self, message: str) -> None:
+        sys.stderr.write(f"\r\033[K... {message}")
         sys.stderr.flush()
         self.shown = True
 
-    def stage(self, message: str) -> None:
-        self._show(f"... {message}")
-
-    def files(self, done: int, total: int) -> None:
-        percent = 100 * done // total if total else 100
-        if total >= self.MIN_FILES and (percent != self.percent or done == total):
-            self.percent = percent
-            filled = self.WIDTH * done // total
-            self._show(f"... reading [{'#' * filled}{'.' * (self.WIDTH - filled)}] {done}/{total} files")
-
     def close(self) -> None:
         if self.shown:
-            self._show("")
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
+            self.shown = False
 
 
-def _build_summary(result) -> str:
+# What to do with each output, in the order the summary suggests them.
+NEXT_STEPS = (
+    ("graph.html", "open {path} in a browser to explore the graph"),
+    ("graph.gexf", "open {path} in Gephi (File > Open)"),
+    ("graph.ttl", "papergraph query {path} --list   (SPARQL over the graph)"),
+)
+
+
+def format_build_summary(result: BuildResult, output: Path) -> str:
+    """The few lines ``papergraph build`` prints: what was read, made and written, and what next."""
     summary = result.summary
     nodes = ", ".join(f"{n} {k}" for k, n in summary["nodes"].items() if n)
     edges = ", ".join(f"{n} {k}" for k, n in summary["edges"].items() if n)
     span = f" ({result.date_range[0]} to {result.date_range[1]})" if result.date_range else ""
     lines = [
-        f"read {result.files} files, {result.entries} entries{span}"
-        + (" - outputs are up to date" if result.up_to_date else ""),
+        f"read {result.files} files, {result.entries} entries{span}",
         f"graph: {sum(summary['nodes'].values())} nodes ({nodes})",
         f"       {sum(summary['edges'].values())} edges ({edges})",
     ]
-    for path, size in result.written:
-        lines.append(f"wrote {path.name:<18} {size:>12,} bytes")
-    timing = ", ".join(f"{stage} {seconds:.2f}s" for stage, seconds in result.timings.items())
-    lines.append(f"time: {timing}")
+    shown = output.as_posix().rstrip("/") or "."
+    if result.up_to_date:
+        lines.append(f"outputs in {shown}/ are up to date: nothing to do (--no-cache rebuilds anyway)")
+    else:
+        lines += [f"wrote {(output / path.name).as_posix():<28} {size:>12,} bytes" for path, size in result.written]
+        timing = ", ".join(f"{stage} {seconds:.2f}s" for stage, seconds in result.timings.items())
+        lines.append(f"time: {timing}")
     lines.append(f"diagnostics: {len(result.diagnostics)}")
+    names = {path.name for path, _ in result.written} if result.written else set()
+    if result.up_to_date:
+        names = {name for name, _ in NEXT_STEPS if (output / name).exists()}
+    lines += [f"next: {step.format(path=(output / name).as_posix())}" for name, step in NEXT_STEPS if name in names]
     return "\n".join(lines)
 
 
@@ -263,6 +351,63 @@ def query(args, query_file, name, list_queries, fmt, engine) -> None:
         raise _fail(error) from None
 
 
+@cli.command()
+@click.argument("outdir", default=DEFAULT_OUTPUT, type=click.Path(file_okay=False, path_type=str))
+@click.option(
+    "-m",
+    "--metadata",
+    metavar="FILE",
+    type=click.Path(dir_okay=False, path_type=str),
+    help="The metadata file to complete (JSON Lines). Default: OUTDIR/arxiv-metadata.jsonl.",
+)
+@click.option("--api-url", default=API_URL, show_default=True, help="The arXiv API endpoint (or a mirror).")
+@click.option(
+    "--batch-size", type=click.IntRange(1, BATCH_SIZE), default=BATCH_SIZE, show_default=True, help="Ids per request."
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
+def enrich(outdir, metadata, api_url, batch_size, quiet) -> None:
+    """Fetch arXiv metadata for the papers of the graph built in OUTDIR.
+
+    Reads the arXiv ids from OUTDIR/graph.nt, asks the arXiv API for those
+    not yet in the metadata file (batches of at most 100, 3 s apart) and
+    appends them, so an interrupted run resumes. The next build reads the
+    file with --arxiv-metadata; the build itself never uses the network.
+
+    Example:
+
+    \b
+        papergraph build ../digests -o site
+        papergraph enrich site
+        papergraph build ../digests -o site --arxiv-metadata site/arxiv-metadata.jsonl
+    """
+    path = metadata or os.path.join(outdir, METADATA_FILE)
+    say = (lambda message: None) if quiet else (lambda message: click.echo(message, err=True))
+    try:
+        result = run_enrich(graph_arxiv_ids(outdir), path, api_url=api_url, batch_size=batch_size, progress=say)
+    except PapergraphError as error:
+        raise _fail(error) from None
+    if result.repaired:
+        click.echo(f"warning: {path}: removed a last line cut off by an interrupted run", err=True)
+    if result.missing:
+        shown = ", ".join(result.missing[:10]) + (", ..." if len(result.missing) > 10 else "")
+        click.echo(f"warning: the arXiv API did not describe {len(result.missing)} id(s): {shown}", err=True)
+    if not quiet:
+        click.echo(
+            f"{result.wanted} arXiv ids in the graph: {result.already} already in {path}, "
+            f"{len(result.fetched)} fetched in {result.requests} request(s), {len(result.missing)} not found"
+        )
+        click.echo(f"next: papergraph build ... -o {outdir} --arxiv-metadata {path}")
+
+
+class Interrupted(BaseException):
+    """Ctrl-C. Not a KeyboardInterrupt, which click would report as "Aborted!" with exit 1:
+    it unwinds the build (workers stopped, staged files removed) and ``main`` says so in one line."""
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise Interrupted
+
+
 def main() -> None:  # pragma: no cover - console script entry point
     """Run the command, then exit without freeing the heap object by object.
 
@@ -271,11 +416,15 @@ def main() -> None:  # pragma: no cover - console script entry point
     (seconds on big ones) and the OS reclaims the memory at once anyway
     (mypy exits the same way). Every file is closed by then.
     """
+    signal.signal(signal.SIGINT, _interrupt)
     try:
         cli(prog_name="papergraph")
         code: object = 0
     except SystemExit as stop:
         code = stop.code
+    except Interrupted:
+        print("\nInterrupted: papergraph stopped; no output was left half-written", file=sys.stderr)
+        code = 128 + signal.SIGINT
     if code is None:
         code = 0
     elif not isinstance(code, int):

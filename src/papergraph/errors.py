@@ -8,9 +8,17 @@ build.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .model import Diagnostic
+
 __all__ = [
     "ExportError",
     "InputError",
+    "NoEntriesError",
+    "OutputLockedError",
     "PapergraphError",
     "QueryError",
     "UnknownFormatError",
@@ -25,8 +33,23 @@ class InputError(PapergraphError):
     """The user's input cannot be used at all (missing path, empty folder, ...)."""
 
 
+class NoEntriesError(InputError):
+    """The inputs gave no entry at all, so a build would only replace good outputs by an empty graph.
+
+    ``diagnostics`` says why each file gave nothing.
+    """
+
+    def __init__(self, message: str, diagnostics: Sequence[Diagnostic] = ()):
+        super().__init__(message)
+        self.diagnostics = tuple(diagnostics)
+
+
 class ExportError(PapergraphError):
     """An output file could not be written."""
+
+
+class OutputLockedError(ExportError):
+    """Another build holds the output folder's lock."""
 
 
 class UnknownFormatError(PapergraphError):

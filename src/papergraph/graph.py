@@ -84,6 +84,11 @@ class Attr:
     SPELLINGS = "spellings"
     # cited arXiv paper
     ANCHORS = "anchors"
+    # paper, from arXiv metadata (papergraph.arxiv_metadata)
+    CATEGORIES = "categories"
+    PUBLISHED = "published"
+    DOI = "doi"
+    METADATA_SOURCE = "metadata_source"
     # link
     HOST = "host"
     IS_CODE = "is_code"
@@ -109,7 +114,7 @@ def build_graph(linked: LinkedCorpus) -> nx.MultiDiGraph:
     agents, tags, links) and edges in note order, so two builds of the same
     input give identical graphs, attribute order included.
     """
-    G = nx.MultiDiGraph()
+    G: nx.MultiDiGraph = nx.MultiDiGraph()
     for digest in linked.digests:
         d = digest.document
         G.add_node(

@@ -1,7 +1,7 @@
 """Normalisers and identifiers: arXiv ids, URLs in prose, names, titles, tags.
 
 Everything here is a pure function of its input, so that node ids and IRIs
-built from them are stable across runs (data model §3).
+built from them are stable across runs (``docs/data-model.md`` §3).
 """
 
 from __future__ import annotations
@@ -172,7 +172,7 @@ def normalize_name(name: str) -> str:
 
 
 def normalize_title(title: str) -> str:
-    """Identity key of an item without an arXiv id (data model §3).
+    """Identity key of an item without an arXiv id (``docs/data-model.md`` §3).
 
     >>> normalize_title("The Hedgehog & the Porcupine:  Expressive")
     'the hedgehog the porcupine expressive'
@@ -184,7 +184,7 @@ def normalize_title(title: str) -> str:
 def normalize_tag(tag: str) -> str:
     """Identity key of a hashtag: without ``#``, NFKC, lower case.
 
-    ``_`` and ``-`` stay distinct on purpose (data model §3).
+    ``_`` and ``-`` stay distinct on purpose (``docs/data-model.md`` §3).
 
     >>> normalize_tag("#GAN")
     'gan'

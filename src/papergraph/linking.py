@@ -2,7 +2,7 @@
 
 This is the *link* stage of read → link → graph → export. It turns the
 records of a :class:`~papergraph.model.Corpus` into resolved entities with
-stable keys (data model §3), without touching networkx:
+stable keys (``docs/data-model.md`` §3), without touching networkx:
 
 * an item is one node however many notes are about it: the same arXiv id,
   or the same normalised title when no id is known;
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -183,8 +184,9 @@ def _is_code_host(url: str) -> bool:
 
 
 class _Linker:
-    def __init__(self, corpus: Corpus):
+    def __init__(self, corpus: Corpus, known_titles: Mapping[str, Iterable[str]] | None = None):
         self.corpus = corpus
+        self.known_titles = known_titles or {}
         self.diagnostics: list[Diagnostic] = []
 
     def run(self) -> LinkedCorpus:
@@ -195,6 +197,7 @@ class _Linker:
 
         # (document, entry) in input order, each with its item key
         pairs = [(d, e) for d in self.corpus.documents for e in d.entries]
+        positions = [index for d in self.corpus.documents for index in range(len(d.entries))]
         item_key_of = self._resolve_items(pairs)
 
         notes: list[LinkedNote] = []
@@ -207,7 +210,7 @@ class _Linker:
                 used_note_keys[base] += 1
                 note_key = base if used_note_keys[base] == 1 else f"{base}-{used_note_keys[base]}"
                 digest_id: str | None = digest.id
-                index = document.entries.index(entry)
+                index = positions[position]
             else:
                 note_key = f"vault/{h16(document.relpath)}"
                 digest_id = None
@@ -246,7 +249,8 @@ class _Linker:
            file name without its date). The entry shares that note's item, so
            it takes the note's arXiv id, or stays a non-arXiv item when the
            note's own URL is not on arXiv;
-        3. otherwise a title that maps to exactly one known arXiv id;
+        3. otherwise a title that maps to exactly one known arXiv id (known
+           from the entries, or from arXiv metadata: ``known_titles``);
         4. otherwise the normalised title.
 
         A title or a note that points to several arXiv ids is reported and
@@ -256,6 +260,8 @@ class _Linker:
         ids_by_title: dict[str, set[str]] = defaultdict(set)
         vault_notes: dict[tuple[str, str | None], list[int]] = defaultdict(list)
         vault_names: dict[tuple[str, str | None], list[int]] = defaultdict(list)
+        for title, ids in self.known_titles.items():
+            ids_by_title[title].update(ids)
         for index, (document, entry) in enumerate(pairs):
             if entry.arxiv_id:
                 ids_by_title[titles[index]].add(entry.arxiv_id)
@@ -443,9 +449,13 @@ def _vault_note_names(notes: list[LinkedNote]) -> dict[str, list[LinkedNote]]:
     return names
 
 
-def link_corpus(corpus: Corpus) -> LinkedCorpus:
+def link_corpus(corpus: Corpus, known_titles: Mapping[str, Iterable[str]] | None = None) -> LinkedCorpus:
     """Resolve the identities of everything in ``corpus``.
+
+    ``known_titles`` maps normalised titles to arXiv ids known from elsewhere
+    (arXiv metadata, :mod:`papergraph.arxiv_metadata`): an entry without an id
+    whose title maps to exactly one of them gets that id.
 
     Deterministic: the result depends only on the corpus, in its order.
     """
-    return _Linker(corpus).run()
+    return _Linker(corpus, known_titles).run()

@@ -6,10 +6,8 @@ fact in any export can be traced back to ``file:line``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from enum import Enum
-from operator import attrgetter
-from typing import TypeVar
 
 __all__ = [
     "LINE_DROPPING_CODES",
@@ -28,28 +26,6 @@ __all__ = [
 ]
 
 
-_Record = TypeVar("_Record", bound=type)
-
-
-def record(cls: _Record) -> _Record:
-    """A frozen, slotted dataclass that pickles as ``cls(*values)``.
-
-    The parse cache holds thousands of these. A slotted dataclass otherwise
-    unpickles through ``dataclasses._dataclass_setstate``, which looks the
-    fields up again for every object: loading the sample's cache took ~1.5x
-    as long that way.
-    """
-    cls = dataclass(frozen=True, slots=True)(cls)
-    names = tuple(f.name for f in fields(cls))
-    values = attrgetter(*names) if len(names) > 1 else (lambda self: (getattr(self, names[0]),))
-
-    def __reduce__(self):
-        return cls, values(self)
-
-    cls.__reduce__ = __reduce__  # type: ignore[method-assign]
-    return cls
-
-
 class AgentKind(str, Enum):
     PERSON = "person"
     ORGANIZATION = "organization"
@@ -64,7 +40,7 @@ class ItemKind(str, Enum):
     OTHER = "other"
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class SourceSpan:
     """A 1-based, inclusive range of lines in one file."""
 
@@ -76,7 +52,7 @@ class SourceSpan:
         return f"{self.path}:{self.line_start}-{self.line_end}"
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class TextLine:
     """One line of text as written, with its 1-based line number."""
 
@@ -84,14 +60,14 @@ class TextLine:
     text: str
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Author:
     name: str
     kind: AgentKind
     line: int
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class ArxivRef:
     """An inline link to an arXiv paper.
 
@@ -107,7 +83,7 @@ class ArxivRef:
     url: str
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class WebLink:
     """An inline link to anything that is not an arXiv paper."""
 
@@ -115,7 +91,7 @@ class WebLink:
     line: int
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class WikiLink:
     """An Obsidian ``[[target]]`` link, as written (without the brackets)."""
 
@@ -123,7 +99,7 @@ class WikiLink:
     line: int
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Entry:
     """One note about one item: a digest entry or a vault note."""
 
@@ -162,7 +138,7 @@ class Entry:
         return tuple(sorted(numbers))
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Document:
     """One input file: a digest (dated, many entries) or a vault note (one entry)."""
 
@@ -187,7 +163,7 @@ class Document:
 LINE_DROPPING_CODES = frozenset({"orphan-tags", "extra-header", "bad-header", "orphan-line"})
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Diagnostic:
     """A problem in the input that papergraph recovered from."""
 
@@ -200,7 +176,7 @@ class Diagnostic:
         return f"{self.path}:{self.line}: {self.message}"
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Corpus:
     """Everything read from the inputs, in a deterministic order."""
 

@@ -7,12 +7,14 @@ diagnostics into one immutable :class:`~papergraph.model.Corpus`.
 
 from __future__ import annotations
 
+import codecs
 import os
-from collections.abc import Callable, Iterator, Sequence
+import re
+import stat
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cache import BuildCache, file_key
 from .errors import InputError
 from .model import Corpus, Diagnostic, Document
 from .parsers import READERS, detect_reader
@@ -20,7 +22,10 @@ from .parsers import READERS, detect_reader
 __all__ = [
     "InputData",
     "InputFile",
+    "check_encoding",
+    "check_reader",
     "decode",
+    "display_path",
     "find_inputs",
     "load_corpus",
     "parse_bytes",
@@ -29,6 +34,7 @@ __all__ = [
 ]
 
 INPUT_SUFFIXES = (".txt", ".md")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,42 +46,126 @@ class InputFile:
     relpath: str
 
 
-def _display(path: Path) -> str:
-    return path.as_posix()
+def display_path(path: Path | str) -> str:
+    """A path as messages show it: control characters escaped, so a file name
+    with a newline cannot forge a line of papergraph's output."""
+    text = path.as_posix() if isinstance(path, Path) else path
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
 
 
-def find_inputs(paths: Sequence[str | os.PathLike[str]]) -> list[InputFile]:
-    """Expand the user's paths into a sorted list of files to read.
+_display = display_path
+
+
+def find_inputs(
+    paths: Sequence[str | os.PathLike[str]], *, follow_symlinks: bool = False
+) -> tuple[list[InputFile], list[Diagnostic]]:
+    """Expand the user's paths into a sorted list of regular files to read.
 
     Folders are walked recursively for ``.txt`` and ``.md`` files, skipping
-    hidden entries (``.obsidian``, ``.git``); a file is taken as given.
+    hidden entries (``.obsidian``, ``.git``); a file is taken as given. Only
+    regular files are read: FIFOs, devices and sockets are skipped, and so
+    are symlinks that lead out of the folder given, unless
+    ``follow_symlinks``. Each skipped or unreadable path becomes a diagnostic.
 
     Raises:
-        InputError: a path does not exist, or nothing readable was found.
+        InputError: a path does not exist or cannot be reached, or a folder
+            holds no digest or note.
     """
     found: list[InputFile] = []
+    problems: list[Diagnostic] = []
     for raw in paths:
         root = Path(raw)
-        if not root.exists():
-            raise InputError(f"{_display(root)}: no such file or directory; check the path")
-        if root.is_file():
+        try:
+            status = root.stat()
+        except FileNotFoundError:
+            raise InputError(f"{_display(root)}: no such file or directory; check the path") from None
+        except OSError as error:
+            raise InputError(f"{_display(root)}: cannot open ({error.strerror}); check its permissions") from None
+        if stat.S_ISDIR(status.st_mode):
+            files = _walk(root, follow_symlinks, problems)
+            if not files:
+                raise InputError(
+                    f"{_display(root)}: no digest (.txt) or note (.md) files in this folder; "
+                    "pass the folder that holds them"
+                )
+            found.extend(sorted(files, key=lambda f: f.relpath))
+        elif stat.S_ISREG(status.st_mode):
             found.append(InputFile(root, _display(root), root.name))
-            continue
-        files = []
-        for directory, subdirs, names in os.walk(root):
-            subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
-            for name in names:
-                if name.startswith(".") or not name.lower().endswith(INPUT_SUFFIXES):
-                    continue
-                full = Path(directory) / name
-                files.append(InputFile(full, _display(full), full.relative_to(root).as_posix()))
-        if not files:
-            raise InputError(
-                f"{_display(root)}: no digest (.txt) or note (.md) files in this folder; "
-                "pass the folder that holds them"
+        else:
+            problems.append(_not_a_file(root))
+    return found, problems
+
+
+def _not_a_file(path: Path) -> Diagnostic:
+    return Diagnostic(
+        _display(path), 1, "not a regular file (a FIFO, device or socket); skipped, pass text files only", "not-a-file"
+    )
+
+
+def _walk(root: Path, follow_symlinks: bool, problems: list[Diagnostic]) -> list[InputFile]:
+    inside = root.resolve()
+    files = []
+
+    def unreadable(error: OSError) -> None:
+        where = _display(error.filename if isinstance(error.filename, str) else root)
+        problems.append(
+            Diagnostic(
+                where, 1, f"cannot read this folder ({error.strerror}); skipped, check its permissions", "unreadable"
             )
-        found.extend(sorted(files, key=lambda f: f.relpath))
-    return found
+        )
+
+    seen_folders: set[Path] = set()
+    for directory, subdirs, names in os.walk(root, onerror=unreadable, followlinks=follow_symlinks):
+        if follow_symlinks:  # a link back up the tree must not make the walk endless
+            real = Path(directory).resolve()
+            if real in seen_folders:
+                subdirs[:] = []
+                continue
+            seen_folders.add(real)
+        subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
+        for name in sorted(names):
+            if name.startswith(".") or not name.lower().endswith(INPUT_SUFFIXES):
+                continue
+            full = Path(directory) / name
+            if _readable_file(full, inside, follow_symlinks, problems):
+                files.append(InputFile(full, _display(full), full.relative_to(root).as_posix()))
+    return files
+
+
+def _readable_file(path: Path, inside: Path, follow_symlinks: bool, problems: list[Diagnostic]) -> bool:
+    """Whether ``path`` is a regular file papergraph may read; if not, say why."""
+    try:
+        if path.is_symlink() and not follow_symlinks:
+            target = path.resolve()
+            if inside not in target.parents:
+                problems.append(
+                    Diagnostic(
+                        _display(path),
+                        1,
+                        "symlink to a file outside the input folder; skipped, pass --follow-symlinks to read it",
+                        "symlink",
+                    )
+                )
+                return False
+        status = path.stat()
+    except OSError as error:
+        problems.append(
+            Diagnostic(_display(path), 1, f"cannot read the file ({error.strerror}); skipped", "unreadable")
+        )
+        return False
+    if not stat.S_ISREG(status.st_mode):
+        problems.append(_not_a_file(path))
+        return False
+    return True
+
+
+def check_encoding(encoding: str | None) -> None:
+    """Raises InputError when Python knows no codec called ``encoding``."""
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise InputError(f"unknown encoding {encoding!r}; pass one Python knows, e.g. --encoding cp949") from None
 
 
 def decode(data: bytes, display: str, encoding: str | None = None) -> tuple[str | None, list[Diagnostic]]:
@@ -86,7 +176,9 @@ def decode(data: bytes, display: str, encoding: str | None = None) -> tuple[str 
     """
     if _looks_binary(data):
         return None, [
-            Diagnostic(display, 1, "binary file, not a text digest or note; remove it from the input folder", "binary")
+            Diagnostic(
+                display, 1, "binary file, not a text digest or note; skipped (leave it out of the inputs)", "binary"
+            )
         ]
     chosen = encoding or "utf-8-sig"
     try:
@@ -167,8 +259,18 @@ def parse_bytes(
     text, problems = decode(data, path, encoding)
     if text is None:
         return None, problems
-    parse = READERS[reader or detect_reader(relpath, text)]
-    document, diagnostics = parse(text, path=path, relpath=relpath)
+    detected = detect_reader(relpath, text)
+    if reader is not None and reader != detected:
+        problems.append(
+            Diagnostic(
+                path,
+                1,
+                f"read as a {reader} because of --reader {reader}, but it looks like a {detected}; "
+                f"drop --reader unless you are sure",
+                "reader",
+            )
+        )
+    document, diagnostics = READERS[reader or detected](text, path=path, relpath=relpath)
     return document, problems + diagnostics
 
 
@@ -182,83 +284,37 @@ class InputData:
 
 
 def read_inputs(files: Sequence[InputFile]) -> list[InputData]:
-    """Read the bytes of every file (the only place input files are opened)."""
+    """Read the bytes of every file (the only place input files are opened).
+
+    A file that is no longer a regular file when it is opened (swapped for a
+    FIFO or a device since it was found) is not read: opening never blocks.
+    """
     found = []
     for item in files:
         try:
-            found.append(InputData(item, item.path.read_bytes()))
+            descriptor = os.open(item.path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+            with os.fdopen(descriptor, "rb") as stream:
+                if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+                    found.append(InputData(item, None, "not a regular file"))
+                    continue
+                found.append(InputData(item, stream.read()))
         except OSError as error:
             found.append(InputData(item, None, str(error.strerror or error)))
     return found
 
 
-ParseResult = tuple[Document | None, list[Diagnostic]]
-
-# Below this many files to parse, starting worker processes costs more than it saves.
-PARALLEL_MIN_FILES = 200
-
-
-def _parse_job(job: tuple[bytes, str, str, str | None, str | None]) -> ParseResult:
-    data, path, relpath, encoding, reader = job
-    return parse_bytes(data, path=path, relpath=relpath, encoding=encoding, reader=reader)
-
-
-def _parse_all(jobs: list[tuple[bytes, str, str, str | None, str | None]], workers: int) -> Iterator[ParseResult]:
-    """Parse results in input order, each as soon as it is ready."""
-    if workers <= 1 or len(jobs) < PARALLEL_MIN_FILES:
-        yield from map(_parse_job, jobs)
-        return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    chunk = max(1, len(jobs) // (workers * 8))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        yield from pool.map(_parse_job, jobs, chunksize=chunk)
-
-
-def parse_inputs(
-    inputs: Sequence[InputData],
-    *,
-    encoding: str | None = None,
-    reader: str | None = None,
-    jobs: int = 1,
-    cache: BuildCache | None = None,
-    on_parsed: Callable[[int, int], None] | None = None,
-) -> Corpus:
-    """Parse read files into a corpus, in input order.
-
-    ``on_parsed(done, total)`` is called as files are parsed (for a progress bar).
-
-    Files found in ``cache`` (same bytes, same options) are not parsed again;
-    the others are parsed by ``jobs`` worker processes when there are many.
-    The result does not depend on ``jobs`` or on the cache.
-    """
-    results: list[ParseResult | None] = [None] * len(inputs)
-    todo: list[tuple[int, str | None]] = []
-    work = []
-    for index, item in enumerate(inputs):
-        if item.data is None:
-            message = f"cannot read the file: {item.error}; check its permissions"
-            results[index] = (None, [Diagnostic(item.file.display, 1, message, "unreadable")])
-            continue
-        key = file_key(item.data, item.file.display, item.file.relpath, encoding, reader) if cache else None
-        hit = cache.get(key) if cache and key else None
-        if hit is not None:
-            results[index] = hit
-            continue
-        todo.append((index, key))
-        work.append((item.data, item.file.display, item.file.relpath, encoding, reader))
-    for done, ((index, key), result) in enumerate(zip(todo, _parse_all(work, jobs)), start=1):
-        results[index] = result
-        if cache and key:
-            cache.put(key, result)
-        if on_parsed:
-            on_parsed(done, len(todo))
+def parse_inputs(inputs: Sequence[InputData], *, encoding: str | None = None, reader: str | None = None) -> Corpus:
+    """Parse read files into a corpus, in input order."""
     documents: list[Document] = []
     diagnostics: list[Diagnostic] = []
-    for document, problems in results:  # type: ignore[misc]
+    for item in inputs:
+        if item.data is None:
+            message = f"cannot read the file: {item.error}; check its permissions"
+            diagnostics.append(Diagnostic(item.file.display, 1, message, "unreadable"))
+            continue
+        document, problems = parse_bytes(
+            item.data, path=item.file.display, relpath=item.file.relpath, encoding=encoding, reader=reader
+        )
         if document is not None:
             documents.append(document)
         diagnostics.extend(problems)
@@ -270,7 +326,7 @@ def load_corpus(
     *,
     encoding: str | None = None,
     reader: str | None = None,
-    jobs: int = 1,
+    follow_symlinks: bool = False,
 ) -> Corpus:
     """Read every input into one corpus (documents in path order).
 
@@ -278,14 +334,17 @@ def load_corpus(
         paths: digest folders, vault folders or single files.
         encoding: decode every file with this encoding instead of UTF-8.
         reader: force a reader (``"digest"`` or ``"vault"``) instead of detection.
-        jobs: worker processes for parsing many files.
+        follow_symlinks: follow symlinks that lead out of the input folders.
 
     Raises:
         InputError: a path is missing or holds no readable file, or the
-            reader is unknown.
+            reader or encoding is unknown.
     """
     check_reader(reader)
-    return parse_inputs(read_inputs(find_inputs(paths)), encoding=encoding, reader=reader, jobs=jobs)
+    check_encoding(encoding)
+    files, problems = find_inputs(paths, follow_symlinks=follow_symlinks)
+    corpus = parse_inputs(read_inputs(files), encoding=encoding, reader=reader)
+    return Corpus(corpus.documents, (*problems, *corpus.diagnostics))
 
 
 def check_reader(reader: str | None) -> None:

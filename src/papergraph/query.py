@@ -1,7 +1,7 @@
 """SPARQL over papergraph's RDF: load an export (or digests), run a query, format the answer.
 
 The default engine is pyoxigraph (about 20x faster than rdflib's own SPARQL
-and free of the aggregate bugs listed in the data model §5); ``engine="rdflib"``
+and free of the aggregate bugs listed in ``docs/data-model.md`` §5); ``engine="rdflib"``
 stays available. Both engines give the same :class:`QueryResult`, so the
 formatters (an aligned table, SPARQL 1.1 CSV/TSV/JSON results, Turtle or
 JSON-LD for CONSTRUCT) print the same text whichever engine ran the query.
@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any, cast
 
 from .errors import InputError, QueryError
 from .exporters import DEFAULT_BASE_IRI
@@ -308,8 +309,11 @@ class Dataset:
                 variables = tuple(v.value for v in answer.variables)
                 rows = tuple(tuple(_from_oxigraph(solution[i]) for i in range(len(variables))) for solution in answer)
                 return QueryResult("select", variables, rows)
-            triples = tuple(
-                (_from_oxigraph(t.subject), _from_oxigraph(t.predicate), _from_oxigraph(t.object)) for t in answer
+            triples = cast(
+                "tuple[tuple[Term, Term, Term], ...]",
+                tuple(
+                    (_from_oxigraph(t.subject), _from_oxigraph(t.predicate), _from_oxigraph(t.object)) for t in answer
+                ),
             )
             return QueryResult("graph", triples=triples)
         except SyntaxError as error:
@@ -326,7 +330,10 @@ class Dataset:
                 variables = tuple(str(v) for v in answer.vars)
                 rows = tuple(tuple(_from_rdflib(value) for value in row) for row in answer)
                 return QueryResult("select", variables, rows)
-            triples = tuple((_from_rdflib(s), _from_rdflib(p), _from_rdflib(o)) for s, p, o in answer.graph)
+            triples = cast(
+                "tuple[tuple[Term, Term, Term], ...]",
+                tuple((_from_rdflib(s), _from_rdflib(p), _from_rdflib(o)) for s, p, o in answer.graph),
+            )
             return QueryResult("graph", triples=triples)
         except Exception as error:
             raise _rdflib_error(sparql, error) from None
@@ -374,7 +381,7 @@ def open_dataset(
         if engine == "oxigraph":
             import pyoxigraph as ox
 
-            store = ox.Store()
+            store: Any = ox.Store()
             store.bulk_load(data, format=getattr(ox.RdfFormat, ox_format))
         else:
             import rdflib
@@ -461,7 +468,8 @@ def _csv(result: QueryResult) -> str:
 def _tsv(result: QueryResult) -> str:
     lines = ["\t".join(f"?{v}" for v in result.variables)]
     for row in result.rows:
-        lines.append("\t".join("" if t is None else turtle_term(t.to_rdf(), _FULL_IRIS) for t in row))
+        cells = ("" if t is None else turtle_term(t.to_rdf(), _FULL_IRIS) for t in row)  # type: ignore[arg-type]
+        lines.append("\t".join(cells))
     return "\n".join(lines) + "\n"
 
 
@@ -514,9 +522,8 @@ def format_result(result: QueryResult, fmt: str = "table") -> str:
     if result.form == "ask":
         return _json(result) if fmt == "json" else ("true\n" if result.boolean else "false\n")
     if result.form == "graph":
-        graph = RdfGraph.from_triples(
-            sorted(((s.to_rdf(), p.to_rdf(), o.to_rdf()) for s, p, o in result.triples), key=_triple_key)
-        )
+        triples = sorted(((s.to_rdf(), p.to_rdf(), o.to_rdf()) for s, p, o in result.triples), key=_triple_key)
+        graph = RdfGraph.from_triples(triples)  # type: ignore[arg-type]
         if fmt == "json":
             return generate_jsonld(graph, prefixes=QUERY_PREFIXES).decode("utf-8")
         return generate_turtle(graph, prefixes=QUERY_PREFIXES).decode("utf-8")

@@ -9,7 +9,7 @@ the same bytes on every run.
 
 Literals are written in canonical form: plain strings never carry
 ``^^xsd:string``, language tags are lower case, ``xsd:integer`` values come
-from Python ``int`` (data model §2.4, §5). The writers assume valid terms:
+from Python ``int`` (``docs/data-model.md`` §2.4, §5). The writers assume valid terms:
 IRIs without spaces, quotes or angle brackets (see :func:`is_valid_iri`) and
 text without lone surrogates.
 """
@@ -18,10 +18,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import NamedTuple, Protocol
+from collections.abc import Iterable, Iterator, Sequence
+from typing import NamedTuple
 
-from .cache import fragment_key
 from .gcpause import paused_gc
 
 __all__ = [
@@ -73,7 +72,7 @@ Term = IRI | BNode | Literal
 
 
 class NS:
-    """Namespaces of the data model (§0)."""
+    """Namespaces of ``docs/data-model.md`` (§0)."""
 
     PG = "https://w3id.org/papergraph/ns#"
     ARXIV = "https://arxiv.org/abs/"
@@ -341,8 +340,6 @@ def iter_turtle(
     prefixes: Sequence[tuple[str, str]] = PREFIXES,
     base: str | None = None,
     header: Sequence[str] = (),
-    keys: Sequence[bytes] = (),
-    pieces: Pieces | None = None,
 ) -> Iterator[bytes]:
     """The graph as pretty Turtle, in UTF-8 chunks: prefixes, one block per subject, ``a`` first.
 
@@ -355,21 +352,8 @@ def iter_turtle(
     @prefix dcterms: <http://purl.org/dc/terms/> .
     <BLANKLINE>
     arxiv:2305.01625 dcterms:title "X" .
-
-    ``keys`` and ``pieces`` reuse the rendering of earlier builds: ``keys[i]``
-    identifies the triples of the ``i``-th subject (see :func:`iter_ntriples`),
-    and ``pieces`` maps such keys to rendered subjects (and learns new ones).
-    They must come from the same ``prefixes`` and ``base``.
     """
-    return _chunked(_turtle_parts(graph, prefixes, base, header, keys, pieces))
-
-
-class Pieces(Protocol):
-    """Rendered subjects by key, kept between builds (:class:`papergraph.cache.FragmentCache`)."""
-
-    def get(self, key: bytes) -> object | None: ...
-
-    def put(self, key: bytes, piece: object) -> None: ...
+    return _chunked(_turtle_parts(graph, prefixes, base, header))
 
 
 def _turtle_parts(
@@ -377,8 +361,6 @@ def _turtle_parts(
     prefixes: Sequence[tuple[str, str]],
     base: str | None,
     header: Sequence[str],
-    keys: Sequence[bytes] = (),
-    pieces: Pieces | None = None,
 ) -> Iterator[str]:
     compact = _Compactor(prefixes, base)
     rendered: dict[Term, str] = {}  # types, people and tags recur thousands of times
@@ -410,12 +392,10 @@ def _turtle_parts(
         yield f"@base <{compact.base}> .\n"
     yield from (f"@prefix {name}: <{namespace}> .\n" for name, namespace in prefixes)
     previous_was_short = False
-    for index, (section, subject, predicates) in enumerate(graph.blocks()):
+    for section, subject, predicates in graph.blocks():
         if section:
             yield f"\n# ---- {section}\n"
-        short, text = _reused(
-            pieces, keys, index, lambda subject=subject, predicates=predicates: render(subject, predicates)
-        )  # type: ignore[misc]
+        short, text = render(subject, predicates)
         # Small descriptions (agents, tags, cited papers) read best as one line each.
         yield text if short and previous_was_short and not section else "\n" + text
         previous_was_short = short
@@ -444,17 +424,12 @@ def generate_ntriples(graph: RdfGraph) -> bytes:
     return b"".join(iter_ntriples(graph))
 
 
-def iter_ntriples(graph: RdfGraph, *, keys: list[bytes] | None = None) -> Iterator[bytes]:
-    """The graph as N-Triples, in UTF-8 chunks.
-
-    When given, ``keys`` receives one key per subject, in order, as the file
-    is written: a digest of the subject's N-Triples, which name its triples
-    exactly, for :func:`iter_turtle` and :func:`iter_jsonld` to reuse pieces by.
-    """
-    return _chunked(_ntriples_blocks(graph, keys))
+def iter_ntriples(graph: RdfGraph) -> Iterator[bytes]:
+    """The graph as N-Triples, in UTF-8 chunks."""
+    return _chunked(_ntriples_blocks(graph))
 
 
-def _ntriples_blocks(graph: RdfGraph, keys: list[bytes] | None) -> Iterator[str]:
+def _ntriples_blocks(graph: RdfGraph) -> Iterator[str]:
     cache: dict[Term, str] = {}
     for subject, predicates in graph.subjects():
         head = _nt_term(subject)
@@ -466,10 +441,7 @@ def _ntriples_blocks(graph: RdfGraph, keys: list[bytes] | None) -> Iterator[str]
                 if written is None:
                     written = cache[obj] = _nt_term(obj)
                 lines.append(f"{middle}{written} .\n")
-        block = "".join(lines)
-        if keys is not None:
-            keys.append(fragment_key(block))
-        yield block
+        yield "".join(lines)
 
 
 class _JsonCompactor:
@@ -512,22 +484,18 @@ def iter_jsonld(
     graph: RdfGraph,
     *,
     prefixes: Sequence[tuple[str, str]] = PREFIXES,
-    keys: Sequence[bytes] = (),
-    pieces: Pieces | None = None,
 ) -> Iterator[bytes]:
     """The graph as JSON-LD, in UTF-8 chunks: a ``@context`` of prefixes and one
     node object per line in ``@graph``.
 
     Every value is explicit (``{"@id"}``, ``{"@value", "@language"}``,
     ``{"@value", "@type"}``), so JSON-LD 1.0 and 1.1 processors read the same
-    triples. ``keys`` and ``pieces`` reuse earlier renderings, as in :func:`iter_turtle`.
+    triples.
     """
-    return _chunked(_jsonld_parts(graph, prefixes, keys, pieces))
+    return _chunked(_jsonld_parts(graph, prefixes))
 
 
-def _jsonld_parts(
-    graph: RdfGraph, prefixes: Sequence[tuple[str, str]], keys: Sequence[bytes] = (), pieces: Pieces | None = None
-) -> Iterator[str]:
+def _jsonld_parts(graph: RdfGraph, prefixes: Sequence[tuple[str, str]]) -> Iterator[str]:
     compact = _JsonCompactor(prefixes)
     values_of: dict[Term, object] = {}  # json.dumps never changes them, so repeats can share one
     context = json.dumps(dict(prefixes), ensure_ascii=False)
@@ -537,7 +505,7 @@ def _jsonld_parts(
         node: dict[str, object] = {"@id": f"_:{subject}" if isinstance(subject, BNode) else compact(subject)}
         for predicate, objects in predicates.items():
             if predicate == RDF_TYPE and all(type(o) is IRI for o in objects):
-                types = [compact(o) for o in objects]
+                types = [compact(str(o)) for o in objects]
                 node["@type"] = types[0] if len(types) == 1 else types
                 continue
             values = []
@@ -550,21 +518,7 @@ def _jsonld_parts(
         return json.dumps(node, ensure_ascii=False)
 
     separator = ""
-    for index, (subject, predicates) in enumerate(graph.subjects()):
-        yield separator + _reused(
-            pieces, keys, index, lambda subject=subject, predicates=predicates: render(subject, predicates)
-        )  # type: ignore[operator]
+    for subject, predicates in graph.subjects():
+        yield separator + render(subject, predicates)
         separator = ",\n    "
     yield "\n  ]\n}\n"
-
-
-def _reused(pieces: Pieces | None, keys: Sequence[bytes], index: int, render: Callable[[], object]) -> object:
-    """The ``index``-th subject's piece kept under its key, else ``render()`` (kept for next time)."""
-    key = keys[index] if pieces is not None and index < len(keys) else None
-    if key is None:
-        return render()
-    piece = pieces.get(key)  # type: ignore[union-attr]
-    if piece is None:
-        piece = render()
-        pieces.put(key, piece)  # type: ignore[union-attr]
-    return piece

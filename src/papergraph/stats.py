@@ -81,7 +81,7 @@ def compute_stats(
         if kind == NodeKind.TAG.value:
             tag_notes[data[Attr.LABEL]] = G.in_degree(node)
         elif kind in (NodeKind.ITEM.value, NodeKind.ARXIV.value) and data.get(Attr.ARXIV_ID):
-            citing = {u for u, _, k in G.in_edges(node, data=Attr.KIND) if k == EdgeKind.CITES.value}
+            citing = {u for u, _, data in G.in_edges(node, data=True) if data.get(Attr.KIND) == EdgeKind.CITES.value}
             if citing:
                 cited[node] = len(citing)
     top_cited = [

@@ -11,14 +11,12 @@ so every exporter gets atomic, deterministic output for free.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TypeVar
 
 import networkx as nx
 
-from ..cache import FragmentCache
 from ..errors import UnknownFormatError
 from ..model import Diagnostic
 
@@ -32,40 +30,16 @@ T = TypeVar("T")
 class ExportContext:
     """What exporters share during one build.
 
-    ``layout`` is computed once, on first use (or given as ``positions``,
-    or received from ``receive_positions`` when a build computes it in
-    another process), so the GraphML, GEXF and HTML views of one build show
-    the same picture. Exporters ask for it as late as they can: a build
-    runs them while the layout is still being computed.
+    ``layout`` is computed once, on first use (or given as ``positions``),
+    so the GraphML, GEXF and HTML views of one build show the same picture.
     """
 
     G: nx.MultiDiGraph
     base_iri: str = DEFAULT_BASE_IRI
     title: str = "papergraph"
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    positions: dict[str, tuple[float, float]] | None = None
-    receive_positions: Callable[[], dict[str, tuple[float, float]]] | None = field(default=None, repr=False)
-    fragment_folder: Path | None = None
-    """Where exporters keep rendered pieces between builds (None: no reuse)."""
-    fragment_scope: str = ""
-    """What the pieces depend on besides their keys (the build's code fingerprint)."""
+    positions: dict[Hashable, tuple[float, float]] | None = None
     _shared: dict[str, object] = field(default_factory=dict, repr=False)
-    _fragments: dict[str, FragmentCache] = field(default_factory=dict, repr=False)
-
-    def fragments(self, name: str, *scope: str) -> FragmentCache | None:
-        """The fragment cache ``name`` of this build, for pieces that also depend
-        on ``scope``; None when the build keeps no cache."""
-        if self.fragment_folder is None:
-            return None
-        cache = self._fragments.get(name)
-        if cache is None:
-            path = self.fragment_folder / f"fragments-{name}.pickle"
-            cache = self._fragments[name] = FragmentCache(path, "\0".join((self.fragment_scope, *scope)))
-        return cache
-
-    def save_fragments(self) -> None:
-        for cache in self._fragments.values():
-            cache.save()
 
     def shared(self, name: str, make: Callable[[], T]) -> T:
         """``make()``, computed once per context: for work that exporters of one
@@ -75,14 +49,11 @@ class ExportContext:
         return self._shared[name]  # type: ignore[return-value]
 
     @property
-    def layout(self) -> dict[str, tuple[float, float]]:
+    def layout(self) -> dict[Hashable, tuple[float, float]]:
         if self.positions is None:
-            if self.receive_positions is not None:
-                self.positions = self.receive_positions()
-            else:
-                from ..layout import compute_layout
+            from ..layout import compute_layout  # numpy: imported only when a layout is needed
 
-                self.positions = compute_layout(self.G)
+            self.positions = compute_layout(self.G)
         return self.positions
 
     def diagnose(self, path: str, line: int, message: str, code: str = "export") -> None:

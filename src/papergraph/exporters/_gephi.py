@@ -27,7 +27,6 @@ from functools import cached_property
 
 import networkx as nx
 
-from ..cache import FragmentCache, fragment_key
 from ..graph import ITEM_TYPES, Attr, NodeKind
 from ..identifiers import h16
 from ..model import Diagnostic
@@ -52,7 +51,6 @@ __all__ = [
     "escape_attribute",
     "escape_text",
     "first_seen_dates",
-    "node_digests",
     "node_row",
     "plural_name",
     "position_of",
@@ -217,14 +215,11 @@ class TextCleaner:
     def __init__(self, G: nx.MultiDiGraph, ctx: ExportContext):
         self.G = G
         self.ctx = ctx
-        self.removed = 0
-        """How many values had characters removed (a piece rendered from such a value is not reused)."""
 
     def text(self, value: str, element: Hashable, attribute: str, *, edge_line: int | None = None) -> str:
         found = XML_ILLEGAL.findall(value)
         if not found:
             return value
-        self.removed += 1
         names = ", ".join(sorted({f"U+{ord(c):04X}" for c in found}))
         path, line = source_of(self.G, element)
         diagnostic = Diagnostic(
@@ -240,7 +235,7 @@ class TextCleaner:
     def value(self, value: object, element: Hashable, attribute: str, *, edge_line: int | None = None) -> object:
         """The value made exportable: cleaned text, finite numbers, lists of those; None when missing."""
         kind = type(value)
-        if kind is str:
+        if isinstance(value, str) and kind is str:
             return self.text(value, element, attribute, edge_line=edge_line) if XML_ILLEGAL.search(value) else value
         if value is None or kind is bool or kind is int:
             return value
@@ -341,35 +336,26 @@ def node_row(G: nx.MultiDiGraph, cleaner: TextCleaner, node: Hashable, data: dic
     if year is not None:
         values["year"] = year
     return NodeRow(
-        id=node, values=values, color=KIND_COLORS.get(values[Attr.KIND], DEFAULT_COLOR), size=node_size(G.degree(node))
+        id=node,
+        values=values,
+        color=KIND_COLORS.get(str(values[Attr.KIND]), DEFAULT_COLOR),
+        size=node_size(G.degree(node)),
     )
 
 
 class SharedRows:
-    """Node rows made on first use and shared by the Gephi exporters of one build.
-
-    ``get`` also says whether the row came out clean (no character removed):
-    only pieces rendered from clean rows are kept for later builds, since a
-    diagnostic must be reported again each build.
-    """
+    """Node rows made on first use and shared by the Gephi exporters of one build."""
 
     def __init__(self, G: nx.MultiDiGraph, cleaner: TextCleaner):
         self.G = G
         self.cleaner = cleaner
-        self._rows: dict[Hashable, tuple[NodeRow, bool]] = {}
+        self._rows: dict[Hashable, NodeRow] = {}
 
-    def get(self, node: Hashable) -> tuple[NodeRow, bool]:
+    def get(self, node: Hashable) -> NodeRow:
         found = self._rows.get(node)
         if found is None:
-            removed = self.cleaner.removed
-            row = node_row(self.G, self.cleaner, node, self.G.nodes[node])
-            found = self._rows[node] = (row, self.cleaner.removed == removed)
+            found = self._rows[node] = node_row(self.G, self.cleaner, node, self.G.nodes[node])
         return found
-
-
-def node_digests(G: nx.MultiDiGraph) -> dict[Hashable, bytes]:
-    """Per node, a digest of everything its row is made from (id, degree, data), to key reused pieces."""
-    return {node: fragment_key(repr((node, G.degree(node), data))) for node, data in G.nodes(data=True)}
 
 
 def _label(values: dict[str, object], node: Hashable, cleaner: TextCleaner) -> str:
@@ -447,7 +433,7 @@ ValueKinds = tuple[tuple[str, str, bool], ...]
 
 def value_kinds(values: dict[str, object]) -> ValueKinds:
     """The kinds of a row's values; rows of the same shape share one tuple
-    (so the fragment cache pickles it once, and :func:`columns_of` can skip repeats)."""
+    (so :func:`columns_of` can skip repeats)."""
     kinds = []
     for name, value in values.items():
         kind = PYTHON_KINDS.get(type(value), "str")
@@ -567,24 +553,15 @@ def _is_date(value: object) -> bool:
 
 
 class Piece:
-    """The rendering of one node or edge: reused from the last build, or made from ``values``.
+    """One node or edge of a Gephi export: its values are made by ``fill(piece)``
+    only when first needed, so rows are computed (and their diagnostics
+    reported) in graph order."""
 
-    ``found`` is what the last build kept under ``key``: ``(value kinds,
-    column signature, text)``. It is reused when the columns are the same
-    (their signature), else rendered again. ``fill(piece)`` sets ``values``
-    and ``clean`` when they are needed; only clean pieces (no character
-    removed, so no diagnostic) are kept for the next build.
-    """
+    __slots__ = ("_fill", "subject", "values")
 
-    __slots__ = ("_fill", "clean", "found", "key", "pieces", "subject", "values")
-
-    def __init__(self, subject: object, key: bytes | None, pieces: FragmentCache | None, fill: Callable[[Piece], None]):
+    def __init__(self, subject: object, fill: Callable[[Piece], None]):
         self.subject = subject
-        self.key = key
-        self.pieces = pieces
-        self.found = pieces.get(key) if pieces is not None and key is not None else None
         self.values: dict[str, object] | None = None
-        self.clean = False
         self._fill = fill
 
     def fill(self) -> None:
@@ -593,17 +570,9 @@ class Piece:
 
     @property
     def kinds(self) -> ValueKinds:
-        if self.found is not None:
-            return self.found[0]  # type: ignore[index]
         self.fill()
         return value_kinds(self.values)  # type: ignore[arg-type]
 
-    def text(self, signature: str, render: Callable[[Piece], str]) -> str:
-        if self.found is not None and self.found[1] == signature:  # type: ignore[index]
-            return self.found[2]  # type: ignore[index]
-        kinds = self.kinds
+    def text(self, render: Callable[[Piece], str]) -> str:
         self.fill()
-        text = render(self)
-        if self.pieces is not None and self.key is not None and self.clean:
-            self.pieces.put(self.key, (kinds, signature, text))
-        return text
+        return render(self)

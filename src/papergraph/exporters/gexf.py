@@ -21,11 +21,11 @@ Node ids are papergraph's own ids; edge ids are ``e0``, ``e1``, …
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
+from typing import cast
 
 import networkx as nx
 
-from ..cache import FragmentCache, fragment_key
 from ..graph import Attr
 from . import ExportContext, Exporter
 from ._gephi import (
@@ -44,7 +44,6 @@ from ._gephi import (
     escape_attribute,
     escape_text,
     first_seen_dates,
-    node_digests,
     plural_name,
     position_of,
     raw_bundles,
@@ -84,34 +83,24 @@ def gexf_list(items: list[str]) -> str:
 
 
 def generate_gexf(G: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
-    """The GEXF 1.3 document of ``G`` as UTF-8 bytes (deterministic).
-
-    Nodes (but their positions) and edges rendered by the last build are
-    reused when what they were made from, and the columns, are the same.
-    """
+    """The GEXF 1.3 document of ``G`` as UTF-8 bytes (deterministic)."""
     cleaner = TextCleaner(G, ctx)
     ids = unique_ids(G.nodes, lambda text: XML_ILLEGAL.sub("", text) or "node")
     started = first_seen_dates(G)
-    pieces = ctx.fragments("gexf")
     rows = ctx.shared("gephi rows", lambda: SharedRows(G, cleaner))
-    digests = ctx.shared("gephi digests", lambda: node_digests(G)) if pieces else {}
 
     def node_values(piece: Piece) -> None:
-        row, piece.clean = rows.get(piece.subject)
+        row = rows.get(piece.subject)
         piece.values = {k: v for k, v in row.values.items() if k != Attr.LABEL}
 
     nodes = []
     for node in G:
-        key = fragment_key(digests[node] + f"\0{ids[node]}\0{started.get(node)}".encode()) if pieces else None
-        piece = Piece(node, key, pieces, node_values)
-        if piece.found is None:
-            piece.fill()
+        piece = Piece(node, node_values)
+        piece.fill()
         nodes.append(piece)
 
     def edge_values(piece: _EdgePiece) -> None:
-        removed = cleaner.removed
         bundle = clean_bundle(cleaner, *piece.subject)  # type: ignore[misc]
-        piece.clean = cleaner.removed == removed
         names = list(dict.fromkeys(name for edge in bundle.edges for name in edge))
         scalars, lists = bundle_values(bundle, names)
         values = {k: v for k, v in scalars.items() if k not in NATIVE_EDGE_ATTRIBUTES}
@@ -125,15 +114,12 @@ def generate_gexf(G: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
     raw_edges = ctx.shared("gephi edges", lambda: list(G.edges(data=True)))
     for source, target, raw in raw_bundles(raw_edges, lambda data: data.get(Attr.KIND)):
         start = _edge_start(started.get(source), started.get(target))
-        key = fragment_key(repr((ids[source], ids[target], start, raw))) if pieces else None
-        piece = _EdgePiece((source, target, raw), key, pieces, edge_values, start)  # type: ignore[arg-type]
-        if piece.found is None:
-            piece.fill()
+        piece = _EdgePiece((source, target, raw), edge_values, start)  # type: ignore[arg-type]
+        piece.fill()
         edges.append(piece)
 
     node_columns = columns_of((piece.kinds for piece in nodes), PREFERRED_NODE_COLUMNS)
     edge_columns = columns_of((piece.kinds for piece in edges), PREFERRED_EDGE_COLUMNS)
-    signature = repr((node_columns, edge_columns))
 
     dynamic = bool(started)
     graph_attributes = {"defaultedgetype": "directed", "mode": "dynamic" if dynamic else "static"}
@@ -157,14 +143,15 @@ def generate_gexf(G: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
 
     def edge_rest(piece: _EdgePiece) -> str:
         """The edge element after its id (which depends on the edge's place in the file)."""
-        source, target, raw = piece.subject  # type: ignore[misc]
+        source, target, raw = cast(tuple[Hashable, Hashable, list], piece.subject)
         scalars = piece.scalars
         attributes = (
             f'source="{escape_attribute(ids[source])}" target="{escape_attribute(ids[target])}" '
             f'kind="{escape_attribute(str(scalars.get(Attr.KIND, "edge")))}"'
         )
-        if isinstance(scalars.get(Attr.LABEL), str):
-            attributes += f' label="{escape_attribute(scalars[Attr.LABEL])}"'
+        label = scalars.get(Attr.LABEL)
+        if isinstance(label, str):
+            attributes += f' label="{escape_attribute(label)}"'
         attributes += f' weight="{float(len(raw))!r}"'
         if piece.start:
             attributes += f' start="{piece.start}"'
@@ -172,15 +159,15 @@ def generate_gexf(G: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
         return attributes + (f">{attvalues}\n      </edge>" if attvalues else "/>")
 
     for index, piece in enumerate(edges):
-        out.append(f'\n      <edge id="e{index}" ' + piece.text(signature, edge_rest))  # type: ignore[arg-type]
+        out.append(f'\n      <edge id="e{index}" ' + piece.text(edge_rest))  # type: ignore[arg-type]
     out.append("\n    </edges>\n  </graph>\n</gexf>\n")
 
     def node_text(piece: Piece) -> str:
-        row, _ = rows.get(piece.subject)
+        row = rows.get(piece.subject)
         return _node(ids[row.id], row, piece.values, node_columns, started.get(row.id))  # type: ignore[arg-type]
 
     # Everything but the positions is ready: only now wait for the layout.
-    rendered = [(piece.subject, piece.text(signature, node_text)) for piece in nodes]
+    rendered = [(piece.subject, piece.text(node_text)) for piece in nodes]
     layout = ctx.layout
     out[nodes_at:nodes_at] = [
         text + _position(position_of(layout, node)) + "\n      </node>" for node, text in rendered
@@ -196,12 +183,10 @@ class _EdgePiece(Piece):
     def __init__(
         self,
         subject: tuple,
-        key: bytes | None,
-        pieces: FragmentCache | None,
         fill: Callable[[Piece], None],
         start: str | None,
     ):
-        super().__init__(subject, key, pieces, fill)
+        super().__init__(subject, fill)
         self.start = start
         self.scalars: dict[str, object] = {}
 

@@ -27,7 +27,6 @@ import re
 
 import networkx as nx
 
-from ..cache import fragment_key
 from ..identifiers import h16
 from . import ExportContext, Exporter
 from ._gephi import (
@@ -47,7 +46,6 @@ from ._gephi import (
     columns_of,
     escape_attribute,
     escape_text,
-    node_digests,
     plural_name,
     position_of,
     raw_bundles,
@@ -84,43 +82,28 @@ def graphml_node_id(node_id: str) -> str:
 
 
 def generate_graphml(G: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
-    """The GraphML document of ``G`` as UTF-8 bytes (deterministic).
-
-    Everything but the positions is rendered before the layout is asked for
-    (a build computes it meanwhile); ``x`` and ``y`` are the last columns.
-    The ``<data>`` children of a node or an edge rendered by the last build
-    are reused when what they were made from, and the columns, are the same.
-    """
+    """The GraphML document of ``G`` as UTF-8 bytes (deterministic); ``x`` and ``y`` are the last columns."""
     cleaner = TextCleaner(G, ctx)
     ids = unique_ids(G.nodes, graphml_node_id)
-    pieces = ctx.fragments("graphml")
     rows = ctx.shared("gephi rows", lambda: SharedRows(G, cleaner))
-    digests = ctx.shared("gephi digests", lambda: node_digests(G)) if pieces else {}
 
     def node_values(piece: Piece) -> None:
-        piece.values, piece.clean = _node_values(*rows.get(piece.subject), cleaner)
+        piece.values = _node_values(rows.get(piece.subject), cleaner)
 
     def edge_values(piece: Piece) -> None:
-        removed = cleaner.removed
         piece.values = _edge_values(clean_bundle(cleaner, *piece.subject))  # type: ignore[misc]
-        piece.clean = cleaner.removed == removed
 
     # Rows first, then ids, then edges, each in graph order, as diagnostics are reported.
-    nodes = [Piece(node, digests.get(node), pieces, node_values) for node in G]
+    nodes = [Piece(node, node_values) for node in G]
     for piece in nodes:
-        if piece.found is None:
-            rows.get(piece.subject)
+        rows.get(piece.subject)
     for piece in nodes:
-        if piece.found is None:
-            piece.fill()
+        piece.fill()
     edges = []
     raw_edges = ctx.shared("gephi edges", lambda: list(G.edges(data=True)))
     for source, target, raw in raw_bundles(raw_edges, lambda data: None):
-        piece = Piece(
-            (source, target, raw), fragment_key(repr((source, target, raw))) if pieces else None, pieces, edge_values
-        )
-        if piece.found is None:
-            piece.fill()
+        piece = Piece((source, target, raw), edge_values)
+        piece.fill()
         edges.append((ids[source], ids[target], piece))
 
     node_columns = columns_of((piece.kinds for piece in nodes), PREFERRED_NODE_COLUMNS)
@@ -130,7 +113,6 @@ def generate_graphml(G: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
     for domain, columns in (("node", node_columns), ("edge", edge_columns)):
         for column in columns:
             keys[(domain, column.name)] = f"d{len(keys)}"
-    signature = repr((node_columns, edge_columns))
 
     out = [
         '<?xml version="1.0" encoding="UTF-8"?>\n',
@@ -151,12 +133,11 @@ def generate_graphml(G: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
         return _children(piece.values, edge_columns, keys, "edge")  # type: ignore[arg-type]
 
     rendered = [
-        (f'\n    <node id="{escape_attribute(ids[piece.subject])}"', piece.text(signature, node_children))
-        for piece in nodes
+        (f'\n    <node id="{escape_attribute(ids[piece.subject])}"', piece.text(node_children)) for piece in nodes
     ]
     edge_part = "".join(
         f'\n    <edge id="e{index}" source="{escape_attribute(source)}" target="{escape_attribute(target)}"'
-        + _element_end(piece.text(signature, edge_children), "edge")
+        + _element_end(piece.text(edge_children), "edge")
         for index, (source, target, piece) in enumerate(edges)
     )
 
@@ -175,15 +156,14 @@ def generate_graphml(G: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
     return "".join(out).encode("utf-8")
 
 
-def _node_values(row: NodeRow, clean: bool, cleaner: TextCleaner) -> tuple[dict[str, object], bool]:
-    """A row's values as GraphML writes them, and whether they came out clean."""
-    removed = cleaner.removed
+def _node_values(row: NodeRow, cleaner: TextCleaner) -> dict[str, object]:
+    """A row's values as GraphML writes them."""
     values = dict(row.values)
     values["node_id"] = cleaner.text(str(row.id), row.id, "id")
     values["size"] = row.size
     values["color"] = row.color
     values.pop("x", None), values.pop("y", None)  # the position columns
-    return values, clean and cleaner.removed == removed
+    return values
 
 
 def _edge_values(bundle: EdgeBundle) -> dict[str, object]:

@@ -42,7 +42,7 @@ import hashlib
 import json
 import math
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -277,6 +277,8 @@ def _label(kind: str, data: Mapping[str, Any]) -> str:
         return "#" + str(data.get(Attr.LABEL) or data.get(Attr.KEY) or "")
     if kind == _DIGEST:
         return str(data.get(Attr.DATE) or data.get(Attr.KEY) or "")
+    if kind == _ARXIV and data.get(Attr.TITLE):  # known from arXiv metadata
+        return _shorten(str(data[Attr.TITLE]))
     if kind == _ARXIV:
         anchors = _as_list(data.get(Attr.ANCHORS))
         return _shorten(str(anchors[0])) if anchors else str(data.get(Attr.LABEL) or "")
@@ -310,7 +312,7 @@ def _tooltip(kind: str, data: Mapping[str, Any], label: str) -> str | None:
     return None
 
 
-def build_page_data(G: nx.MultiDiGraph, layout: Mapping[str, tuple[float, float]] | None) -> PageData:
+def build_page_data(G: nx.MultiDiGraph, layout: Mapping[Hashable, tuple[float, float]] | None) -> PageData:
     """Turn the graph into the page's node, edge and detail tables.
 
     Pure and deterministic: the order follows the graph's node and edge order.
@@ -349,12 +351,12 @@ def build_page_data(G: nx.MultiDiGraph, layout: Mapping[str, tuple[float, float]
     details: list[dict[str, Any]] = [{} for _ in order]
     for u, v, data in G.edges(data=True):
         i, j = index[u], index[v]
-        kind = data.get(Attr.KIND)
+        edge_kind = data.get(Attr.KIND)
         edge: dict[str, Any] = {"from": i, "to": j}
-        if kind in (_CITES, _WIKI_LINKS):
+        if edge_kind in (_CITES, _WIKI_LINKS):
             edge["dashes"] = True
         edges.append(edge)
-        _collect_detail(details, i, j, kind, data)
+        _collect_detail(details, i, j, edge_kind, data)
 
     for i, node in enumerate(order):
         _node_detail(details[i], kinds[i], G.nodes[node])
@@ -404,7 +406,7 @@ def build_page_data(G: nx.MultiDiGraph, layout: Mapping[str, tuple[float, float]
     return page
 
 
-def place_nodes(page: PageData, order: list, layout: Mapping[str, tuple[float, float]]) -> None:
+def place_nodes(page: PageData, order: list, layout: Mapping[Hashable, tuple[float, float]]) -> None:
     """Put each node of ``page`` (``order``: the graph's nodes) where the layout has it,
     and each community's name at the middle of its best papers."""
     for entry, node in zip(page.nodes, order):
@@ -513,8 +515,8 @@ def _sizes(G: nx.MultiDiGraph) -> Counter:
     central topic, so a digest does not grow with its notes.
     """
     size: Counter = Counter()
-    for u, v, kind in G.edges(data=Attr.KIND):
-        if kind not in (_AUTHORED_BY, _CONTAINS):
+    for u, v, data in G.edges(data=True):
+        if data.get(Attr.KIND) not in (_AUTHORED_BY, _CONTAINS):
             size[u] += 1
         size[v] += 1
     for node, kind in G.nodes(data=Attr.KIND):
@@ -591,6 +593,10 @@ def _node_detail(detail: dict[str, Any], kind: str, data: Mapping[str, Any]) -> 
             detail["sp"] = spellings
     elif kind == _ARXIV:
         detail["ax"] = str(data.get(Attr.ARXIV_ID) or "")
+        if data.get(Attr.TITLE):  # from arXiv metadata
+            detail["t"] = str(data[Attr.TITLE])
+        if data.get(Attr.ABSTRACT):
+            detail["ab"] = str(data[Attr.ABSTRACT])
     elif kind == _LINK:
         url = safe_url(data.get(Attr.URL))
         if url:
@@ -748,7 +754,7 @@ def _pyvis_assets() -> Path:
     Importing pyvis also imports IPython (~0.15 s); that cost is accepted, the
     page needs the exact vis-network build pyvis ships.
     """
-    import pyvis  # type: ignore[import-untyped]
+    import pyvis
 
     return Path(pyvis.__file__).resolve().parent / "templates"
 
@@ -772,7 +778,7 @@ def _static_file(name: str, folders: tuple[Path, ...]) -> str:
 
 def generate_html(
     G: nx.MultiDiGraph,
-    layout: Mapping[str, tuple[float, float]] | Callable[[], Mapping[str, tuple[float, float]]],
+    layout: Mapping[Hashable, tuple[float, float]] | Callable[[], Mapping[Hashable, tuple[float, float]]],
     *,
     title: str = "papergraph",
 ) -> str:

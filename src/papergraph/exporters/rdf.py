@@ -39,6 +39,7 @@ from urllib.parse import quote, urlsplit
 import networkx as nx
 import pyoxigraph
 
+from ..arxiv_metadata import category_name
 from ..errors import ExportError
 from ..graph import Attr, EdgeKind, NodeKind
 from ..identifiers import has_hangul, normalize_url, parse_arxiv_url
@@ -132,6 +133,10 @@ class V:
     LINE = IRI(NS.PG + "line")
     SOURCE_URL = IRI(NS.PG + "sourceUrl")
     ARXIV_VERSION = IRI(NS.PG + "arxivVersion")
+    # from arXiv metadata
+    SUBJECT_TERM = IRI(NS.FABIO + "hasSubjectTerm")
+    SAME_AS = IRI(NS.SCHEMA + "sameAs")
+    SEE_ALSO = IRI(NS.RDFS + "seeAlso")
 
 
 ITEM_CLASSES = {
@@ -208,7 +213,7 @@ def key_path(key: str) -> str:
 
 
 def key_segment(key: str) -> str:
-    """A node key as one IRI path segment (``pct`` of the data model §3).
+    """A node key as one IRI path segment (``pct`` of ``docs/data-model.md`` §3).
 
     >>> key_segment("long-context"), key_segment("강화학습"), key_segment("a/b"), key_segment(".")
     ('long-context', '%EA%B0%95%ED%99%94%ED%95%99%EC%8A%B5', 'a%2Fb', '%2E')
@@ -273,6 +278,10 @@ class _Mapper:
         self.scheme = IRI(f"{base}tags")
         self.iris: dict[str, IRI | None] = {}
         self.items_done: set[str] = set()
+        self.metadata_files: set[IRI] = set()
+        self.categories: set[IRI] = set()
+        self.category_scheme = IRI(f"{base}arxiv-categories")
+        self.categories_scheme_done = False
         self.notes_about: dict[str, list[str]] = defaultdict(list)
         for note, item, data in G.edges(data=True):
             if data.get(Attr.KIND) == _E_ABOUT:
@@ -533,10 +542,11 @@ class _Mapper:
                 continue
             add(iri, V.PAGE, IRI(page))
         self.authorship(node, iri, path, line)
+        self.metadata(iri, data, path, line)
 
     def authorship(self, node: str, iri: IRI, path: str, line: int) -> None:
         roles = sorted(
-            (d.get(Attr.POSITION) or 0, agent, d.get(Attr.NAME))
+            (d.get(Attr.POSITION) or 0, agent, d.get(Attr.NAME), d.get(Attr.METADATA_SOURCE))
             for agent, keyed in self.G.succ[node].items()
             for d in keyed.values()
             if d.get(Attr.KIND) == _E_AUTHORED_BY
@@ -548,11 +558,11 @@ class _Mapper:
         source_iri = self.iri_of(source) if source else None
         item_key = key_segment(str(self.G.nodes[node].get(Attr.KEY) or ""))
         add = self.out.add
-        for _, agent, _ in roles:
+        for _, agent, _, _ in roles:
             agent_iri = self.iri_of(agent)
             if agent_iri is not None:
                 add(iri, V.CREATOR, agent_iri)
-        for position, agent, name in roles:
+        for position, agent, name, from_file in roles:
             agent_iri = self.iri_of(agent)
             if agent_iri is None or not isinstance(position, int):
                 continue
@@ -563,8 +573,9 @@ class _Mapper:
             add(role, V.IS_HELD_BY, agent_iri)
             add(role, V.POSITION, integer(position))
             self.add_text(role, V.NAME, name or self.G.nodes[agent].get(Attr.NAME), path, line, "author name")
-            if source_iri is not None:
-                add(role, V.DERIVED_FROM, source_iri)
+            derived = self.metadata_file(from_file, path, line) if from_file else source_iri
+            if derived is not None:
+                add(role, V.DERIVED_FROM, derived)
 
     def agents(self) -> None:
         self.out.section("authors: people and organisations")
@@ -591,6 +602,63 @@ class _Mapper:
                 self.out.add(iri, RDF_TYPE, cls)
             self.out.add(iri, V.HAS_ARXIV_ID, Literal(str(arxiv_id)))
             self.out.add(iri, V.IDENTIFIER, Literal(f"arXiv:{arxiv_id}"))
+            source = str(data.get(Attr.METADATA_SOURCE) or "")
+            self.add_text(iri, V.TITLE, data.get(Attr.TITLE), source, 0, "title")
+            abstract = data.get(Attr.ABSTRACT)
+            self.add_text(iri, V.ABSTRACT, abstract, source, 0, "abstract", "en")
+            self.authorship(node, iri, source, 0)
+            self.metadata(iri, data, source, 0)
+
+    def metadata(self, iri: IRI, data: dict, path: str, line: int) -> None:
+        """What arXiv metadata added to a paper: categories as SKOS concepts of the
+        arXiv taxonomy, first-version date, DOI, and the file it came from."""
+        source = data.get(Attr.METADATA_SOURCE)
+        if not source:
+            return
+        add = self.out.add
+        for category in data.get(Attr.CATEGORIES) or ():
+            concept = self.category(str(category))
+            if concept is not None:
+                add(iri, V.SUBJECT_TERM, concept)
+        issued = self.date(data.get(Attr.PUBLISHED), path, line, "first-version date")
+        if issued:
+            add(iri, V.ISSUED, issued)
+        doi = data.get(Attr.DOI)
+        if doi:
+            self.add_text(iri, V.IDENTIFIER, f"doi:{doi}", path, line, "DOI")
+            page = web_iri(f"https://doi.org/{doi}")
+            if page is not None:
+                add(iri, V.SAME_AS, IRI(page))
+        add(iri, V.DERIVED_FROM, self.metadata_file(str(source), path, line))
+
+    def metadata_file(self, name: str, path: str, line: int) -> IRI:
+        """The ``prov:Entity`` of an arXiv metadata file, declared once."""
+        file = IRI(f"{self.base}arxiv-metadata/{key_segment(name)}")
+        if file not in self.metadata_files:
+            self.metadata_files.add(file)
+            self.out.add(file, RDF_TYPE, V.ENTITY)
+            self.add_text(file, V.SOURCE_PATH, name, path, line, "metadata file")
+            self.out.add(file, V.COMMENT_PROP, Literal("arXiv metadata (JSON Lines) given to the build", "en"))
+        return file
+
+    def category(self, code: str) -> IRI | None:
+        """The SKOS concept of an arXiv category (``cs.CL``), declared once."""
+        concept = IRI(f"{self.base}arxiv-category/{key_segment(code)}")
+        if not _accepted_by_parsers(concept):
+            return None
+        if concept not in self.categories:
+            self.categories.add(concept)
+            add = self.out.add
+            if not self.categories_scheme_done:
+                self.categories_scheme_done = True
+                add(self.category_scheme, RDF_TYPE, V.CONCEPT_SCHEME)
+                add(self.category_scheme, V.PREF_LABEL, Literal("arXiv category taxonomy"))
+                add(self.category_scheme, V.SEE_ALSO, IRI("https://arxiv.org/category_taxonomy"))
+            add(concept, RDF_TYPE, V.CONCEPT)
+            add(concept, V.IN_SCHEME, self.category_scheme)
+            add(concept, V.NOTATION, Literal(code))
+            add(concept, V.PREF_LABEL, Literal(category_name(code)))
+        return concept
 
     def run(self) -> RdfGraph:
         self.header()
@@ -655,18 +723,10 @@ def stream_rdf(G: nx.MultiDiGraph, ctx: ExportContext) -> dict[str, bytes | Iter
         with paused_gc():
             yield from chunks
 
-    # N-Triples first: as it is written, it keys each subject for the
-    # Turtle and JSON-LD writers, which reuse the last build's renderings.
-    keys: list[bytes] = []
-    json_prefixes = (*prefixes, ("pgid", base))
-    turtle_pieces = ctx.fragments("turtle", repr((prefixes, base)))
-    json_pieces = ctx.fragments("jsonld", repr(json_prefixes))
     return {
-        "graph.nt": without_gc(iter_ntriples(rdf, keys=keys if turtle_pieces or json_pieces else None)),
-        "graph.ttl": without_gc(
-            iter_turtle(rdf, prefixes=prefixes, base=base, header=TURTLE_HEADER, keys=keys, pieces=turtle_pieces)
-        ),
-        "graph.jsonld": without_gc(iter_jsonld(rdf, prefixes=json_prefixes, keys=keys, pieces=json_pieces)),
+        "graph.nt": without_gc(iter_ntriples(rdf)),
+        "graph.ttl": without_gc(iter_turtle(rdf, prefixes=prefixes, base=base, header=TURTLE_HEADER)),
+        "graph.jsonld": without_gc(iter_jsonld(rdf, prefixes=(*prefixes, ("pgid", base)))),
         "papergraph.ttl": vocabulary(),
     }
 

@@ -217,7 +217,9 @@ def looks_like_name(part: str) -> bool:
 
 def split_top_level(text: str, separator: str = ",") -> list[str]:
     """Split on ``separator`` outside brackets, stripping each part."""
-    parts, depth, current = [], 0, []
+    parts: list[str] = []
+    current: list[str] = []
+    depth = 0
     for char in text:
         if char in "([{":
             depth += 1
@@ -260,10 +262,13 @@ def is_author_line(text: str) -> bool:
 
 def is_prose(text: str) -> bool:
     """A line of English prose, not a bare URL or a list of symbols."""
-    without_urls = text
-    for _, url in find_urls(text):
-        without_urls = without_urls.replace(url, " ")
-    return len(LATIN_WORD.findall(without_urls)) >= 3
+    # Cut the URLs out in one pass (replacing them one by one is quadratic on a long line).
+    kept, end = [], 0
+    for offset, url in find_urls(text):
+        kept.append(text[end:offset])
+        end = offset + len(url)
+    kept.append(text[end:])
+    return len(LATIN_WORD.findall(" ".join(kept))) >= 3
 
 
 # --------------------------------------------------------------------------
@@ -307,6 +312,9 @@ def _agent_kind(name: str) -> AgentKind:
     return AgentKind.PERSON
 
 
+LABEL_WINDOW = 300
+
+
 def label_before_link(text: str, offset: int) -> str | None:
     """The name written just before a link at ``offset``, if there is one.
 
@@ -317,7 +325,9 @@ def label_before_link(text: str, offset: int) -> str | None:
     >>> label_before_link(line, line.index("https")) is None
     True
     """
-    before = text[:offset]
+    # A label is at most a few words: looking at a bounded window keeps a line
+    # with thousands of links linear (slicing the whole prefix per link is quadratic).
+    before = text[max(0, offset - LABEL_WINDOW) : offset]
     markdown = re.search(r"\[([^\[\]]+)\]\($", before)
     if markdown:
         label = markdown.group(1).strip()

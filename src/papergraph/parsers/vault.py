@@ -1,7 +1,6 @@
 """Read one note of the researcher's Obsidian vault: one Markdown file per paper.
 
-A note usually looks like this (``corpus/README.md``, "The notes behind the
-digests")::
+A note usually looks like this (``docs/vault-format.md``)::
 
     https://arxiv.org/abs/2309.15028                 <- own URL(s), first; the arXiv id comes from here
                                                      <- blank lines separate paragraphs
@@ -67,7 +66,7 @@ ENGLISH_CLOSE = re.compile(r"</english>", re.I)
 # bullets, separators and whitespace ("- [[a]], [[b]]").
 LINK_LIST_REST = re.compile(r"^[\s\-*+•·,;|]*$")
 MARKDOWN_LINK_LINE = re.compile(r"^\s*\[(?P<label>[^\[\]]+)\]\((?P<url>[^()\s]+)\)\s*(?P<rest>.*)$")
-# Other spellings of an arXiv id accepted by the data model (§3) for a note's own URL.
+# Other spellings of an arXiv id accepted by ``docs/data-model.md`` (§3) for a note's own URL.
 ARXIV_DOI = re.compile(r"(?:doi\.org/)?10\.48550/arxiv\.(?P<id>[^\s?#/]+(?:/\d{7})?)", re.I)
 HF_PAPERS = re.compile(r"huggingface\.co/papers/(?P<id>\d{4}\.\d{4,5}(?:v\d+)?)", re.I)
 ARXIV_LIKE_HOST = re.compile(r"^(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/", re.I)
@@ -481,7 +480,7 @@ class _VaultParser(LineReader):
                 body.prose.extend(TextLine(n, self.text(n).strip()) for n in quote)
             quote = []
 
-        previous = None
+        previous = -1
         for number in numbers:
             stripped = self.text(number).strip()
             if quote and (number != previous + 1 or not BLOCKQUOTE.match(stripped)):

@@ -261,7 +261,10 @@ var nodes, edges, network, papergraph;
     const g = group[id];
     if (g === "item") return d.t || label[id];
     if (g === "note") return d.i !== undefined ? nameOf(d.i) : "note";
-    if (g === "arxiv") return label[id].startsWith("arXiv:") ? label[id] : label[id] + " (arXiv:" + d.ax + ")";
+    if (g === "arxiv") {
+      if (d.t) return d.t + " (arXiv:" + d.ax + ")";
+      return label[id].startsWith("arXiv:") ? label[id] : label[id] + " (arXiv:" + d.ax + ")";
+    }
     if (g === "link") return (d.u && d.u[0]) || label[id];
     return d.f || label[id];
   }
@@ -684,7 +687,10 @@ var nodes, edges, network, papergraph;
         x.ax ? "arxiv:" + x.ax + " " + x.ax : "", x.y || ""].join(" ");
       tertiary = itemNotes(id).map((n) => (d[n].ko || []).concat(d[n].en || []).join(" ")).join(" ") + " " + (x.ab || "");
     } else if (g === "arxiv") {
-      secondary = "arxiv:" + x.ax + " " + x.ax + " " + (x.cb || []).map((c) => c[1] || "").join(" ");
+      primary = x.t || label[id];
+      secondary = "arxiv:" + x.ax + " " + x.ax + " " + (x.cb || []).map((c) => c[1] || "").join(" ") +
+        " " + (x.a || []).map((a) => a[0]).join(" · ");
+      tertiary = x.ab || "";
     } else if (g === "tag") {
       secondary = (x.sp || []).join(" ");
     } else if (g === "digest") {
@@ -1010,9 +1016,11 @@ var nodes, edges, network, papergraph;
     },
     arxiv: (id, d, out) => {
       add(out, header(id, "cited arXiv paper"));
+      if (d.a && d.a.length) add(out, section("Authors", chips(d.a.map((a) => a[1]), 24)));
       const links = h("div", "links");
       add(links, ext("https://arxiv.org/abs/" + d.ax, "arXiv:" + d.ax), ext("https://arxiv.org/pdf/" + d.ax, "PDF"));
       add(out, section("Links", links), actions(id));
+      if (d.ab) add(out, section("Abstract", h("p", "abstract", d.ab)));
       add(out, section("Cited by (" + (d.cb || []).length + " notes)", refList(citingRows(d.cb || []))));
     },
     digest: (id, d, out) => {
@@ -1100,7 +1108,7 @@ var nodes, edges, network, papergraph;
     const entries = [];
     for (const id of ids) {
       const d = details()[id];
-      const fields = [["title", group[id] === "item" ? d.t || label[id] : label[id]]];
+      const fields = [["title", d.t || label[id]]];
       const who = (d.a || []).map((a) => a[0]);
       if (who.length) fields.push(["author", who.join(" and ")]);
       const year = yearOf(id);
@@ -1126,7 +1134,7 @@ var nodes, edges, network, papergraph;
     for (const id of ids) {
       const d = details()[id];
       const c = commById.get(comm[id]);
-      rows.push([keyOf(id), group[id], group[id] === "item" ? d.t || label[id] : label[id], (d.a || []).map((a) => a[0]).join("; "),
+      rows.push([keyOf(id), group[id], d.t || label[id], (d.a || []).map((a) => a[0]).join("; "),
         yearOf(id), d.ax || "", d.ax ? "https://arxiv.org/abs/" + d.ax : (d.u || [])[0] || "",
         group[id] === "item" ? itemTags(id).map((t) => label[t]).join(" ") : "", c ? c.label : "",
         group[id] === "item" ? itemDates(id).join(" ") : ""]);
