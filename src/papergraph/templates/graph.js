@@ -146,6 +146,8 @@ var nodes, edges, network, papergraph;
     }
     detailEdges = !!focus || details_ <= DETAIL_EDGE_LIMIT;
     toAdd.sort((a, b) => value[b] - value[a] || a - b);
+    // Another kind may cost more per node (notes bring more edges than people): start small.
+    chunk = Math.min(chunk, 800);
     let pos = 0;
     const step = () => {
       if (mine !== generation) return;
