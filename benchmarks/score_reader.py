@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -24,17 +25,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-# metric -> promised floor (issue 2)
+# metric -> promised floor (issues 2 and 19; other links precision is 97% for
+# digests alone, 99% once the vault says which URL lines are own pages)
 FLOORS = {
     "entries recall": 0.995,
     "entries precision": 0.995,
     "titles exact": 0.995,
-    "authors exact": 0.99,
+    "authors exact": 0.995,
     "tags exact": 0.995,
     "arxiv refs recall": 0.995,
     "arxiv refs precision": 0.995,
+    "ref labels (lenient)": 0.97,
     "other links recall": 0.99,
-    "other links precision": 0.99,
+    "other links precision": 0.97,
 }
 
 
@@ -75,10 +78,15 @@ def _ratio(good: int, total: int) -> float:
     return good / total if total else 1.0
 
 
+# A Korean particle glued to a name ("Transfusion과"): not part of the label.
+PARTICLE = re.compile(r"(?<=[A-Za-z0-9)])[\uac00-\ud7a3]{1,3}$")
+
+
 def _label_ok(truth: str | None, got: str | None) -> bool:
+    """Lenient: case, surrounding space and a glued Korean particle do not count."""
     if truth is None or got is None:
         return truth is None and got is None
-    a, b = truth.casefold().strip(), got.casefold().strip()
+    a, b = (PARTICLE.sub("", x.casefold().strip()).strip() for x in (truth, got))
     return a in b or b in a
 
 
@@ -111,6 +119,10 @@ def score(truth: list[dict], parsed: list[dict]) -> tuple[dict[str, tuple[int, i
         r = by_key.get(key)
         if r is None:
             continue
+        if t["own_arxiv_id"]:
+            counters["kind: arXiv papers are papers", r["kind"] == "paper"] += 1
+            if r["kind"] != "paper":
+                misses.append(f"kind: {key[0]}:{key[1]} arXiv paper {t['title'][:50]!r} read as {r['kind']}")
         checks = {
             "titles exact": r["title"] == t["title"],
             "authors exact": [a["name"] for a in r["authors"]] == t["authors"],
@@ -168,6 +180,7 @@ def score(truth: list[dict], parsed: list[dict]) -> tuple[dict[str, tuple[int, i
         "url lines exact",
         "other links exact",
         "abstract presence",
+        "kind: arXiv papers are papers",
     ):
         good = counters[name, True]
         metrics[name] = (good, good + counters[name, False])
@@ -198,12 +211,52 @@ def format_table(metrics: dict[str, tuple[int, int]], floors: dict[str, float] |
     return "\n".join(lines)
 
 
+def quarter_of(path: str) -> str:
+    """``digests/2023/2023-05-03.txt`` → ``2023Q2``."""
+    match = re.search(r"(\d{4})-(\d{2})-\d{2}", path)
+    return f"{match[1]}Q{(int(match[2]) - 1) // 3 + 1}" if match else "?"
+
+
+QUARTER_METRICS = (
+    "entries recall",
+    "titles exact",
+    "authors exact",
+    "tags exact",
+    "url lines exact",
+    "abstract presence",
+    "arxiv refs recall",
+    "arxiv refs precision",
+    "ref labels (lenient)",
+    "other links recall",
+    "other links precision",
+    "kind: arXiv papers are papers",
+)
+
+
+def format_quarters(truth: list[dict], parsed: list[dict]) -> str:
+    """One column per quarter: each quarter scored on its own entries only."""
+    quarters = sorted({quarter_of(t["digest_file"]) for t in truth})
+    scores = {}
+    for quarter in quarters:
+        part = [t for t in truth if quarter_of(t["digest_file"]) == quarter]
+        mine = [r for r in parsed if quarter_of(r["_file"]) == quarter]
+        scores[quarter] = score(part, mine)[0]
+    lines = ["", f"{'metric':<30}" + "".join(f"{q:>16}" for q in quarters), "-" * (30 + 16 * len(quarters))]
+    for name in QUARTER_METRICS:
+        cells = "".join(
+            f"{_ratio(*scores[q][name]):>9.2%} {scores[q][name][1]:>5}" + " " for q in quarters if name in scores[q]
+        )
+        lines.append(f"{name:<30}{cells}")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("corpus", nargs="?", default=str(ROOT / "tests" / "data" / "corpus"))
     parser.add_argument("--jsonl", help="score this `papergraph parse --jsonl` output instead of running the reader")
     parser.add_argument("--misses", action="store_true", help="list every miss")
     parser.add_argument("--min", action="store_true", help="exit 1 when a metric is below its floor")
+    parser.add_argument("--by-quarter", action="store_true", help="also score each quarter of the year on its own")
     args = parser.parse_args(argv)
     corpus = Path(args.corpus)
     truth = load_truth(corpus)
@@ -211,6 +264,8 @@ def main(argv: list[str] | None = None) -> int:
     metrics, misses = score(truth, parsed)
     print(f"reader score on {corpus} ({len(truth)} truth entries, {len(parsed)} parsed)")
     print(format_table(metrics))
+    if args.by_quarter:
+        print(format_quarters(truth, parsed))
     if args.misses:
         print("\n".join(misses))
     below = [n for n, floor in FLOORS.items() if _ratio(*metrics[n]) < floor]

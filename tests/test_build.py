@@ -69,6 +69,7 @@ def test_the_output_folder_holds_only_outputs_and_the_record_is_json_in_the_cach
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(
         [
             LOCK_NAME,
+            "coauthors.gexf",
             "graph.gexf",
             "graph.graphml",
             "graph.html",
@@ -76,6 +77,7 @@ def test_the_output_folder_holds_only_outputs_and_the_record_is_json_in_the_cach
             "graph.nt",
             "graph.ttl",
             "papergraph.ttl",
+            "papers.gexf",
         ]
     )
     (record,) = (cache_dir / "builds").iterdir()
@@ -200,9 +202,11 @@ def test_exporting_with_one_or_two_workers_gives_byte_identical_files(tmp_path):
     assert _outputs(tmp_path / "one") == _outputs(tmp_path / "two")
     assert sorted(one.timings) == sorted(two.timings)
     assert sorted(one.timings) == [
+        "analyse",
         "export gexf",
         "export graphml",
         "export html",
+        "export projections",
         "export rdf",
         "layout",
         "link",
@@ -212,11 +216,14 @@ def test_exporting_with_one_or_two_workers_gives_byte_identical_files(tmp_path):
 
 
 def test_streamed_rdf_files_equal_the_in_memory_ones(tmp_path, seeds_graph):
+    from papergraph.analysis import analyse
     from papergraph.exporters import ExportContext
     from papergraph.exporters.rdf import generate_rdf
 
     build([SEEDS], tmp_path / "out", formats=["rdf"])
-    expected = generate_rdf(seeds_graph, ExportContext(seeds_graph))
+    graph = seeds_graph.copy()  # the build analyses its graph: so does this test, on a copy of the shared one
+    analyse(graph)
+    expected = generate_rdf(graph, ExportContext(graph))
     assert sorted(expected) == ["graph.jsonld", "graph.nt", "graph.ttl", "papergraph.ttl"]
     assert {name: (tmp_path / "out" / name).read_bytes() for name in expected} == expected
 

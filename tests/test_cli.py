@@ -165,6 +165,28 @@ def test_stats_on_the_seeds(runner, monkeypatch):
         "      1  1907.01470",
         "      1  2308.16137",
         "",
+        "communities (papers, label; then the three most central papers)",
+        "    0     5  efficiency",
+        "             Reducing Transformer Key-Value Cache Size with Cross-Layer Attention",
+        "             SirLLM: Streaming Infinite Retentive LLM",
+        "             arXiv:2405.05254",
+        "    1     4  long-context · continual-learning",
+        "             MEMORYLLM: Towards Self-Updatable Large Language Models",
+        "             InfLLM: Unveiling the Intrinsic Capacity of LLMs for Understanding Ext",
+        "             What is Wrong with Perplexity for Long-context Language Modeling?",
+        "    2     4  alignment · rlaif · rlhf",
+        "             SPO: Multi-Dimensional Preference Sequential Alignment With Implicit R",
+        "             Direct Language Model Alignment from Online AI Feedback",
+        "             Language Models can Self-Lengthen to Generate Long Texts",
+        "    3     4  transformer · regularization",
+        "             Weight decay induces low-rank attention layers",
+        "             TokenFormer: Rethinking Transformer Scaling with Tokenized Model Param",
+        "             Learning to Achieve Goals with Belief State Transformers",
+        "    4    11  other",
+        "             SelfCodeAlign: Self-Alignment for Code Generation",
+        "             The Hedgehog & the Porcupine: Expressive Linear Attentions with Softma",
+        "             Mapping the Mind of a Large Language Model",
+        "",
         "lines: 122 non-blank, 122 in record fields, 0 in diagnostics, 0 unaccounted",
         "diagnostics: 0",
     ]
@@ -204,7 +226,7 @@ def test_unknown_export_format_is_a_usage_error_listing_the_formats(runner, tmp_
     result = runner.invoke(cli, ["build", str(SEEDS), "-o", str(tmp_path / "out"), "-f", "gefx"])
     assert result.exit_code == 2
     assert result.stderr.splitlines()[-1] == (
-        "Error: Invalid value for '-f' / '--format': 'gefx' is not one of 'rdf', 'graphml', 'gexf', 'html'."
+        "Error: Invalid value for '-f' / '--format': 'gefx' is not one of 'rdf', 'graphml', 'gexf', 'projections', 'html'."
     )
 
 
@@ -250,10 +272,13 @@ def test_build_writes_every_export_and_prints_a_summary(runner, tmp_path):
             "papergraph.ttl",
             "graph.graphml",
             "graph.gexf",
+            "papers.gexf",
+            "coauthors.gexf",
             "graph.html",
         )
     ]
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
+        "coauthors.gexf",
         "graph.gexf",
         "graph.graphml",
         "graph.html",
@@ -261,6 +286,7 @@ def test_build_writes_every_export_and_prints_a_summary(runner, tmp_path):
         "graph.nt",
         "graph.ttl",
         "papergraph.ttl",
+        "papers.gexf",
     ]
     next_steps = [
         f"next: open {(out / 'graph.html').as_posix()} in a browser to explore the graph",

@@ -28,7 +28,11 @@ from papergraph.exporters.html import (
     safe_url,
     script_json,
 )
-from papergraph.graph import Attr, graph_summary
+from papergraph.graph import Attr, build_graph, graph_summary
+from papergraph.linking import link_corpus
+from papergraph.model import Corpus
+from papergraph.parsers.digest import parse_digest
+from papergraph.parsers.vault import parse_vault_note
 
 DATA = Path(__file__).resolve().parent / "data"
 XSS = DATA / "xss"
@@ -549,3 +553,14 @@ def test_a_missing_static_file_is_an_export_error_naming_it(tmp_path):
     assert str(raised.value) == (
         f"graph.css: missing from the page templates ({tmp_path.as_posix()}); reinstall papergraph"
     )
+
+
+def test_a_note_written_in_a_digest_and_a_vault_note_shows_both_sources():
+    digest, _ = parse_digest("2024년 1월 2일\nMixtral\n(Ann Lee)\n메모.\n#moe\n", path="2024-01-02.txt")
+    note, _ = parse_vault_note(
+        "https://arxiv.org/abs/2401.04088\n\nMixtral (Ann Lee)\n\n메모.\n", path="240102 Mixtral.md"
+    )
+    G = build_graph(link_corpus(Corpus((digest, note))))
+    page = build_page_data(G, {})
+    detail = page.details[_node_index(G)["note:2024-01-02/arxiv-2401.04088"]]
+    assert detail["s"] == "2024-01-02.txt:2-5; 240102 Mixtral.md:1-5"

@@ -9,8 +9,10 @@ import numpy as np
 import pytest
 
 from conftest import CORPUS
+from papergraph.analysis import analyse
 from papergraph.build import load_graph
-from papergraph.layout import PIXELS_PER_NODE, compute_layout
+from papergraph.graph import undirected_pairs
+from papergraph.layout import PIXELS_PER_NODE, compute_layout, layout_positions
 
 
 @pytest.fixture(scope="module")
@@ -114,3 +116,44 @@ def test_tiny_graphs(edges, nodes):
             PIXELS_PER_NODE * math.sqrt(len(G)), abs=0.2
         )
     assert positions == compute_layout(G)
+
+
+def _intra_ratio(points: list[tuple[float, float]], groups: list[int]) -> float:
+    xy = np.array(points)
+    distance = np.linalg.norm(xy[:, None, :] - xy[None, :, :], axis=-1)
+    same = np.equal.outer(groups, groups) & ~np.eye(len(groups), dtype=bool)
+    return float(distance[same].mean() / distance[~np.eye(len(groups), dtype=bool)].mean())
+
+
+def test_groups_are_pulled_into_regions():
+
+    # Two clusters of 30 nodes, nearly as many edges across them as inside: edges alone barely separate them.
+    rng = np.random.default_rng(1)
+    n = 60
+    groups = [i // 30 for i in range(n)]
+    pairs = [
+        (i, j) for i in range(n) for j in range(i + 1, n) if rng.random() < (0.12 if groups[i] == groups[j] else 0.08)
+    ]
+    plain = layout_positions(n, pairs, [1.0] * len(pairs))
+    grouped = layout_positions(n, pairs, [1.0] * len(pairs), groups)
+    assert _intra_ratio(plain, groups) > 0.95  # measured 0.996
+    assert _intra_ratio(grouped, groups) < 0.9  # measured 0.828
+    assert grouped == layout_positions(n, pairs, [1.0] * len(pairs), groups)  # deterministic
+
+
+def test_the_analysed_graph_gives_the_layout_its_own_edges_and_groups(seeds_graph):
+
+    graph = seeds_graph.copy()
+    _, plain_counts, plain_groups = undirected_pairs(graph)
+    assert plain_groups == [] and set(plain_counts) == {1, 2}  # edges per pair: a note may cite its paper
+    analyse(graph)
+    pairs, weights, groups = undirected_pairs(graph)
+    index = {node: i for i, node in enumerate(graph)}
+    # every note hangs on its paper only; people are not tied to the tags of their papers
+    note = next(n for n, kind in graph.nodes(data="kind") if kind == "note")
+    assert [p for p in pairs if index[note] in p] == [
+        tuple(sorted((index[note], index[next(iter(graph.successors(note)))])))
+    ]
+    assert len(groups) == len(graph)
+    assert {groups[index[n]] for n, kind in graph.nodes(data="kind") if kind in ("person", "note", "digest")} == {-1}
+    assert all(w > 0 for w in weights)

@@ -7,7 +7,7 @@ import importlib.util
 import pytest
 
 from conftest import CORPUS, ROOT, SEEDS, fixture_path
-from papergraph.model import AgentKind, ItemKind
+from papergraph.model import AgentKind, Corpus, ItemKind
 from papergraph.parsers.digest import label_before_link, parse_authors, parse_digest, split_lines
 from papergraph.pipeline import load_corpus
 from papergraph.stats import account_lines
@@ -108,14 +108,14 @@ def test_arxiv_links_in_every_form():
         ("hep-th/9711200", 3, None, 5, "http://export.arxiv.org/abs/hep-th/9711200v3"),
         ("2305.01625", None, None, 5, "https://www.arxiv.org/abs/2305.01625"),
     ]
+    # an arXiv link with an invalid id is a diagnostic, not a web link (issue 19, family 6)
     assert [(link.url, link.line) for link in entry.links] == [
-        ("https://arxiv.org/abs/2313.00001", 5),
         ("https://github.com/org/repo", 6),
         ("https://example.org/a_(b)", 6),
     ]
     assert [str(d) for d in diagnostics] == [
         "arxiv-link-forms.txt:5: arXiv link 'https://arxiv.org/abs/2313.00001' has no valid arXiv id; "
-        "kept as a web link (check the id)"
+        "left out (check the id)"
     ]
 
 
@@ -286,3 +286,152 @@ def test_seeds_dir_is_a_byte_identical_copy():
         "002_b3cc08e2168f9e2d.txt",
     ]
     assert ItemKind.PAPER.value == "paper"
+
+
+# ------------------------------------------- issue 19: shapes of older notes
+
+
+def _summary(name: str):
+    document, diagnostics = _parse_fixture(name)
+    return document.entries, [str(d) for d in diagnostics]
+
+
+def test_family1_a_name_over_a_column_of_links_stays_in_the_commentary():
+    entries, diagnostics = _summary("segmentation-link-list.txt")
+    assert diagnostics == []
+    assert [(e.title, e.source.line_start, e.source.line_end, e.arxiv_id) for e in entries] == [
+        ("Routers for Tiny Mixtures of Experts", 2, 22, None),
+        ("Quokka 2", 23, 26, None),
+        ("Weasel Reasoner Without Tags", 27, 29, "2112.04359"),
+        # a title over its one arXiv page starts an entry even after an entry without tags
+        ("Ferret Planner", 30, 33, "2112.05555"),
+    ]
+    routers, quokka, _, _ = entries
+    assert [(r.arxiv_id, r.line) for r in routers.refs] == [
+        ("2101.00011", 6),
+        ("2101.00012", 7),
+        ("2101.00013", 8),
+        ("2102.00014", 11),
+    ]
+    # a column of five links under a name is a list, even without arXiv links
+    assert [link.url for link in routers.links] == [
+        "https://github.com/globex/router",
+        "https://initech.example.com/router",
+        "https://initech.example.com/router-v2",
+        "https://github.com/hooli/router-a",
+        "https://github.com/hooli/router-b",
+        "https://github.com/hooli/router-c",
+        "https://github.com/hooli/router-d",
+        "https://github.com/hooli/router-e",
+    ]
+    # a model release over its own page still starts an entry
+    assert [u.text for u in quokka.urls] == ["https://quokka.example.org/release"]
+    assert quokka.kind is ItemKind.MODEL
+
+
+def test_family2_a_url_line_followed_by_an_abstract_is_the_items_own_page():
+    (lattice, hopping), diagnostics = _summary("own-url-lines.txt")
+    assert diagnostics == []
+    assert [u.text for u in lattice.urls] == ["https://lattice-fields.example.io/"]
+    assert lattice.links == ()
+    assert lattice.abstract is not None and lattice.abstract.line == 5
+    # no abstract after it: a project page that opens the commentary
+    assert hopping.urls == ()
+    assert [(link.url, link.line) for link in hopping.links] == [("https://hopping.example.io/", 10)]
+
+
+def test_family3_author_lines_with_lower_case_anonymous_and_second_group_prefix():
+    entries, diagnostics = _summary("author-line-shapes.txt")
+    assert diagnostics == []
+    assert [[a.name for a in e.authors] for e in entries] == [
+        ["Mina park", "Jo Lee"],
+        ["Anonymous authors"],
+        ["Acme", "Blue Team", "Ann Lee", "Bo Kim"],
+        ["Ann Lee", "Bo Kim et al."],
+    ]
+    assert [a.kind for a in entries[1].authors] == [AgentKind.ORGANIZATION]
+    # the URL and the abstract after them are not Korean commentary
+    assert [(e.urls[0].line, e.abstract.line if e.abstract else None, len(e.commentary_ko)) for e in entries[:3]] == [
+        (4, 5, 1),
+        (10, 11, 1),
+        (16, 17, 1),
+    ]
+
+
+def test_family4_labels_without_glued_particles_and_before_bare_links():
+    (entry,), diagnostics = _summary("ref-label-particles.txt")
+    assert diagnostics == []
+    assert [(r.arxiv_id, r.version, r.label, r.line) for r in entry.refs] == [
+        ("2208.11039", None, "Transfusion", 4),
+        ("1907.10529", None, "SpanBERT", 4),
+        ("2205.09818", 2, "Chameleon", 5),
+        ("2201.00001", None, None, 5),
+        ("2209.05555", None, None, 6),  # a word between the name and the link: no label
+    ]
+
+
+def test_family5_a_companion_title_line_is_not_the_abstract_and_a_bar_line_carries_the_id():
+    (sheep, habits, convolutions), diagnostics = _summary("abstract-detection.txt")
+    assert diagnostics == []
+    assert sheep.abstract is not None
+    assert (sheep.abstract.line, sheep.abstract.text[:21]) == (5, "We count sheep and go")
+    assert [c.line for c in sheep.commentary_ko] == [4, 6]
+    assert (habits.arxiv_id, habits.abstract, habits.other_lines) == ("1805.01234", None, (10,))
+    assert [c.line for c in habits.commentary_ko] == [11]
+    assert (convolutions.arxiv_id, convolutions.refs, convolutions.other_lines) == ("1806.04321", (), (15,))
+
+
+def test_family6_ids_without_links_pdf_and_versions_and_invalid_ids():
+    (entry,), diagnostics = _summary("arxiv-id-forms.txt")
+    assert [(r.arxiv_id, r.version, r.line, r.url) for r in entry.refs] == [
+        ("2002.06715", None, 4, "2002.06715"),
+        ("2001.04996", None, 4, "arXiv:2001.04996"),
+        ("2002.06715", None, 5, "2002.06715"),
+        ("1911.02150", 3, 5, "https://arxiv.org/pdf/1911.02150v3.pdf"),
+        ("1911.02150", 2, 5, "https://arxiv.org/abs/1911.02150v2"),
+        ("2003.00001", None, 7, "2003.00001"),
+        ("2004.00002", 3, 7, "2004.00002v3"),
+    ]
+    assert entry.links == ()
+    assert diagnostics == [
+        "arxiv-id-forms.txt:6: arXiv link 'https://arxiv.org/abs/2112.0886' has no valid arXiv id; "
+        "left out (check the id)"
+    ]
+
+
+def test_family7_an_organisation_report_or_an_entry_with_an_arxiv_id_is_a_paper():
+    entries, diagnostics = _summary("item-kinds.txt")
+    assert diagnostics == []
+    assert [(e.title, e.kind, e.arxiv_id) for e in entries] == [
+        ("Gopher Scale Report", ItemKind.PAPER, "2112.11446"),
+        ("Weasel: A Tiny Reasoner", ItemKind.PAPER, "2112.04359"),
+        ("Acme Blog Update", ItemKind.BLOG, None),
+    ]
+
+
+def test_several_arxiv_url_lines_give_no_own_id():
+    text = (
+        "2020년 1월 2일\nTwo Papers at Once\nhttps://arxiv.org/abs/2001.00001\nhttps://arxiv.org/abs/2001.00002\n"
+        "두 논문.\n#pair\n"
+    )
+    (entry,) = parse_digest(text, path="d.txt")[0].entries
+    assert (entry.arxiv_id, len(entry.urls)) == (None, 2)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "segmentation-link-list.txt",
+        "own-url-lines.txt",
+        "author-line-shapes.txt",
+        "ref-label-particles.txt",
+        "abstract-detection.txt",
+        "arxiv-id-forms.txt",
+        "item-kinds.txt",
+    ],
+)
+def test_issue19_fixture_lines_are_all_accounted_for(name):
+    path = fixture_path(name)
+    document, diagnostics = parse_digest(path.read_text(encoding="utf-8"), path=name)
+    account = account_lines(Corpus((document,), tuple(diagnostics)))
+    assert (account.unaccounted, account.claimed_twice) == ((), ())

@@ -61,6 +61,7 @@ def test_the_fifteen_competency_queries_and_the_extras_are_shipped():
         "overview",
         "prolific_authors",
         "tags_by_notes",
+        "topics",
         "web_links",
     ]
     for query in queries.values():
@@ -103,6 +104,7 @@ SEED_SIZES = {
     "overview": 1,
     "prolific_authors": 20,
     "tags_by_notes": 17,
+    "topics": 15,
     "web_links": 7,
 }
 
@@ -329,7 +331,7 @@ def test_cli_list_shows_every_named_query_with_its_description(runner):
     result = runner.invoke(cli, ["query", "--list"])
     assert result.exit_code == 0
     lines = result.output.splitlines()
-    assert len(lines) == len(named_queries()) == 21
+    assert len(lines) == len(named_queries()) == 22
     assert lines[1] == (
         "cq01_papers_by_tag_in_date_range     "
         "Which papers tagged #diffusion did I note between 2024-02-01 and 2024-03-31?"

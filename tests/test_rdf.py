@@ -12,13 +12,17 @@ import rdflib
 from rdflib.compare import isomorphic
 
 from conftest import DATA, SEEDS
+from papergraph.analysis import analyse
 from papergraph.build import build, load_graph
 from papergraph.errors import ExportError
 from papergraph.exporters import DEFAULT_BASE_IRI, ExportContext
 from papergraph.exporters.rdf import EXPORTER, generate_rdf, to_rdf, web_iri
 from papergraph.graph import build_graph
 from papergraph.linking import link_corpus
+from papergraph.model import Corpus
+from papergraph.parsers.digest import parse_digest
 from papergraph.pipeline import load_corpus
+from papergraph.query import named_queries
 from papergraph.rdfwriter import generate_ntriples
 
 BASE = DEFAULT_BASE_IRI
@@ -111,6 +115,10 @@ def test_vocabulary_file_defines_the_pg_terms(seeds_files):
         pg.sourceUrl,
         pg.arxivVersion,
         pg.linksInNoteTo,
+        pg.community,
+        pg.communityRank,
+        pg.citedBy,
+        pg.members,
     }
     for term in defined:
         comment = vocab.value(term, rdfs.comment)
@@ -146,8 +154,10 @@ def test_turtle_is_pretty_with_prefixes_and_relative_iris(seeds_files):
 
 
 def test_rebuilds_are_byte_identical(tmp_path):
-    first = export(build_graph(link_corpus(load_corpus([SEEDS]))))[0]
-    second = export(build_graph(link_corpus(load_corpus([SEEDS]))))[0]
+    graphs = [build_graph(link_corpus(load_corpus([SEEDS]))) for _ in range(2)]
+    for graph in graphs:
+        analyse(graph)  # as the build does
+    first, second = (export(graph)[0] for graph in graphs)
     assert first == second
     build([SEEDS], tmp_path / "a", formats=["rdf"])
     build([SEEDS], tmp_path / "b", formats=["rdf"])
@@ -452,9 +462,10 @@ def test_hostile_urls_tags_and_names_make_iris_every_parser_accepts():
     assert {
         "https://de.wikipedia.org/wiki/Stra%C3%9Fe_(Berlin)",
         "https://github.com/a/b%7Cc%5Ed",
-        "https://example.com/100%25/x%25zz",
+        # URLs as written, only percent-encoded (issue 19: no trailing slash or case stripped)
+        "https://example.com/100%25/x%25zz/",
         "https://example.com/%2E/a/%2E%2E/b",
-        "http://example.com/Path",
+        "http://Example.COM/Path/",
         "https://example.org/papers/%C3%BCn%C3%AF%22code%22%7Bx%7D%7Cy.pdf",
         f"{BASE}tag/%ED%95%9C%EA%B5%AD%EC%96%B4-%ED%83%9C%EA%B7%B8",
         f"{BASE}tag/c%2B%2B",
@@ -475,7 +486,7 @@ def test_hostile_urls_tags_and_names_make_iris_every_parser_accepts():
 def test_web_iri_percent_encodes_what_strict_parsers_reject():
     assert web_iri('https://example.org/a b/"q"/<x>{y}') == "https://example.org/a%20b/%22q%22/%3Cx%3E%7By%7D"
     assert web_iri("https://example.org/%e2%80%93x%") == "https://example.org/%E2%80%93x%25"
-    assert web_iri("https://Ünï.example/ü?q=a b") == "https://%C3%BCn%C3%AF.example/%C3%BC?q=a%20b"
+    assert web_iri("https://Ünï.example/ü?q=a b") == "https://%C3%9Cn%C3%AF.example/%C3%BC?q=a%20b"  # as written
     assert web_iri("https://") is None
 
 
@@ -663,7 +674,9 @@ def test_the_whole_sample_corpus_parses_in_pyoxigraph(corpus_digests, tmp_path):
     files, ctx = export(G)
     assert ctx.diagnostics == []
     turtle = parse_oxigraph(files["graph.ttl"], ox.RdfFormat.TURTLE)
-    assert len(turtle) == 74394
+    # issue 19: two non-repository links are no longer code, and items with
+    # their own report PDF, a data set and a video are no longer ML models
+    assert len(turtle) == 74390
     assert turtle == parse_oxigraph(files["graph.nt"], ox.RdfFormat.N_TRIPLES)
     assert turtle == parse_oxigraph(files["graph.jsonld"], ox.RdfFormat.JSON_LD)
 
@@ -706,3 +719,74 @@ def test_the_sample_vault_exports_vault_notes_and_wiki_links():
     assert wiki == [("126",)]
     iris = select(store, "SELECT ?v WHERE { ?v a pg:VaultNote } ORDER BY ?v LIMIT 1")
     assert iris[0][0].startswith(f"{BASE}vault/") and len(iris[0][0]) == len(BASE) + len("vault/") + 16
+
+
+# ----------------------------------------------- issue 19: one note per note
+
+
+def test_digests_and_vault_together_export_one_note_per_note_with_both_sources():
+    _, _, G = load_graph([DATA / "corpus" / "digests", DATA / "corpus" / "vault"])
+    files, ctx = export(G)
+    assert ctx.diagnostics == []
+    store = ox.Store()
+    store.load(files["graph.ttl"], format=ox.RdfFormat.TURTLE)
+    # 774 digest entries written from 774 vault notes: 774 notes, every one derived from both files
+    counts = select(
+        store,
+        """
+        SELECT (COUNT(DISTINCT ?n) AS ?notes) (COUNT(DISTINCT ?r) AS ?records) WHERE {
+          ?n a fabio:Comment .
+          OPTIONAL { ?n prov:wasDerivedFrom ?r . ?r pg:sourcePath ?p ; pg:lineStart ?s ; pg:lineEnd ?e .
+                     FILTER STRSTARTS(?p, "arXiv/") }
+        }""",
+    )
+    assert counts == [("774", "774")]
+    per_tag = select(
+        store,
+        """
+        SELECT (COUNT(DISTINCT ?n) AS ?notes) WHERE { ?n a fabio:Comment ; dcterms:subject ?t . ?t skos:prefLabel "llm" }""",
+    )
+    digests_only = select(
+        _store(export(load_graph([DATA / "corpus" / "digests"])[2])[0]),
+        """
+        SELECT (COUNT(DISTINCT ?n) AS ?notes) WHERE { ?n a fabio:Comment ; dcterms:subject ?t . ?t skos:prefLabel "llm" }""",
+    )
+    assert per_tag == digests_only  # a vault note adds no second note to the count
+    # the LoRA-FA note: its wiki-link's line is in the vault note, which the citation derives from
+    rows = select(
+        store,
+        """
+        SELECT ?path ?start ?end ?line WHERE {
+          ?n prov:wasDerivedFrom ?r . ?r pg:sourcePath ?path ; pg:lineStart ?start ; pg:lineEnd ?end .
+          FILTER (?path = "arXiv/2023/230807 LoRA-FA.md")
+          ?c cito:hasCitingEntity ?n ; prov:wasDerivedFrom ?r ; pg:line ?line .
+        }""",
+    )
+    assert rows == [("arXiv/2023/230807 LoRA-FA.md", "1", "9", "7")]
+    # CQ09 names the one file a citation's line is in, not every file of its note
+    query = named_queries()["cq09_provenance_of_a_link"].text
+    cq09 = [(row["file"].value, row["line"].value) for row in store.query(query)]
+    assert cq09 == [("2023/2023-10-06.txt", "31")]
+
+
+def _store(files: dict[str, bytes]) -> ox.Store:
+    store = ox.Store()
+    store.load(files["graph.ttl"], format=ox.RdfFormat.TURTLE)
+    return store
+
+
+def test_code_is_a_repository_root_pages_are_not_other_papers_and_urls_stay_as_written():
+    digest = (
+        "2024년 3월 8일\nRoot Repositories\n(Ada Lovelace)\n"
+        "코드 https://github.com/org/repo/ 와 이슈 https://github.com/org/repo/issues/3 그리고 "
+        "https://github.com/org/repo/blob/main/paper.pdf 참고.\n#code\n"
+        "Two Links Entry\nhttps://arxiv.org/abs/2401.00001\nhttps://acme.example.com/post/\n메모.\n#x\n"
+    )
+
+    document, diagnostics = parse_digest(digest, path="2024-03-08.txt")
+    G = build_graph(link_corpus(Corpus((document,), tuple(diagnostics))))
+    store = _store(export(G)[0])
+    code = select(store, "SELECT ?c WHERE { ?c a schema:SoftwareSourceCode }")
+    assert code == [("https://github.com/org/repo/",)]
+    pages = select(store, "SELECT ?p WHERE { ?w foaf:page ?p } ORDER BY ?p")
+    assert pages == [("https://acme.example.com/post/",)]

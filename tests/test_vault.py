@@ -435,3 +435,163 @@ def test_build_reads_a_vault_folder_and_a_digest_file_together(tmp_path):
     assert [(r["source_kind"], r["title"]) for r in rows] == [
         ("vault", "2023년 1월 10일 Scaling Laws for Generative Mixed-Modal Language Models")
     ]
+
+
+# ------------------------------------- issue 19: first lines and tags of older notes
+
+SHAPES = DATA / "vault-shapes"
+
+
+@pytest.mark.parametrize(
+    ("name", "date", "arxiv_id", "title", "authors", "tags"),
+    [
+        pytest.param(
+            "190301 Quiet Gradients.md",
+            "2019-03-01",
+            "1903.00101",
+            "Quiet Gradients in Small Batches",
+            ["Mina Park", "Jo Lee"],
+            ["optimization"],
+            id="title-then-url-in-brackets",
+        ),
+        pytest.param(
+            "190302 Sparse Lattice Fields.md",
+            "2019-03-02",
+            "1903.00202",
+            "Sparse Lattice Fields",
+            [],
+            ["nerf", "rendering"],
+            id="title-then-bare-url-and-hashtags-ending-prose",
+        ),
+        pytest.param(
+            "190303 Dense Hopping Transformers.md",
+            "2019-03-03",
+            "1903.00303",
+            "Dense Hopping Transformers",
+            ["Cy Park", "Di Choi"],
+            ["transformer", "attention"],
+            id="url-then-text-and-a-stray-word-in-the-tag-line",
+        ),
+        pytest.param(
+            "190304 Counting Sheep.md",
+            "2019-03-04",
+            "1903.00404",
+            "Counting Sheep with Transformers",
+            ["Ann Lee", "Bo Kim"],
+            ["counting"],
+            id="markdown-link-then-authors",
+        ),
+        pytest.param(
+            "190305 Old Habits.md",
+            "2019-03-05",
+            "1903.00505",
+            "Old Habits of Recurrent Nets",
+            ["Eve Han"],
+            ["rnn"],
+            id="stray-character-before-https",
+        ),
+        pytest.param(
+            "190306 From r to Q.md",
+            "2019-03-06",
+            "1903.00606",
+            "From $r$ to $Q^*$: Your Model Is a Q-Function",
+            ["Ann Lee", "Bo Kim"],
+            ["rlhf"],
+            id="literal-star-in-an-emphasised-title",
+        ),
+        pytest.param(
+            "Variational Pebbles.md",
+            "2019-03-07",
+            "1903.00707",
+            "Variational Pebbles",
+            ["Ann Lee"],
+            ["vae"],
+            id="date-from-front-matter",
+        ),
+    ],
+)
+def test_older_note_shapes_keep_their_id_and_do_not_cite_themselves(name, date, arxiv_id, title, authors, tags):
+    relpath = f"arXiv/2019/{name}"
+    document, diagnostics = parse_vault_note(
+        (SHAPES / relpath).read_text(encoding="utf-8"), path=relpath, relpath=relpath
+    )
+    (entry,) = document.entries
+    assert (document.date, entry.arxiv_id, entry.title) == (date, arxiv_id, title)
+    assert ([a.name for a in entry.authors], list(entry.tags)) == (authors, tags)
+    assert arxiv_id not in {ref.arxiv_id for ref in entry.refs}
+    assert account_lines(Corpus((document,), tuple(diagnostics))).ok
+
+
+def test_rest_of_an_own_url_line_is_commentary_and_a_stray_tag_word_is_reported():
+    relpath = "arXiv/2019/190303 Dense Hopping Transformers.md"
+    document, diagnostics = parse_vault_note(
+        (SHAPES / relpath).read_text(encoding="utf-8"), path=relpath, relpath=relpath
+    )
+    (entry,) = document.entries
+    assert [(u.line, u.text) for u in entry.urls] == [(1, "https://arxiv.org/abs/1903.00303")]
+    assert [(c.line, c.text) for c in entry.commentary_ko][:1] == [(1, "재미있는 논문")]
+    assert [(r.arxiv_id, r.label, r.line) for r in entry.refs] == [("2106.09685", "LoRA", 5)]
+    assert [str(d) for d in diagnostics] == [
+        f"{relpath}:7: tag line has a word that is not a tag: '참고'; write it as #참고"
+    ]
+
+
+def test_hashtags_ending_a_prose_line_leave_the_prose():
+    relpath = "arXiv/2019/190305 Old Habits.md"
+    document, _ = parse_vault_note((SHAPES / relpath).read_text(encoding="utf-8"), path=relpath, relpath=relpath)
+    assert [(c.line, c.text) for c in document.entries[0].commentary_ko] == [(5, "재귀 신경망 튜닝하기.")]
+
+
+@pytest.mark.parametrize(
+    "first_line",
+    [
+        "(https://arxiv.org/abs/2312.00752)",
+        "[https://arxiv.org/abs/2312.00752]",
+        "`https://arxiv.org/abs/2312.00752`",
+        "·https://arxiv.org/abs/2312.00752",
+        "Mamba https://arxiv.org/abs/2312.00752",
+        "Mamba (https://arxiv.org/abs/2312.00752) (Albert Gu, Tri Dao)",
+    ],
+)
+def test_an_own_url_in_brackets_or_with_stray_marks_keeps_the_notes_id(first_line):
+    text = f"{first_line}\n\nMamba (Albert Gu, Tri Dao)\n\n좋네요.\n"
+    document, diagnostics = parse_vault_note(text, path="231201 M.md", relpath="231201 M.md")
+    (entry,) = document.entries
+    assert ([u.text for u in entry.urls], entry.arxiv_id, entry.title, entry.refs, diagnostics) == (
+        ["https://arxiv.org/abs/2312.00752"],
+        "2312.00752",
+        "Mamba",
+        (),
+        [],
+    )
+
+
+def test_an_arxiv_url_alone_on_the_line_after_the_header_is_the_notes_own():
+    text = "Mamba: Linear-Time (Albert Gu, Tri Dao)\n\nhttps://arxiv.org/abs/2312.00752\n\n좋네요. https://github.com/x/y\n"
+    (entry,) = parse_vault_note(text, path="231201 M.md", relpath="231201 M.md")[0].entries
+    assert (entry.arxiv_id, [u.line for u in entry.urls], entry.refs) == ("2312.00752", [3], ())
+    # a project page there is commentary, not the note's own URL
+    text = "Mamba: Linear-Time (Albert Gu, Tri Dao)\n\nhttps://github.com/x/y\n\n좋네요.\n"
+    (entry,) = parse_vault_note(text, path="231201 M.md", relpath="231201 M.md")[0].entries
+    assert (entry.arxiv_id, entry.urls, [w.line for w in entry.links]) == (None, (), [3])
+
+
+def test_a_remark_on_the_url_line_gives_way_to_the_header_below_and_authors_below_a_title_join_it():
+    remark = "https://arxiv.org/abs/2312.00752 great read\n\nMamba: Linear-Time (Albert Gu, Tri Dao)\n\n좋네요.\n"
+    document, diagnostics = parse_vault_note(remark, path="231201 M.md", relpath="231201 M.md")
+    (entry,) = document.entries
+    assert (entry.title, [a.name for a in entry.authors], [c.text for c in entry.commentary_ko]) == (
+        "Mamba: Linear-Time",
+        ["Albert Gu", "Tri Dao"],
+        ["great read", "좋네요."],
+    )
+    assert diagnostics == [] and account_lines(Corpus((document,), ())).ok
+    below = "https://arxiv.org/abs/2312.00752 Mamba: Linear-Time\n\n(Albert Gu, Tri Dao)\n\n좋네요.\n"
+    document, diagnostics = parse_vault_note(below, path="231201 M.md", relpath="231201 M.md")
+    (entry,) = document.entries
+    assert (entry.title, [a.name for a in entry.authors], entry.author_lines) == (
+        "Mamba: Linear-Time",
+        ["Albert Gu", "Tri Dao"],
+        (3,),
+    )
+    assert diagnostics == [] and account_lines(Corpus((document,), ())).ok

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import networkx as nx
 
+from .analysis import analyse
 from .arxiv_metadata import link_with_metadata, metadata_signature
 from .cache import BuildRecord, code_fingerprint, output_stamp
 from .errors import InputError, NoEntriesError
@@ -242,6 +243,10 @@ def build(
         with paused_gc():
             linked, graph = link_with_metadata(corpus, arxiv_metadata)
         timings["link"] = time.perf_counter() - started
+        started = time.perf_counter()
+        say("analysing")
+        analyse(graph)  # communities, centrality and the layout's shape, on the graph's nodes
+        timings["analyse"] = time.perf_counter() - started
 
         outcomes = _export(folder, graph, exporters, base_iri, jobs, say, timings)
         result = _result(path, corpus, linked, graph, [*diagnostics, *linked.diagnostics], timings, outcomes)

@@ -17,7 +17,7 @@ import networkx as nx
 
 from .identifiers import h16, normalize_tag, normalize_url
 from .linking import LinkedCorpus
-from .model import AgentKind
+from .model import AgentKind, SourceSpan
 
 __all__ = ["ITEM_TYPES", "Attr", "EdgeKind", "NodeKind", "build_graph", "graph_summary", "undirected_pairs"]
 
@@ -69,6 +69,8 @@ class Attr:
     COMMENTARY_EN = "commentary_en"
     TAGS = "tags"
     SOURCE_KIND = "source_kind"
+    SOURCES = "sources"
+    """Every place a note is written, as ``path:first-last`` (a digest entry and its vault note)."""
     DIGEST = "digest"
     # item
     ITEM_TYPE = "item_type"
@@ -93,6 +95,18 @@ class Attr:
     HOST = "host"
     IS_CODE = "is_code"
     NORMALIZED = "normalized"
+    # items and cited papers, from the analysis stage (papergraph.analysis)
+    COMMUNITY = "community"
+    """Topic community id (0 = the largest; "other" the highest); also on tags."""
+    COMMUNITY_LABEL = "community_label"
+    PAGERANK = "pagerank"
+    CITED_BY = "cited_by"
+    PROJECTION_DEGREE = "projection_degree"
+    # graph attributes (``G.graph``), from the analysis stage
+    COMMUNITIES = "communities"
+    """``[{"id", "label", "size", "top": [node ids, best first]}]``."""
+    LAYOUT_EDGES = "layout_edges"
+    """``(node count, [(i, j, weight)], [group per node])``: see :func:`undirected_pairs`."""
     # edges
     POSITION = "position"
     LINE = "line"
@@ -132,8 +146,11 @@ def build_graph(linked: LinkedCorpus) -> nx.MultiDiGraph:
         )
     for note in linked.notes:
         e = note.entry
+        merged = len(note.sources) > 1
+        sources = {Attr.SOURCES: [_source_text(s.document.relpath, s.span) for s in note.sources]} if merged else {}
         G.add_node(
             note.id,
+            **sources,
             **{
                 Attr.KIND: NodeKind.NOTE.value,
                 Attr.LABEL: e.title,
@@ -243,8 +260,11 @@ def build_graph(linked: LinkedCorpus) -> nx.MultiDiGraph:
                     key=EdgeKind.TAGGED.value,
                     **{Attr.KIND: EdgeKind.TAGGED.value, Attr.SPELLING: spelling},
                 )
+        # in a note written in two files, each line number says which file it is in
+        merged = len(note.sources) > 1
         for index, ref in enumerate(note.entry.refs):
             target = "work:arxiv-" + ref.arxiv_id.replace("/", "-")
+            where = {Attr.PATH: note.source_of_ref(index).document.relpath} if merged else {}
             G.add_edge(
                 note.id,
                 target,
@@ -256,23 +276,33 @@ def build_graph(linked: LinkedCorpus) -> nx.MultiDiGraph:
                     Attr.URL: ref.url,
                     Attr.VERSION: ref.version,
                 },
+                **where,
             )
-        for web in note.entry.links:
+        for index, web in enumerate(note.entry.links):
             target = link_ids[normalize_url(web.url)]
+            where = {Attr.PATH: note.source_of_link(index).document.relpath} if merged else {}
             G.add_edge(
                 note.id,
                 target,
                 key=f"{EdgeKind.LINKS_TO.value}:{web.line}:{h16(web.url)[:6]}",
                 **{Attr.KIND: EdgeKind.LINKS_TO.value, Attr.LINE: web.line, Attr.URL: web.url},
+                **where,
             )
+    vault_paths = {n.id: n.vault_source.document.relpath for n in linked.notes if n.vault_source and len(n.sources) > 1}
     for index, wiki in enumerate(linked.wiki_links):
+        where = {Attr.PATH: vault_paths[wiki.note_id]} if wiki.note_id in vault_paths else {}
         G.add_edge(
             wiki.note_id,
             wiki.item_id,
             key=f"{EdgeKind.WIKI_LINKS.value}:{wiki.line}:{index}",
             **{Attr.KIND: EdgeKind.WIKI_LINKS.value, Attr.LINE: wiki.line, Attr.LABEL: wiki.target},
+            **where,
         )
     return G
+
+
+def _source_text(path: str, span: SourceSpan) -> str:
+    return f"{path}:{span.line_start}-{span.line_end}"
 
 
 def graph_summary(G: nx.MultiDiGraph) -> dict[str, dict[str, int]]:
@@ -285,16 +315,29 @@ def graph_summary(G: nx.MultiDiGraph) -> dict[str, dict[str, int]]:
     }
 
 
-def undirected_pairs(G: nx.Graph) -> tuple[list[tuple[int, int]], list[int]]:
+def undirected_pairs(G: nx.Graph) -> tuple[list[tuple[int, int]], list[float], list[int]]:
     """The shape of ``G`` for the layout: node numbers ``(i, j)``, ``i < j``, in
-    the order of ``list(G)``, for every pair of distinct neighbours, sorted,
-    and how many edges join each pair (edge direction is ignored)."""
-    index = {node: i for i, node in enumerate(G)}
-    counts: dict[tuple[int, int], int] = {}
-    for u, v in G.edges():
-        i, j = index[u], index[v]
+    the order of ``list(G)``, for every pair of distinct neighbours, sorted;
+    how strongly each pair attracts; and a group per node that the layout
+    pulls together (empty: no groups).
+
+    Without analysis the pairs are those of the graph's edges (direction
+    ignored), each attracting as many times as edges join it, and there are no
+    groups. Once the analysis stage has put its layout on the graph
+    (``G.graph["layout_edges"]``, see :func:`papergraph.analysis.layout_edges`),
+    they are its weighted edges and communities.
+    """
+    counts: dict[tuple[int, int], float] = {}
+    shape = G.graph.get(Attr.LAYOUT_EDGES)
+    groups: list[int] = []
+    if shape is not None and shape[0] == len(G):
+        _, edges, groups = shape
+    else:
+        index = {node: i for i, node in enumerate(G)}
+        edges = [(index[u], index[v], 1) for u, v in G.edges()]
+    for i, j, weight in edges:
         if i != j:
             pair = (i, j) if i < j else (j, i)
-            counts[pair] = counts.get(pair, 0) + 1
+            counts[pair] = counts.get(pair, 0) + weight
     pairs = sorted(counts)
-    return pairs, [counts[pair] for pair in pairs]
+    return pairs, [counts[pair] for pair in pairs], list(groups)

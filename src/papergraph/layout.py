@@ -50,6 +50,8 @@ SCALING_RATIO = 2.0
 """ForceAtlas2's ``kr`` (Gephi's default for graphs of more than 100 nodes)."""
 GRAVITY = 0.1
 """``kg`` of the strong gravity: 1 packs the graph into a uniform disc, 0.02 lets components drift off."""
+GROUP_GRAVITY = 0.3
+"""``kc`` of :func:`_group_gravity`: how strongly a community holds its members together."""
 NODES_PER_CELL = 0.5
 MAX_GRID = 512
 SPEED_TOLERANCE = 1.0
@@ -73,9 +75,13 @@ def compute_layout(G: nx.Graph) -> dict[Hashable, tuple[float, float]]:
     return dict(zip(nodes, layout_positions(len(nodes), *undirected_pairs(G))))
 
 
-def layout_positions(n: int, pairs: Sequence[tuple[int, int]], counts: Sequence[int]) -> list[tuple[float, float]]:
-    """The positions of nodes ``0..n-1`` joined by ``pairs`` (``counts`` edges each),
-    as :func:`papergraph.graph.undirected_pairs` gives them.
+def layout_positions(
+    n: int, pairs: Sequence[tuple[int, int]], counts: Sequence[float], groups: Sequence[int] = ()
+) -> list[tuple[float, float]]:
+    """The positions of nodes ``0..n-1`` joined by ``pairs`` (attracting with
+    weight ``counts``), the nodes of each group in ``groups`` (a number per
+    node, -1 for none; empty for no groups) pulled together, as
+    :func:`papergraph.graph.undirected_pairs` gives them.
 
     Only numbers in and out, so a build can compute it in another process.
     """
@@ -101,8 +107,9 @@ def layout_positions(n: int, pairs: Sequence[tuple[int, int]], counts: Sequence[
         renumber = np.full(n, -1)
         renumber[core] = np.arange(len(core))
         keep = (parent[sources] < 0) & (parent[targets] < 0)
+        group = np.array(groups, dtype=np.int64)[core] if len(groups) == n else None
         position[core] = force_atlas2(
-            renumber[sources[keep]], renumber[targets[keep]], weights[keep], mass[core], seed=SEED
+            renumber[sources[keep]], renumber[targets[keep]], weights[keep], mass[core], seed=SEED, groups=group
         )
     _place_leaves(position, parent, mass, sources, targets)
 
@@ -157,6 +164,7 @@ def force_atlas2(
     *,
     seed: int = SEED,
     iterations: int | None = None,
+    groups: np.ndarray | None = None,
 ) -> np.ndarray:
     """ForceAtlas2 positions (an ``(n, 2)`` array, layout units) of an undirected graph.
 
@@ -167,6 +175,8 @@ def force_atlas2(
             (degree in the whole graph, leaves included).
         seed: seeds the random start positions.
         iterations: how many steps to run (default: fewer for bigger graphs).
+        groups: a group number per node (-1: none); each node is pulled
+            towards the centre of its group (see :func:`_group_gravity`).
     """
     n = len(mass)
     rng = np.random.default_rng(seed)
@@ -184,6 +194,8 @@ def force_atlas2(
         force = _repulsion(position, mass, kernels)
         force += _attraction(position, sources, targets, weights)
         force += _gravity(position, mass)
+        if groups is not None:
+            force += _group_gravity(position, mass, groups)
 
         swinging = mass * np.linalg.norm(force - previous, axis=1)
         traction = mass * np.linalg.norm(force + previous, axis=1) / 2
@@ -237,6 +249,29 @@ def _attraction(position: np.ndarray, sources: np.ndarray, targets: np.ndarray, 
 def _gravity(position: np.ndarray, mass: np.ndarray) -> np.ndarray:
     """ForceAtlas2's *strong* gravity: a pull ``kg·mass·distance`` towards the origin."""
     return position * (-GRAVITY * mass)[:, None]
+
+
+def _group_gravity(position: np.ndarray, mass: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """A pull ``kc·mass·distance`` towards the mass centre of the node's group (none without one).
+
+    The same law as the strong gravity, towards a community's centre
+    instead of the picture's: the communities of the analysis become regions
+    instead of overlapping in one disc, while their members' edges still
+    decide where in the region each sits.
+    """
+    member = groups >= 0
+    force = np.zeros_like(position)
+    if not member.any():
+        return force
+    group = groups[member]
+    count = int(group.max()) + 1
+    total = np.bincount(group, mass[member], count)
+    centre = (
+        np.column_stack([np.bincount(group, mass[member] * position[member, axis], count) for axis in (0, 1)])
+        / np.maximum(total, 1e-12)[:, None]
+    )
+    force[member] = (centre[group] - position[member]) * (GROUP_GRAVITY * mass[member])[:, None]
+    return force
 
 
 def _repulsion(position: np.ndarray, mass: np.ndarray, kernels: dict[int, tuple[np.ndarray, np.ndarray]]) -> np.ndarray:

@@ -22,11 +22,11 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
-from .identifiers import h16, normalize_name, normalize_tag, normalize_title, normalize_url
-from .model import AgentKind, Corpus, Diagnostic, Document, Entry, ItemKind, WikiLink
+from .identifiers import find_urls, h16, normalize_name, normalize_tag, normalize_title, normalize_url, parse_arxiv_url
+from .model import AgentKind, Corpus, Diagnostic, Document, Entry, ItemKind, SourceSpan, TextLine, WebLink, WikiLink
 from .parsers.vault import title_from_file_name, wiki_link_note_name
 
 __all__ = [
@@ -38,13 +38,14 @@ __all__ = [
     "LinkedCorpus",
     "LinkedDigest",
     "LinkedNote",
+    "NoteSource",
     "ResolvedWikiLink",
     "Tag",
     "item_key_for_title",
     "link_corpus",
 ]
 
-CODE_HOSTS = frozenset({"github.com", "gitlab.com", "bitbucket.org", "huggingface.co", "codeberg.org"})
+CODE_HOSTS = frozenset({"github.com", "gitlab.com", "bitbucket.org", "codeberg.org"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +57,23 @@ class LinkedDigest:
 
 
 @dataclass(frozen=True, slots=True)
+class NoteSource:
+    """One place a note is written: a digest entry or a vault note (file and lines)."""
+
+    document: Document
+    span: SourceSpan
+
+
+@dataclass(frozen=True, slots=True)
 class LinkedNote:
+    """One note: a digest entry, a vault note, or both when the entry was written from the note.
+
+    A merged note keeps the digest entry's identity (key, digest, position)
+    and lists both places in ``sources``; ``ref_sources`` and
+    ``link_sources`` say, for each of ``entry.refs`` and ``entry.links``,
+    which source its line number is in (an index into ``sources``).
+    """
+
     id: str
     key: str
     """``{digest key}/{item key}`` (``-2`` when an item recurs in one digest),
@@ -66,6 +83,20 @@ class LinkedNote:
     digest_id: str | None
     item_id: str
     position: int
+    sources: tuple[NoteSource, ...] = ()
+    ref_sources: tuple[int, ...] = ()
+    link_sources: tuple[int, ...] = ()
+
+    @property
+    def vault_source(self) -> NoteSource | None:
+        """The vault note this note was read from, if any."""
+        return next((s for s in self.sources if s.document.source_kind == "vault"), None)
+
+    def source_of_ref(self, index: int) -> NoteSource:
+        return self.sources[self.ref_sources[index]] if self.ref_sources else self.sources[0]
+
+    def source_of_link(self, index: int) -> NoteSource:
+        return self.sources[self.link_sources[index]] if self.link_sources else self.sources[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,11 +207,25 @@ def _digest_keys(documents: list[Document]) -> dict[str, str]:
 
 
 def _is_code_host(url: str) -> bool:
+    """Whether a URL is the root of a source repository (``github.com/owner/repo``).
+
+    Only a repository is code: an issue, a file, a release or a PDF inside
+    one is a page, and so is a model or data set on a hub.
+
+    >>> _is_code_host("https://github.com/org/repo"), _is_code_host("https://github.com/org/repo/issues/3")
+    (True, False)
+    >>> _is_code_host("https://github.com/org/repo/blob/main/paper.pdf"), _is_code_host("https://github.com/org")
+    (False, False)
+    """
     try:
-        host = (urlsplit(url).hostname or "").lower()
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
     except ValueError:
         return False
-    return host.removeprefix("www.") in CODE_HOSTS
+    segments = [s for s in parts.path.split("/") if s]
+    if segments and segments[-1].endswith(".git"):
+        segments[-1] = segments[-1][:-4]
+    return host.removeprefix("www.") in CODE_HOSTS and len(segments) == 2 and not parts.query
 
 
 class _Linker:
@@ -198,25 +243,45 @@ class _Linker:
         # (document, entry) in input order, each with its item key
         pairs = [(d, e) for d in self.corpus.documents for e in d.entries]
         positions = [index for d in self.corpus.documents for index in range(len(d.entries))]
-        item_key_of = self._resolve_items(pairs)
+        item_key_of, written_from = self._resolve_items(pairs)
+        merged_away = set(written_from.values())
 
         notes: list[LinkedNote] = []
         used_note_keys: dict[str, int] = defaultdict(int)
         for position, (document, entry) in enumerate(pairs):
+            if position in merged_away:
+                continue  # one note with the digest entry written from it
             item_key = item_key_of[position]
+            index = positions[position] if document.source_kind == "digest" else 0
+            sources: tuple[NoteSource, ...] = (NoteSource(document, entry.source),)
+            ref_sources: tuple[int, ...] = ()
+            link_sources: tuple[int, ...] = ()
+            if position in written_from:
+                vault_document, vault_entry = pairs[written_from[position]]
+                entry, ref_sources, link_sources = merge_entries(entry, vault_entry)
+                sources += (NoteSource(vault_document, vault_entry.source),)
             if document.source_kind == "digest":
                 digest = digest_by_path[document.relpath]
                 base = f"{digest.key}/{item_key}"
                 used_note_keys[base] += 1
                 note_key = base if used_note_keys[base] == 1 else f"{base}-{used_note_keys[base]}"
                 digest_id: str | None = digest.id
-                index = positions[position]
             else:
                 note_key = f"vault/{h16(document.relpath)}"
                 digest_id = None
-                index = 0
             notes.append(
-                LinkedNote(f"note:{note_key}", note_key, entry, document, digest_id, _work_id(item_key), index)
+                LinkedNote(
+                    f"note:{note_key}",
+                    note_key,
+                    entry,
+                    document,
+                    digest_id,
+                    _work_id(item_key),
+                    index,
+                    sources,
+                    ref_sources,
+                    link_sources,
+                )
             )
 
         agents = self._agents(notes)
@@ -238,20 +303,24 @@ class _Linker:
             wiki_links=wiki_links,
         )
 
-    def _resolve_items(self, pairs: list[tuple[Document, Entry]]) -> list[str]:
-        """The item key of every entry.
+    def _resolve_items(self, pairs: list[tuple[Document, Entry]]) -> tuple[list[str], dict[int, int]]:
+        """The item key of every entry, and which vault note each digest entry was written from.
 
         In order of evidence:
 
-        1. the entry's own arXiv id (a vault note's first line, a digest URL line);
+        1. for a vault note, its own arXiv id; without an own URL, the arXiv
+           link in its commentary whose label is the note's title (the paper
+           it is about, not one it cites);
         2. for a digest entry, the vault note it was written from: same date,
            and the same normalised title (else a title equal to the note's
-           file name without its date). The entry shares that note's item, so
-           it takes the note's arXiv id, or stays a non-arXiv item when the
-           note's own URL is not on arXiv;
-        3. otherwise a title that maps to exactly one known arXiv id (known
+           file name without its date). The entry shares that note's item
+           (the note's own URL decides, even over arXiv URL lines of the
+           entry) and becomes one note with it;
+        3. the entry's own arXiv id;
+        4. otherwise a title that maps to exactly one known arXiv id (known
            from the entries, or from arXiv metadata: ``known_titles``);
-        4. otherwise the normalised title.
+        5. otherwise the normalised title; two entries of one day with the
+           same title and different first authors are different items.
 
         A title or a note that points to several arXiv ids is reported and
         kept as a separate item, never guessed.
@@ -262,9 +331,11 @@ class _Linker:
         vault_names: dict[tuple[str, str | None], list[int]] = defaultdict(list)
         for title, ids in self.known_titles.items():
             ids_by_title[title].update(ids)
-        for index, (document, entry) in enumerate(pairs):
-            if entry.arxiv_id:
-                ids_by_title[titles[index]].add(entry.arxiv_id)
+        own_ids = [_own_or_self_cited_id(document, entry) for document, entry in pairs]
+        for index, (document, _entry) in enumerate(pairs):
+            found = own_ids[index]
+            if found:
+                ids_by_title[titles[index]].add(found)
             if document.source_kind == "vault":
                 vault_notes[titles[index], document.date].append(index)
                 name = title_from_file_name(document.relpath.rsplit("/", 1)[-1])
@@ -281,23 +352,38 @@ class _Linker:
 
         keys: dict[int, str] = {}
         for index, (document, entry) in enumerate(pairs):
-            if entry.arxiv_id:
-                keys[index] = _arxiv_key(entry.arxiv_id)
-            elif document.source_kind == "vault":
+            if document.source_kind != "vault":
+                continue
+            own_id = own_ids[index]
+            if own_id:
+                keys[index] = _arxiv_key(own_id)
+            else:
                 # a note whose own URL is not on arXiv (a blog post, an
                 # OpenReview page) is not the arXiv paper of the same title
                 keys[index] = item_key_for_title(entry.title) if entry.urls else by_title(index)
+        self._split_same_titles(pairs, keys, [i for i in keys if keys[i].startswith("w-")])
+        written_from: dict[int, int] = {}
+        taken: set[int] = set()
+        unpaired: list[int] = []
         for index, (document, entry) in enumerate(pairs):
             if index in keys:
                 continue
             at = (titles[index], document.date)
-            sources = vault_notes.get(at) or vault_names.get(at, [])
+            # a note without a date (none in its file name or front matter) may be the source too
+            undated = (titles[index], None)
+            sources = (
+                vault_notes.get(at) or vault_names.get(at) or vault_notes.get(undated) or vault_names.get(undated, [])
+            )
             source_keys = {keys[i] for i in sources}
-            if not sources:
-                keys[index] = by_title(index)
-            elif len(source_keys) == 1:
+            if len(source_keys) == 1:
                 keys[index] = source_keys.pop()
-            else:
+                # the same paper noted twice that day: entries and notes pair in order
+                free = [i for i in sources if i not in taken]
+                if free:
+                    written_from[index] = free[0]
+                    taken.add(free[0])
+                continue
+            if len(source_keys) > 1:
                 self._ambiguous(
                     document,
                     entry,
@@ -306,7 +392,28 @@ class _Linker:
                     source_keys,
                 )
                 keys[index] = item_key_for_title(entry.title)
-        return [keys[index] for index in range(len(pairs))]
+            elif own_ids[index]:
+                keys[index] = _arxiv_key(str(own_ids[index]))
+            else:
+                keys[index] = by_title(index)
+            unpaired.append(index)
+        self._split_same_titles(pairs, keys, [i for i in unpaired if keys[i].startswith("w-")])
+        return [keys[index] for index in range(len(pairs))], written_from
+
+    @staticmethod
+    def _split_same_titles(pairs: list[tuple[Document, Entry]], keys: dict[int, str], indices: list[int]) -> None:
+        """Give entries of one day with one title but different first authors their own items."""
+        groups: dict[tuple[str, str | None], list[int]] = defaultdict(list)
+        for index in indices:
+            groups[keys[index], pairs[index][0].date].append(index)
+        for members in groups.values():
+            firsts = {normalize_name(pairs[i][1].authors[0].name) for i in members if pairs[i][1].authors}
+            if len(firsts) < 2:
+                continue
+            for index in members:
+                entry = pairs[index][1]
+                if entry.authors:
+                    keys[index] = item_key_for_title(f"{entry.title}\n{normalize_name(entry.authors[0].name)}")
 
     def _ambiguous(self, document: Document, entry: Entry, what: str, candidates: set[str]) -> None:
         self.diagnostics.append(
@@ -421,7 +528,8 @@ class _Linker:
                 f"wiki-link [[{link.target}]] names no note in the input; no edge made (add that note or fix the name)"
             )
             code = "dangling-wikilink"
-        self.diagnostics.append(Diagnostic(note.document.path, link.line, message, code))
+        where = note.vault_source.document.path if note.vault_source else note.document.path
+        self.diagnostics.append(Diagnostic(where, link.line, message, code))
         return None
 
     def _links(self, notes: list[LinkedNote]) -> tuple[Link, ...]:
@@ -439,14 +547,106 @@ def _vault_note_names(notes: list[LinkedNote]) -> dict[str, list[LinkedNote]]:
     """Vault notes by the names a wiki-link may use: file name and path, without ``.md``, case-folded."""
     names: dict[str, list[LinkedNote]] = defaultdict(list)
     for note in notes:
-        if note.document.source_kind != "vault":
+        source = note.vault_source
+        if source is None:
             continue
-        path = note.document.relpath
+        path = source.document.relpath
         path = path[:-3] if path.lower().endswith(".md") else path
         spellings = {path.rsplit("/", 1)[-1].casefold(), path.casefold()}
         for spelling in spellings:
             names[spelling].append(note)
     return names
+
+
+def _own_or_self_cited_id(document: Document, entry: Entry) -> str | None:
+    """An entry's own arXiv id; for a vault note without own URLs, the arXiv
+    link of its commentary labelled with the note's own title."""
+    if entry.arxiv_id or document.source_kind != "vault" or entry.urls:
+        return entry.arxiv_id
+    title = normalize_title(entry.title)
+    found = {ref.arxiv_id for ref in entry.refs if ref.label and normalize_title(ref.label) == title}
+    return found.pop() if len(found) == 1 else None
+
+
+def merge_entries(digest: Entry, vault: Entry) -> tuple[Entry, tuple[int, ...], tuple[int, ...]]:
+    """One note from a digest entry and the vault note it was written from.
+
+    The digest entry gives the title, the authors and the place in its
+    digest; the vault note's own URLs decide which URL lines are the item's
+    own pages; the commentary is taken from the fuller of the two; refs,
+    links and tags are the digest's plus those only the vault note has.
+    Returns the entry and, for each ref and link, 0 (digest) or 1 (vault):
+    the file its line number is in.
+    """
+    own = {normalize_url(u.text) for u in vault.urls}
+    urls = list(digest.urls)
+    commentary_ko = list(digest.commentary_ko)
+    links = list(digest.links)
+    if own:
+        # a commentary line that is only the vault note's own URL is the item's page
+        for line in list(commentary_ko):
+            url = _bare_url(line.text)
+            if url is None or normalize_url(url) not in own:
+                continue
+            commentary_ko.remove(line)
+            urls.append(TextLine(line.line, url))
+            links = [w for w in links if not (w.line == line.line and normalize_url(w.url) in own)]
+        # and a URL line the note does not have as its own is commentary (a project page)
+        if vault.arxiv_id:
+            for page in [u for u in urls if normalize_url(u.text) not in own and not parse_arxiv_url(u.text)]:
+                urls.remove(page)
+                commentary_ko.insert(0, page)
+                if normalize_url(page.text) not in {normalize_url(w.url) for w in links}:
+                    links.insert(0, WebLink(page.text, page.line))
+        urls.sort(key=lambda u: u.line)
+    # the vault note's own URLs are the item's own pages too (line numbers in the vault note)
+    written = {normalize_url(u.text) for u in urls}
+    urls.extend(u for u in vault.urls if normalize_url(u.text) not in written)
+    fuller = len("".join(c.text for c in (*vault.commentary_ko, *vault.commentary_en))) > len(
+        "".join(c.text for c in (*commentary_ko, *digest.commentary_en))
+    )
+    own_id = vault.arxiv_id or digest.arxiv_id
+    refs = list(digest.refs)
+    ref_sources = [0] * len(refs)
+    cited = {ref.arxiv_id for ref in refs} | {own_id}
+    for ref in vault.refs:
+        if ref.arxiv_id not in cited:
+            cited.add(ref.arxiv_id)
+            refs.append(ref)
+            ref_sources.append(1)
+    link_sources = [0] * len(links)
+    linked = {normalize_url(w.url) for w in links} | own
+    for web in vault.links:
+        if normalize_url(web.url) not in linked:
+            linked.add(normalize_url(web.url))
+            links.append(web)
+            link_sources.append(1)
+    tags = list(digest.tags)
+    known = {normalize_tag(t) for t in tags}
+    for tag in vault.tags:
+        if normalize_tag(tag) not in known:
+            known.add(normalize_tag(tag))
+            tags.append(tag)
+    merged = replace(
+        digest,
+        kind=ItemKind.PAPER if ItemKind.PAPER in (digest.kind, vault.kind) or own_id else digest.kind,
+        authors=digest.authors or vault.authors,
+        urls=tuple(urls),
+        abstract=digest.abstract or vault.abstract,
+        commentary_ko=vault.commentary_ko if fuller else tuple(commentary_ko),
+        commentary_en=vault.commentary_en if fuller else digest.commentary_en,
+        tags=tuple(tags),
+        refs=tuple(refs),
+        links=tuple(links),
+        wiki_links=vault.wiki_links,
+        arxiv_id=own_id,
+    )
+    return merged, tuple(ref_sources), tuple(link_sources)
+
+
+def _bare_url(text: str) -> str | None:
+    found = find_urls(text)
+    return found[0][1] if len(found) == 1 and found[0][1] == text.strip().strip("<>") else None
 
 
 def link_corpus(corpus: Corpus, known_titles: Mapping[str, Iterable[str]] | None = None) -> LinkedCorpus:

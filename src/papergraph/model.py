@@ -125,10 +125,12 @@ class Entry:
 
     def accounted_lines(self) -> tuple[int, ...]:
         """Every line number this entry claims, in order (for line accounting)."""
+        texts = {c.line for c in self.commentary_ko} | {c.line for c in self.commentary_en}
         numbers = [
             *self.title_lines,
             *self.author_lines,
-            *(u.line for u in self.urls),
+            # a vault note's own URL may share its line with commentary ("https://… 메모")
+            *(u.line for u in self.urls if u.line not in texts),
             *((self.abstract.line,) if self.abstract else ()),
             *(c.line for c in self.commentary_ko),
             *(c.line for c in self.commentary_en),

@@ -340,11 +340,13 @@ class Dataset:
 
 
 def _digests_to_ntriples(source: str, base_iri: str) -> bytes:
+    from .analysis import analyse
     from .build import load_graph
     from .exporters.rdf import to_rdf
     from .rdfwriter import generate_ntriples
 
     _, _, graph = load_graph([source])
+    analyse(graph)  # so that topic queries answer as they do on a build's export
     return generate_ntriples(to_rdf(graph, base_iri=base_iri))
 
 

@@ -44,6 +44,8 @@ class Stats:
     lines: LineAccount
     skipped_files: int = 0
     extra: dict[str, int] = field(default_factory=dict)
+    communities: tuple[tuple[int, str, int, tuple[str, ...]], ...] = ()
+    """``(id, label, papers, titles of its three most central papers)`` per topic community."""
 
 
 def account_lines(corpus: Corpus) -> LineAccount:
@@ -90,6 +92,11 @@ def compute_stats(
     ]
     dates = sorted(d.date for d in corpus.documents if d.date)
     read = {d.path for d in corpus.documents}
+    communities = G.graph.get(Attr.COMMUNITIES)
+    if communities is None:  # a graph the analysis stage has not seen: analyse it, leaving it as it is
+        from .analysis import analyse_graph
+
+        communities = [c.as_dict() for c in analyse_graph(G).communities]
     skipped = len({d.path for d in corpus.diagnostics if d.path not in read})
     return Stats(
         files=len(corpus.documents),
@@ -101,6 +108,10 @@ def compute_stats(
         diagnostics=tuple(diagnostics if diagnostics is not None else corpus.diagnostics),
         lines=account_lines(corpus),
         skipped_files=skipped,
+        communities=tuple(
+            (c["id"], c["label"], c["size"], tuple(str(G.nodes[n].get(Attr.LABEL) or n) for n in c["top"][:3]))
+            for c in communities
+        ),
     )
 
 
@@ -129,6 +140,12 @@ def format_stats(stats: Stats) -> str:
         for arxiv_id, label, count in stats.top_cited:
             shown = "" if label == f"arXiv:{arxiv_id}" else f"  {label[:60]}"
             out.append(f"  {count:>5}  {arxiv_id}{shown}")
+    if stats.communities:
+        out.append("")
+        out.append("communities (papers, label; then the three most central papers)")
+        for number, label, size, titles in stats.communities:
+            out.append(f"  {number:>3} {size:>5}  {label}")
+            out.extend(f"             {title[:70]}" for title in titles)
     lines = stats.lines
     out.append("")
     out.append(

@@ -79,6 +79,7 @@ _MODULES = {
     "rdf": "papergraph.exporters.rdf",
     "graphml": "papergraph.exporters.graphml",
     "gexf": "papergraph.exporters.gexf",
+    "projections": "papergraph.exporters.projections",
     "html": "papergraph.exporters.html",
 }
 

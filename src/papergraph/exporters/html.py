@@ -575,7 +575,10 @@ def _node_detail(detail: dict[str, Any], kind: str, data: Mapping[str, Any]) -> 
         if en:
             detail["en"] = en
         path = data.get(Attr.PATH)
-        if path:
+        sources = [str(s) for s in _as_list(data.get(Attr.SOURCES))]
+        if sources:
+            detail["s"] = "; ".join(sources)  # a digest entry and the vault note it was written from
+        elif path:
             start, end = data.get(Attr.LINE_START), data.get(Attr.LINE_END)
             detail["s"] = f"{path}:{start}-{end}" if start else str(path)
         if data.get(Attr.SOURCE_KIND) == "vault":

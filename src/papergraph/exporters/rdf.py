@@ -31,7 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
 from importlib import resources
 from urllib.parse import quote, urlsplit
@@ -133,6 +133,12 @@ class V:
     LINE = IRI(NS.PG + "line")
     SOURCE_URL = IRI(NS.PG + "sourceUrl")
     ARXIV_VERSION = IRI(NS.PG + "arxivVersion")
+    # topic communities (the analysis stage)
+    COMMUNITY = IRI(NS.PG + "community")
+    COMMUNITY_RANK = IRI(NS.PG + "communityRank")
+    CITED_BY = IRI(NS.PG + "citedBy")
+    MEMBERS = IRI(NS.PG + "members")
+    RELATED = IRI(NS.SKOS + "related")
     # from arXiv metadata
     SUBJECT_TERM = IRI(NS.FABIO + "hasSubjectTerm")
     SAME_AS = IRI(NS.SCHEMA + "sameAs")
@@ -223,24 +229,30 @@ def key_segment(key: str) -> str:
 
 @lru_cache(maxsize=65536)
 def web_iri(url: str) -> str | None:
-    """The IRI of a web link: the normalised URL, percent-encoded so that
+    """The IRI of a web link: the URL as written, percent-encoded so that
     Jena, Raptor, Oxigraph and rdflib all accept it; ``None`` if impossible.
 
-    >>> web_iri('HTTPS://GitHub.com/a b/"q"/')
-    'https://github.com/a%20b/%22q%22'
+    URLs are kept as written (data model §8): normalising them (case, a
+    trailing slash) is for identity keys only. A scheme-less URL gets
+    ``https://``, without which it is no IRI.
+
+    >>> web_iri('https://GitHub.com/a b/"q"/')
+    'https://GitHub.com/a%20b/%22q%22/'
     >>> web_iri("https://example.org/위키/100%/[x]?q=a b#frag")
-    'https://example.org/%EC%9C%84%ED%82%A4/100%25/%5Bx%5D?q=a%20b'
+    'https://example.org/%EC%9C%84%ED%82%A4/100%25/%5Bx%5D?q=a%20b#frag'
     """
+    candidate = url if re.match(r"^[a-z][a-z0-9+.-]*://", url, re.I) else "https://" + url
     try:
-        parts = urlsplit(normalize_url(url))
+        parts = urlsplit(candidate)
     except ValueError:
         return None
     if not parts.scheme or not parts.netloc:
         return None
-    host = _pct(parts.netloc.lower(), _HOST_SAFE)
+    host = _pct(parts.netloc, _HOST_SAFE)
     path = _segments(parts.path, _PATH_SAFE)
     query = f"?{_pct(parts.query, _QUERY_SAFE)}" if parts.query else ""
-    iri = f"{parts.scheme.lower()}://{host}{path}{query}"
+    fragment = f"#{_pct(parts.fragment, _QUERY_SAFE)}" if parts.fragment else ""
+    iri = f"{parts.scheme}://{host}{path}{query}{fragment}"
     return iri if _accepted_by_parsers(iri) else None
 
 
@@ -276,6 +288,8 @@ class _Mapper:
         self.out = RdfGraph()
         self.curator = IRI(f"{base}person/{CURATOR_KEY}")
         self.scheme = IRI(f"{base}tags")
+        self.topic_scheme = IRI(f"{base}communities")
+        self.community_rank = _community_ranks(G)
         self.iris: dict[str, IRI | None] = {}
         self.items_done: set[str] = set()
         self.metadata_files: set[IRI] = set()
@@ -286,6 +300,15 @@ class _Mapper:
         for note, item, data in G.edges(data=True):
             if data.get(Attr.KIND) == _E_ABOUT:
                 self.notes_about[item].append(note)
+        self.links: dict[str, str] | None = None
+
+    def link_of(self, url: str) -> str | None:
+        """The link node of a URL (by its identity key), so an item's page and a link to it are one IRI."""
+        if self.links is None:
+            self.links = {
+                str(d.get(Attr.NORMALIZED)): n for n, d in self.G.nodes(data=True) if d.get(Attr.KIND) == _N_LINK
+            }
+        return self.links.get(normalize_url(url))
 
     # ------------------------------------------------------------- helpers
 
@@ -337,7 +360,7 @@ class _Mapper:
         elif kind == _N_TAG:
             iri = f"{self.base}tag/{key_segment(key)}"
         elif kind == _N_LINK:
-            iri = web_iri(str(data.get(Attr.NORMALIZED) or data.get(Attr.URL) or ""))
+            iri = web_iri(str(data.get(Attr.URL) or data.get(Attr.NORMALIZED) or ""))
         result = IRI(iri) if iri and _accepted_by_parsers(iri) else None
         self.iris[node] = result
         return result
@@ -435,6 +458,7 @@ class _Mapper:
         if created:
             add(iri, V.CREATED, created)
         add(iri, V.CREATOR, self.curator)
+        records = self.sources(iri, data.get(Attr.SOURCES) or ())
 
         edges = [(node, v, k, d) for v, keyed in self.G.succ[node].items() for k, d in keyed.items()]
         items = [v for _, v, _, d in edges if d.get(Attr.KIND) == _E_ABOUT]
@@ -450,7 +474,7 @@ class _Mapper:
             if lines:
                 self.add_text(iri, V.TEXT, "\n".join(lines), path, first, f"{language} commentary", language)
 
-        self.citations(iri, edges, path, first)
+        self.citations(iri, edges, path, first, records)
         for item in items:
             if self.iri_of(item) is not None and item not in self.items_done:
                 self.items_done.add(item)
@@ -460,7 +484,29 @@ class _Mapper:
                 if tag is not None:
                     add(item_iri, V.SUBJECT, tag)
 
-    def citations(self, note_iri: IRI, edges: list, path: str, first: int) -> None:
+    def sources(self, note_iri: IRI, sources: Sequence[str]) -> dict[str, IRI]:
+        """One provenance record per further place a note is written (its vault note).
+
+        A note that is a digest entry and the vault note it was written from
+        is ``prov:wasDerivedFrom`` its digest and ``{note}/source/2``: a
+        ``prov:Entity`` with the vault note's path and lines. Returns the
+        record of each path, for the citations whose line is in that file.
+        """
+        records: dict[str, IRI] = {}
+        for number, source in enumerate(sources[1:], start=2):
+            where, _, lines = str(source).rpartition(":")
+            start, _, end = lines.partition("-")
+            record = IRI(f"{note_iri}/source/{number}")
+            self.out.add(note_iri, V.DERIVED_FROM, record)
+            self.out.add(record, RDF_TYPE, V.ENTITY)
+            self.add_text(record, V.SOURCE_PATH, where, where, 1, "source path")
+            for predicate, value in ((V.LINE_START, start), (V.LINE_END, end)):
+                if value.isdigit():
+                    self.out.add(record, predicate, integer(int(value)))
+            records[where] = record
+        return records
+
+    def citations(self, note_iri: IRI, edges: list, path: str, first: int, records: dict[str, IRI]) -> None:
         """``cito:cites`` plus one ``cito:Citation`` per link written in the note."""
         seen: dict[str, int] = defaultdict(int)
         for _, target, _, data in edges:
@@ -506,6 +552,8 @@ class _Mapper:
                 add(citation, V.ARXIV_VERSION, version)
             if isinstance(line, int):
                 add(citation, V.LINE, integer(line))
+            if data.get(Attr.PATH) in records:
+                add(citation, V.DERIVED_FROM, records[data[Attr.PATH]])  # the line is in that file
             if target_data.get(Attr.KIND) == _N_LINK and target_data.get(Attr.IS_CODE):
                 add(target_iri, RDF_TYPE, V.SOURCE_CODE)
 
@@ -528,10 +576,10 @@ class _Mapper:
         if abstract:
             self.add_text(iri, V.ABSTRACT, abstract, path, line, "abstract", "ko" if has_hangul(abstract) else "en")
         for url in data.get(Attr.URLS) or ():
-            own = parse_arxiv_url(url)
-            if arxiv_id and own is not None and own.id == arxiv_id:
-                continue
-            page = web_iri(_UNCARRIABLE.sub("", str(url)))
+            if parse_arxiv_url(url) is not None:
+                continue  # the item's own arXiv page is its IRI; another paper's is not its page
+            link = self.link_of(str(url))
+            page = self.iri_of(link) if link else web_iri(_UNCARRIABLE.sub("", str(url)))
             if page is None:
                 self.diagnose(
                     path,
@@ -541,6 +589,7 @@ class _Mapper:
                 )
                 continue
             add(iri, V.PAGE, IRI(page))
+        self.analysis_values(node, iri, data)
         self.authorship(node, iri, path, line)
         self.metadata(iri, data, path, line)
 
@@ -608,6 +657,7 @@ class _Mapper:
             self.add_text(iri, V.ABSTRACT, abstract, source, 0, "abstract", "en")
             self.authorship(node, iri, source, 0)
             self.metadata(iri, data, source, 0)
+            self.analysis_values(node, iri, data)
 
     def metadata(self, iri: IRI, data: dict, path: str, line: int) -> None:
         """What arXiv metadata added to a paper: categories as SKOS concepts of the
@@ -660,6 +710,51 @@ class _Mapper:
             add(concept, V.PREF_LABEL, Literal(category_name(code)))
         return concept
 
+    def community_iri(self, community: int) -> IRI:
+        return IRI(f"{self.base}community/{community}")
+
+    def analysis_values(self, node: str, iri: IRI, data: dict) -> None:
+        """A paper's community (``pg:community``), how many notes cite it, and, for the
+        three most central papers of a community, their rank in it.
+
+        PageRank itself stays out: it moves a little for every paper whenever
+        anything changes, and would make a rebuild render every paper again.
+        """
+        community = data.get(Attr.COMMUNITY)
+        if not isinstance(community, int) or isinstance(community, bool):
+            return
+        add = self.out.add
+        add(iri, V.COMMUNITY, self.community_iri(community))
+        rank = self.community_rank.get(node)
+        if rank is not None:
+            add(iri, V.COMMUNITY_RANK, integer(rank))
+        cited_by = data.get(Attr.CITED_BY)
+        if isinstance(cited_by, int):
+            add(iri, V.CITED_BY, integer(cited_by))
+
+    def communities(self) -> None:
+        """Each community of the analysis a ``skos:Concept`` in its own scheme, related to the tags of its label."""
+        communities = self.G.graph.get(Attr.COMMUNITIES) or []
+        if not communities:
+            return
+        add = self.out.add
+        self.out.section("topic communities (the analysis stage)")
+        add(self.topic_scheme, RDF_TYPE, V.CONCEPT_SCHEME)
+        add(self.topic_scheme, V.PREF_LABEL, Literal("papergraph topics: communities of the paper projection"))
+        tags = {str(d.get(Attr.KEY)): n for n, d in self.G.nodes(data=True) if d.get(Attr.KIND) == _N_TAG}
+        for community in communities:
+            iri = self.community_iri(community["id"])
+            add(iri, RDF_TYPE, V.CONCEPT)
+            add(iri, V.IN_SCHEME, self.topic_scheme)
+            label = self.text(str(community["label"]), "", 0, f"community {community['id']}")
+            add(iri, V.PREF_LABEL, Literal(label, "ko" if has_hangul(label) else None))
+            add(iri, V.NOTATION, Literal(str(community["id"])))
+            add(iri, V.MEMBERS, integer(community["size"]))
+            for name in str(community["label"]).split(" · "):
+                tag_iri = self.iri_of(tags[name]) if name in tags else None
+                if tag_iri is not None:
+                    add(iri, V.RELATED, tag_iri)
+
     def run(self) -> RdfGraph:
         self.header()
         for node, data in self.G.nodes(data=True):
@@ -672,7 +767,21 @@ class _Mapper:
                 self.note(node, data, digest_iri=None)
         self.agents()
         self.cited_papers()
+        self.communities()
         return self.out
+
+
+TOP_RANKED = 3
+"""How many papers of each community get a ``pg:communityRank``."""
+
+
+def _community_ranks(G: nx.MultiDiGraph) -> dict[str, int]:
+    """The place (1 = the most central) of the ``TOP_RANKED`` best papers of each community."""
+    return {
+        node: rank
+        for community in G.graph.get(Attr.COMMUNITIES) or []
+        for rank, node in enumerate(community["top"][:TOP_RANKED], start=1)
+    }
 
 
 def to_rdf(G: nx.MultiDiGraph, *, base_iri: str = DEFAULT_BASE_IRI, diagnose: Diagnose | None = None) -> RdfGraph:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-from ..identifiers import find_urls, has_hangul, parse_arxiv_url
+from ..identifiers import find_urls, has_hangul, parse_arxiv_id, parse_arxiv_url
 from ..model import AgentKind, ArxivRef, Author, Diagnostic, Document, ItemKind, TextLine, WebLink
 
 __all__ = [
@@ -36,6 +36,19 @@ URL_LINE = re.compile(r"^\s*<?(?:https?://|(?:www\.|export\.)?arxiv\.org/)\S+>?\
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 SENTENCE_END = re.compile(r"[.!?。]\s*$")
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+ET_AL = re.compile(r"\s+(?:et\s+al\.?|and\s+others)$", re.IGNORECASE)
+ANONYMOUS = re.compile(r"^anonymous(?:\s+authors?)?$", re.IGNORECASE)
+NAME_WORD = re.compile(r"[^\W\d_][^\W\d_'’.-]*(?:['’.-][^\W\d_]*)*\.?")
+# A Latin or digit name with a Korean particle glued on: "Transfusion과",
+# "GPT-4를", "LLaMA에서" (the label is the name without the particle).
+GLUED_PARTICLE = re.compile(r"^(?P<name>.*[A-Za-z\d)\]])(?P<particle>[\uac00-\ud7a3]{1,3})$")
+# arXiv ids written without a link: "(2002.06715)", "(2002.06715, 2003.00001)",
+# "arXiv:2411.04996v2".
+BARE_ARXIV_ID = re.compile(
+    r"(?<=[(,;])\s*(?P<paren>\d{4}\.\d{4,5}(?:v\d+)?)(?=\s*[),;])"
+    r"|(?<![\w/])arxiv:\s?(?P<tagged>\d{4}\.\d{4,5}(?:v\d+)?|[a-z][a-z-]*(?:\.[a-z]{2})?/\d{7}(?:v\d+)?)(?![\w/])",
+    re.IGNORECASE,
+)
 
 # Words that may sit inside a name written before a link ("Sparks of AGI",
 # "Binary Discrimination vs Ranked Preference Modeling"), but never end one.
@@ -116,7 +129,12 @@ DOCUMENT_URL = re.compile(
 ARXIV_LIKE = re.compile(r"^(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/", re.I)
 BLOG_URL = re.compile(r"(blog|/news/|/post/|/posts/|medium\.com|substack\.com|/research/)", re.I)
 MODEL_URL = re.compile(r"(huggingface\.co/(?!papers/|datasets/|blog/|spaces/)|ollama\.com)", re.I)
-MODEL_WORDS = re.compile(r"(모델|model|checkpoint|weights|릴리즈|release|공개)", re.I)
+# A model release is named like one ("Phi-3", "Qwen-72B", "DeepSeek LLM") and
+# its commentary says it is a model; a data set or a video is not one.
+MODEL_NAME = re.compile(r"\d|[A-Z].*[A-Z]")
+MODEL_WORDS = re.compile(r"(모델|model|checkpoint|weights|가중치|릴리즈|release|공개)", re.I)
+NOT_A_MODEL_URL = re.compile(r"(huggingface\.co/datasets/|youtube\.com/|youtu\.be/)", re.I)
+DATASET_RELEASE = re.compile(r"(데이터셋|data ?set)\S{0,2}\s*(공개|릴리즈|release)", re.I)
 
 
 def split_lines(text: str) -> list[str]:
@@ -195,24 +213,36 @@ def _is_capitalized(token: str) -> bool:
 
 def looks_like_name(part: str) -> bool:
     """Whether a piece of an author list reads as a person's or group's name."""
+    return _name_strength(part) > 0
+
+
+def _name_strength(part: str) -> int:
+    """2: reads as a name on its own; 1: only among other names (``Mina park``); 0: not a name."""
     part = part.strip()
     if part.lower().startswith("and "):
         part = part[4:]
     if ": " in part:
-        return all(looks_like_name(p) for p in part.split(": ", 1))
+        return min(_name_strength(p) for p in part.split(": ", 1))
+    if ANONYMOUS.match(part):
+        return 2
+    part = ET_AL.sub("", part)  # "Ann Lee et al."
     tokens = part.split()
     if not 1 <= len(tokens) <= 8 or len(part) > 80:
-        return False
+        return 0
     if SENTENCE_END.search(part) and not re.search(r"\b\w\.$", part) and not part.endswith(("Jr.", "Sr.")):
-        return False
+        return 0
     if has_hangul(part):
         # Korean names are short: "김철수", "Kim 철수"
-        return len(tokens) <= 3 and all(len(t) <= 5 for t in tokens)
+        return 2 if len(tokens) <= 3 and all(len(t) <= 5 for t in tokens) else 0
     content = [t for t in tokens if t.lower() not in NAME_PARTICLES]
-    if not content:
-        return False
+    if not content or not _is_capitalized(tokens[0]):
+        return 0
     capitalized = sum(_is_capitalized(t) for t in content)
-    return capitalized / len(content) >= 0.6 and _is_capitalized(tokens[0])
+    if capitalized / len(content) >= 0.6:
+        return 2
+    # "Mina park": a short run of plain words led by a capital is a name when
+    # the rest of the list is names too (a bracketed remark is not a list).
+    return 1 if len(tokens) <= 3 and all(NAME_WORD.fullmatch(t) for t in tokens) else 0
 
 
 def split_top_level(text: str, separator: str = ",") -> list[str]:
@@ -256,8 +286,9 @@ def is_author_line(text: str) -> bool:
         return False
     if len(parts) == 1 and " and " in parts[0]:
         parts = parts[0].split(" and ")
-    good = sum(looks_like_name(p) for p in parts)
-    return good / len(parts) >= (1.0 if len(parts) <= 2 else 0.7)
+    strengths = [_name_strength(p) for p in parts]
+    good = sum(1 for s in strengths if s)
+    return 2 in strengths and good / len(parts) >= (1.0 if len(parts) <= 2 else 0.7)
 
 
 def is_prose(text: str) -> bool:
@@ -318,9 +349,18 @@ LABEL_WINDOW = 300
 def label_before_link(text: str, offset: int) -> str | None:
     """The name written just before a link at ``offset``, if there is one.
 
+    The link may be in brackets or bare, and a Korean particle glued to the
+    name is not part of it.
+
     >>> line = "LM-Infinite (https://arxiv.org/abs/2308.16137) 에서"
     >>> label_before_link(line, line.index("https"))
     'LM-Infinite'
+    >>> line = "Transfusion과 (https://arxiv.org/abs/2408.11039) 비교"
+    >>> label_before_link(line, line.index("https"))
+    'Transfusion'
+    >>> line = "그리고 SpanBERT https://arxiv.org/abs/1907.10529"
+    >>> label_before_link(line, line.index("https"))
+    'SpanBERT'
     >>> line = "블로그에서 소개된 결과인데 (https://arxiv.org/abs/2305.01625)"
     >>> label_before_link(line, line.index("https")) is None
     True
@@ -333,11 +373,16 @@ def label_before_link(text: str, offset: int) -> str | None:
         label = markdown.group(1).strip()
         return None if find_urls(label) else label or None
     opening = re.search(r"\(\s*$", before)
-    if not opening:
-        return None
-    tokens = before[: opening.start()].rstrip().split(" ")
+    if opening:
+        before = before[: opening.start()]
+    elif before and not before[-1].isspace():
+        return None  # "…/abs/": a link glued to other text has no name before it
+    tokens = before.rstrip().split(" ")
     taken: list[str] = []
     for token in reversed(tokens):
+        glued = GLUED_PARTICLE.match(token) if not taken else None
+        if glued and not has_hangul(glued["name"]):
+            token = glued["name"]
         if not token or has_hangul(token) or "(" in token or ")" in token or find_urls(token):
             break
         if re.search(r"[,;:!?]$", token) or (token.endswith(".") and token != "vs."):
@@ -386,44 +431,76 @@ def find_references(
 ) -> tuple[tuple[ArxivRef, ...], tuple[WebLink, ...]]:
     """Every arXiv reference (in order) and every other link (first time seen) in prose lines.
 
-    ``diagnose(line, message, code)`` is told about arXiv-looking links
-    without a valid id, which are kept as web links.
+    An arXiv reference is a link to arxiv.org or an id written without one
+    (``(2002.06715)``, ``arXiv:2411.04996``). ``diagnose(line, message, code)``
+    is told about arXiv links without a valid id; they are not web links.
     """
     refs: list[ArxivRef] = []
     links: list[WebLink] = []
     seen_links: set[str] = set()
     for line in prose:
+        found: list[tuple[int, ArxivRef]] = []
         for offset, url in find_urls(line.text):
             arxiv = parse_arxiv_url(url)
             if arxiv:
-                refs.append(ArxivRef(arxiv.id, arxiv.version, label_before_link(line.text, offset), line.line, url))
-                continue
-            if ARXIV_LIKE.search(url):
+                found.append(
+                    (offset, ArxivRef(arxiv.id, arxiv.version, label_before_link(line.text, offset), line.line, url))
+                )
+            elif ARXIV_LIKE.search(url):
                 diagnose(
                     line.line,
-                    f"arXiv link {url!r} has no valid arXiv id; kept as a web link (check the id)",
+                    f"arXiv link {url!r} has no valid arXiv id; left out (check the id)",
                     "bad-arxiv-id",
                 )
-            if url not in seen_links:
+            elif url not in seen_links:
                 seen_links.add(url)
                 links.append(WebLink(url, line.line))
+        for match in BARE_ARXIV_ID.finditer(line.text):
+            written = match["paren"] or match["tagged"]
+            arxiv = parse_arxiv_id(written)
+            offset = match.start("paren") if match["paren"] else match.start()
+            if arxiv is None:
+                if match["tagged"]:
+                    diagnose(
+                        line.line, f"arXiv id {match.group(0)!r} is not valid; left out (check the id)", "bad-arxiv-id"
+                    )
+                continue
+            label = label_before_link(line.text, offset)
+            found.append(
+                (offset, ArxivRef(arxiv.id, arxiv.version, label, line.line, match["paren"] or match.group(0)))
+            )
+        refs.extend(ref for _, ref in sorted(found, key=lambda pair: pair[0]))
     return tuple(refs), tuple(links)
 
 
 def classify_item(
-    title: str, authors: tuple[Author, ...], urls: tuple[TextLine, ...], commentary: tuple[TextLine, ...]
+    title: str,
+    authors: tuple[Author, ...],
+    urls: tuple[TextLine, ...],
+    commentary: tuple[TextLine, ...],
+    *,
+    arxiv_id: str | None = None,
+    has_abstract: bool = False,
 ) -> ItemKind:
-    """Paper, model release, blog post or other, from the authors, own URLs and wording."""
-    if any(a.kind is AgentKind.PERSON for a in authors):
-        return ItemKind.PAPER
+    """Paper, model release, blog post or other, from the id, authors, own URLs and wording.
+
+    An item with an arXiv id is a paper whoever wrote it; so is a report by
+    an organisation that has an abstract or a document as its own page.
+    """
     own = " ".join(u.text for u in urls)
+    if arxiv_id or any(a.kind is AgentKind.PERSON for a in authors):
+        return ItemKind.PAPER
+    if authors and (has_abstract or DOCUMENT_URL.search(own)) and not BLOG_URL.search(own):
+        return ItemKind.PAPER
     if authors or BLOG_URL.search(own):
         return ItemKind.BLOG
+    if has_abstract or (urls and DOCUMENT_URL.search(own)):
+        return ItemKind.PAPER  # a report with its own document (DALL-E 3's PDF)
     first_comment = commentary[0].text if commentary else ""
+    if NOT_A_MODEL_URL.search(own) or DATASET_RELEASE.search(first_comment):
+        return ItemKind.OTHER  # a data set or a video
     if MODEL_URL.search(own) or (
-        len(title.split()) <= 4 and re.search(r"\d|[A-Z].*[A-Z]", title) and MODEL_WORDS.search(first_comment)
+        len(title.split()) <= 4 and MODEL_NAME.search(title) and MODEL_WORDS.search(first_comment)
     ):
         return ItemKind.MODEL
-    if urls and DOCUMENT_URL.search(own):
-        return ItemKind.PAPER
     return ItemKind.OTHER

@@ -20,7 +20,7 @@ import datetime as _dt
 import re
 from dataclasses import dataclass, field
 
-from ..identifiers import has_hangul, parse_arxiv_url
+from ..identifiers import find_urls, has_hangul, parse_arxiv_id, parse_arxiv_url
 from ..model import AgentKind, Author, Diagnostic, Document, Entry, SourceSpan, TextLine
 from .common import (
     DOCUMENT_URL,
@@ -48,6 +48,17 @@ DATE_HEADER = re.compile(
 HEADER_LIKE = re.compile(r"^\s*\d{2,4}\s*년(?:\s|\d|$)")
 DATE_IN_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 TAG_TOKEN = re.compile(r"^#[^\s#]+$")
+# "| Some Title - 2005.01234": an older way of writing the item's own arXiv id
+# (also with an arXiv link instead of the bare id).
+OWN_ID_LINE = re.compile(
+    r"^\s*\|\s*\S.*?\s[-–—]\s*(?:arxiv:\s*|(?:https?://)?(?:www\.)?arxiv\.org/(?:abs|pdf)/)?"
+    r"(?P<id>\d{4}\.\d{4,5}(?:v\d+)?|[a-z-]+/\d{7}(?:v\d+)?)(?:\.pdf)?/?\s*$",
+    re.I,
+)
+# An item without authors has a few own pages (at most 2 in any three
+# quarters of 2023, 3 once); a longer column of links under a name is a list
+# inside the commentary. The margin keeps the rule off one quarter's habits.
+MAX_OWN_URL_LINES = 4
 
 
 def is_digest_text(text: str) -> bool:
@@ -70,6 +81,22 @@ def _is_tag_line(text: str) -> bool:
 def _is_title_like(text: str) -> bool:
     stripped = text.strip()
     return bool(stripped) and not is_url_line(stripped) and not _is_tag_line(stripped) and len(stripped) <= 400
+
+
+def _is_title_with_authors(text: str) -> bool:
+    """``Other Title (Author, Author)``: a title followed by an author list on one line."""
+    stripped = text.strip()
+    if not stripped.endswith(")") or has_hangul(stripped):
+        return False
+    depth = 0
+    for offset in range(len(stripped) - 1, -1, -1):
+        char = stripped[offset]
+        depth += char == ")"
+        depth -= char == "("
+        if depth == 0:
+            title = stripped[:offset].strip()
+            return bool(title) and not find_urls(title) and is_author_line(stripped[offset:])
+    return False
 
 
 def _is_bare_title(text: str) -> bool:
@@ -199,12 +226,43 @@ class _DigestParser(LineReader):
                 and is_url_line(next_text)
                 and current.lines
                 and not is_url_line(self.text(current.last))
+                and self._starts_item_without_authors(number)
             ):
                 current = _Block(title=[number])
                 blocks.append(current)
                 continue
             current.lines.append(number)
         return blocks
+
+    def _url_run(self, number: int) -> list[int]:
+        """The URL lines right after line ``number``."""
+        run: list[int] = []
+        following = self._next_content(number)
+        while following and is_url_line(self.text(following)):
+            run.append(following)
+            following = self._next_content(following)
+        return run
+
+    def _starts_item_without_authors(self, number: int) -> bool:
+        """Whether a short line followed by URL lines opens an entry (a model
+        release or a post with its own page), not a list inside commentary
+        ("Acme" then a column of links).
+
+        An item has one own arXiv page at most, and a few other pages; a
+        digest prints the arXiv page rarely, so a name over several arXiv
+        links, over one arXiv link when the name is a single word, or over a
+        long column of links is a list; so is a run followed by another name
+        over URL lines.
+        """
+        run = self._url_run(number)
+        arxiv = sum(1 for n in run if parse_arxiv_url(self.text(n).strip().strip("<>")))
+        single_word = len(self.text(number).split()) == 1
+        if len(run) > MAX_OWN_URL_LINES or arxiv > 1 or (arxiv and single_word):
+            return False
+        after = self._next_content(run[-1])
+        if after is None:
+            return True
+        return not (_is_bare_title(self.text(after)) and self._url_run(after))
 
     def _entry(self, block: _Block) -> Entry:
         title_text = " ".join(self.text(n).strip() for n in block.title)
@@ -231,13 +289,9 @@ class _DigestParser(LineReader):
                     author_lines.append(rest.pop(0))
             joined = " ".join(self.text(n).strip() for n in author_lines)
             authors = parse_authors(joined, author_lines[0])
-        has_person = any(a.kind is AgentKind.PERSON for a in authors)
-        urls: list[TextLine] = []
-        while rest and is_url_line(self.text(rest[0])):
-            url_text = self.text(rest[0]).strip().strip("<>")
-            if has_person and not urls and not DOCUMENT_URL.search(url_text):
-                break
-            urls.append(TextLine(rest.pop(0), url_text))
+        urls = self._own_urls(rest, has_person=any(a.kind is AgentKind.PERSON for a in authors))
+        other_lines: list[int] = []
+        own_id = self._own_id_line(rest, other_lines)
         abstract, korean, english = self._body(rest, has_authors=bool(authors))
         tags: list[str] = []
         for number in block.tags:
@@ -245,13 +299,22 @@ class _DigestParser(LineReader):
                 tags.append(token[1:])
         prose = ([abstract] if abstract else []) + list(korean) + list(english)
         refs, links = find_references(sorted(prose, key=lambda t: t.line), self.diagnose)
-        own_arxiv = next((a for a in (parse_arxiv_url(u.text) for u in urls) if a), None)
+        own_ids = {found.id for found in (parse_arxiv_url(u.text) for u in urls) if found}
+        if own_id is None and len(own_ids) == 1:
+            own_id = own_ids.pop()  # several arXiv URL lines name no one paper
         span_end = max([block.last])
         return Entry(
             source=SourceSpan(self.path, block.title[0], span_end),
             title=title_text,
             title_lines=tuple(block.title),
-            kind=classify_item(title_text, authors, tuple(urls), tuple(korean) + tuple(english)),
+            kind=classify_item(
+                title_text,
+                authors,
+                tuple(urls),
+                tuple(korean) + tuple(english),
+                arxiv_id=own_id,
+                has_abstract=abstract is not None,
+            ),
             authors=authors,
             author_lines=tuple(author_lines),
             urls=tuple(urls),
@@ -262,16 +325,61 @@ class _DigestParser(LineReader):
             tag_lines=tuple(block.tags),
             refs=refs,
             links=links,
-            arxiv_id=own_arxiv.id if own_arxiv else None,
+            arxiv_id=own_id,
+            other_lines=tuple(other_lines),
         )
+
+    def _own_urls(self, rest: list[int], *, has_person: bool) -> list[TextLine]:
+        """Take the URL lines after the author line that are the item's own pages.
+
+        For a paper, a URL line is its own page when an English abstract
+        follows the URL lines (commentary never comes before the abstract) or
+        when it points at a document; otherwise it is the first line of the
+        commentary (a project page of an arXiv paper, ``body_starts_with_bare_url``).
+        """
+        run = 0
+        while run < len(rest) and is_url_line(self.text(rest[run])):
+            run += 1
+        after = self.text(rest[run]).strip() if run < len(rest) else ""
+        abstract_follows = is_prose(after) and not has_hangul(after) and not _is_title_with_authors(after)
+        urls: list[TextLine] = []
+        while rest and is_url_line(self.text(rest[0])):
+            url_text = self.text(rest[0]).strip().strip("<>")
+            if has_person and not urls and not abstract_follows and not DOCUMENT_URL.search(url_text):
+                break
+            urls.append(TextLine(rest.pop(0), url_text))
+        return urls
+
+    def _own_id_line(self, rest: list[int], other_lines: list[int]) -> str | None:
+        """Take a ``| Title - 2005.01234`` line (the item's own arXiv id) out of the body."""
+        for number in rest:
+            match = OWN_ID_LINE.match(self.text(number))
+            found = parse_arxiv_id(match["id"]) if match else None
+            if found:
+                rest.remove(number)
+                other_lines.append(number)
+                return found.id
+        return None
 
     def _body(self, numbers: list[int], *, has_authors: bool) -> tuple[TextLine | None, list[TextLine], list[TextLine]]:
         body = [TextLine(n, self.text(n).strip()) for n in numbers]
         if not body:
             return None, [], []
         abstract = None
-        if has_authors and is_prose(body[0].text) and not has_hangul(body[0].text):
-            abstract, body = body[0], body[1:]
+        # "Other Title (Author, Author)" right under the header is a second
+        # header (a companion paper), not the abstract; the abstract may follow it.
+        first = 0
+        while first < len(body) - 1 and _is_title_with_authors(body[first].text):
+            first += 1
+        candidate = body[first].text
+        if (
+            has_authors
+            and is_prose(candidate)
+            and not has_hangul(candidate)
+            and not _is_title_with_authors(candidate)
+            and not is_url_line(candidate)
+        ):
+            abstract, body = body[first], body[:first] + body[first + 1 :]
         korean, english = split_korean_english(body)
         return abstract, korean, english
 

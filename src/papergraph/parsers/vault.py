@@ -48,11 +48,13 @@ __all__ = ["date_from_file_name", "parse_vault_note", "title_from_file_name", "w
 
 # "230110 Scaling Laws....md" (YYMMDD) or "2023-01-10 ....md"
 SHORT_DATE_PREFIX = re.compile(r"^(\d{2})(\d{2})(\d{2})(?!\d)")
-ISO_DATE_PREFIX = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?!\d)")
+ISO_DATE_PREFIX = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})(?!\d)")
 # A hashtag line is made only of '#word' tokens, as in digests. A line of bare
 # numbers ("#1 #2") is an enumeration, not tags: Obsidian wants a non-digit too.
 TAG_TOKEN = re.compile(r"^#[^\s#]+$")
 WORD_TAG = re.compile(r"^#[^\s#]*[^\s#\d]")
+# Hashtags ending a line of prose, after a space: "…튜닝하기. #vae #gan".
+TRAILING_TAGS = re.compile(r"(?<=\s)(?P<tags>#[^\s#]*[^\s#\d][^\s#]*(?:\s+#[^\s#]*[^\s#\d][^\s#]*)*)\s*$")
 CALLOUT = re.compile(r"^\[![^\]]*\][+-]?\s*")
 HEADING = re.compile(r"^#{1,6}(?:\s|$)")
 FENCE = re.compile(r"^\s*(```|~~~)")
@@ -65,6 +67,15 @@ ENGLISH_CLOSE = re.compile(r"</english>", re.I)
 # What is left of a line of wiki-links once the links are taken out: list
 # bullets, separators and whitespace ("- [[a]], [[b]]").
 LINK_LIST_REST = re.compile(r"^[\s\-*+•·,;|]*$")
+# A stray character or two glued before the own URL ("-https://", "·https://").
+STRAY_BEFORE_URL = re.compile(r"^[^\s\w\[(<]{1,2}(?=https?://)|^\w(?=https?://)")
+# "(https://…)", "[https://…]": a URL alone in brackets.
+BRACKETED_URL = re.compile(r"^[(\[]\s*(?P<url>https?://[^\s()\[\]]+)\s*[)\]]$")
+# "Title (https://…)", "Title https://…", "Title <https://…>" on a note's first line.
+TITLE_THEN_URL = re.compile(r"^(?P<title>.*?\S)\s*[(<\[]?(?P<url>https?://\S+?)[)>\]]?\s*$")
+TITLE_URL_AUTHORS = re.compile(
+    r"^(?P<title>.*?\S)\s*[(<\[](?P<url>https?://[^\s()<>\[\]]+)[)>\]]\s*(?P<authors>\(.*\))\s*$"
+)
 MARKDOWN_LINK_LINE = re.compile(r"^\s*\[(?P<label>[^\[\]]+)\]\((?P<url>[^()\s]+)\)\s*(?P<rest>.*)$")
 # Other spellings of an arXiv id accepted by ``docs/data-model.md`` (§3) for a note's own URL.
 ARXIV_DOI = re.compile(r"(?:doi\.org/)?10\.48550/arxiv\.(?P<id>[^\s?#/]+(?:/\d{7})?)", re.I)
@@ -139,18 +150,53 @@ def _own_arxiv_id(url: str) -> ArxivId | None:
     return None
 
 
+def _owns_line(url: str) -> bool:
+    """Whether a URL opening a line is the note's own even when no header follows it on the line."""
+    return _own_arxiv_id(url) is not None
+
+
+def _stray_word_in_tag_line(text: str) -> str | None:
+    """The one word in a line of hashtags that is not a tag (``#vae #gan 참고``), if that is all."""
+    tokens = text.split()
+    others = [t for t in tokens if not TAG_TOKEN.match(t)]
+    tags = [t for t in tokens if WORD_TAG.match(t)]
+    if len(others) != 1 or not tags or len(tags) + 1 != len(tokens):
+        return None
+    word = others[0]
+    if find_urls(word) or re.search(r"[.!?,:;()\[\]]", word) or (len(tags) < 2 and len(word) > 3):
+        return None
+    return word
+
+
 def _is_tag_line(text: str) -> bool:
     tokens = text.split()
     return bool(tokens) and all(TAG_TOKEN.match(t) for t in tokens) and any(WORD_TAG.match(t) for t in tokens)
 
 
 def _strip_emphasis(text: str) -> str:
-    """``*Title* (A, B)`` → ``Title (A, B)``: drop one pair of emphasis markers at the start."""
+    """``*Title* (A, B)`` → ``Title (A, B)``: drop one pair of emphasis markers at the start.
+
+    The closing marker is one that ends a word (followed by a space, a
+    bracket or the end), so a literal ``*`` in the title stays.
+
+    >>> _strip_emphasis("*From $r$ to $Q^*$: Your Model* (Ann Lee)")
+    'From $r$ to $Q^*$: Your Model (Ann Lee)'
+    >>> _strip_emphasis("*From r to Q^** (Ann Lee)")
+    'From r to Q^* (Ann Lee)'
+    """
     for marker in EMPHASIS_MARKERS:
-        if text.startswith(marker) and not text.startswith(marker + " "):
-            end = text.find(marker, len(marker))
-            if end > len(marker):
-                return text[len(marker) : end] + text[end + len(marker) :]
+        if not text.startswith(marker) or text.startswith(marker + " "):
+            continue
+        size = len(marker)
+        for end in range(size + 1, len(text) - size + 1):
+            after = text[end + size : end + size + 1]
+            if (
+                text.startswith(marker, end)
+                and not text[end - 1].isspace()
+                and (not after or after.isspace() or after in "([,.:;")
+            ):
+                return text[size:end] + text[end + size :]
+        return text
     return text
 
 
@@ -225,9 +271,10 @@ class _VaultParser(LineReader):
         super().__init__(text, path, relpath)
         self.name = relpath.rsplit("/", 1)[-1]
         self.content = [n for n, line in enumerate(self.lines, start=1) if line.strip()]
+        self.leading_prose: list[TextLine] = []
+        self.front_matter_date: str | None = None
 
     def parse(self) -> tuple[Document, list[Diagnostic]]:
-        date = date_from_file_name(self.name)
         entries: tuple[Entry, ...] = ()
         if self.content:
             entries = (self._entry(),)
@@ -235,6 +282,8 @@ class _VaultParser(LineReader):
             self.diagnose(
                 1, "empty note: nothing to read; delete it or write the paper's URL on the first line", "empty-file"
             )
+        # the file name's date, else the front matter's ``date:``/``created:``
+        date = date_from_file_name(self.name) or self.front_matter_date
         return self.finish(source_kind="vault", date=date, entries=entries)
 
     def _entry(self) -> Entry:
@@ -244,7 +293,11 @@ class _VaultParser(LineReader):
         urls, header, position = self._own_urls(position)
         if header is None:
             header, position = self._header(position)
+            if header is not None and not urls:
+                # "Title (Authors)" first, then the paper's URL alone on a line
+                urls, _, position = self._own_urls(position, after_header=True)
         body = self._body(self.content[position:])
+        body.prose[:0] = self.leading_prose
         other.extend(body.other)
         tags.extend(body.tags)
 
@@ -295,21 +348,31 @@ class _VaultParser(LineReader):
                 block = self.content[: index + 1]
                 other.extend(block)
                 tags.extend(_front_matter_tags([self.text(n) for n in block[1:-1]]))
+                self.front_matter_date = _front_matter_date([self.text(n) for n in block[1:-1]])
                 return index + 1
         self.diagnose(1, "front matter opened with '---' never closes; read as note text", "unclosed-front-matter")
         return 0
 
-    def _own_urls(self, position: int) -> tuple[list[TextLine], _Header | None, int]:
-        """The URL lines that open the note, and a header written on the last of them."""
+    def _own_urls(self, position: int, *, after_header: bool = False) -> tuple[list[TextLine], _Header | None, int]:
+        """The URL lines that open the note, and a header written on the last of them.
+
+        The note's own URL is usually alone on the first line, but also comes
+        with a stray character before it (``-https://…``), after the title
+        (``Title (https://…)``, ``Title https://…``), before other text
+        (``https://… some text``) or as a Markdown link. It is the note's own
+        URL in all of these; otherwise the note would cite itself.
+        """
         urls: list[TextLine] = []
         while position < len(self.content):
             number = self.content[position]
-            stripped = self.text(number).strip()
-            if is_url_line(stripped):
-                urls.append(TextLine(number, stripped.strip("<>")))
+            stripped = STRAY_BEFORE_URL.sub("", self.text(number).strip(), count=1)
+            stripped = BRACKETED_URL.sub(r"\g<url>", stripped)
+            if is_url_line(stripped) and not (after_header and _own_arxiv_id(stripped) is None):
+                found = find_urls(stripped)  # without a stray closing mark ("https://…`")
+                urls.append(TextLine(number, found[0][1] if found else stripped.strip("<>")))
                 position += 1
                 continue
-            if urls or position == 0:
+            if (urls or position == 0) and not after_header:
                 seeded = self._url_with_title(number, stripped, position)
                 if seeded is not None:
                     url, header, position = seeded
@@ -318,26 +381,56 @@ class _VaultParser(LineReader):
             break
         return urls, None, position
 
-    def _url_with_title(self, number: int, stripped: str, position: int) -> tuple[TextLine, _Header, int] | None:
-        """``https://arxiv.org/abs/ID Title (Authors)`` or ``[Title](URL)``: the URL claims the line."""
+    def _url_with_title(self, number: int, stripped: str, position: int) -> tuple[TextLine, _Header | None, int] | None:
+        """A URL that shares its line with the title (or other text): the URL claims the line."""
         markdown = MARKDOWN_LINK_LINE.match(stripped)
-        if markdown and find_urls(markdown["url"]) and not markdown["rest"] and not find_urls(markdown["label"]):
-            url, rest = markdown["url"], markdown["label"].strip()
+        title_first = TITLE_THEN_URL.match(stripped) if position == 0 else None
+        if markdown and find_urls(markdown["url"]) and not find_urls(markdown["label"] + markdown["rest"]):
+            url, rest = markdown["url"], " ".join((markdown["label"].strip(), markdown["rest"].strip())).strip()
+        elif title_first and parse_arxiv_url(title_first["url"]) and not has_hangul(title_first["title"]):
+            url, rest = title_first["url"], title_first["title"].strip(" \t-–—|:")
         else:
             found = find_urls(stripped)
-            if not found or found[0][0] != 0:
+            inside = TITLE_URL_AUTHORS.match(stripped) if position == 0 else None
+            if inside and len(found) == 1 and parse_arxiv_url(inside["url"]) and not has_hangul(inside["title"]):
+                # "Title (https://arxiv.org/abs/…) (Authors)"
+                url, rest = inside["url"], f"{inside['title'].strip()} {inside['authors']}"
+            elif not found or found[0][0] != 0:
                 return None
-            url = found[0][1]
-            rest = stripped[len(url) :].strip(" \t-–—|:")
-        if not rest or has_hangul(rest):
+            else:
+                url = found[0][1]
+                rest = stripped[len(url) :].strip(" \t-–—|:")
+        if not rest:
             return None
-        # a wrapped rest may follow directly (no blank line)
-        following = self._paragraph(position + 1)
-        continued = following if following and following[0] == number + 1 else []
-        pieces = [(number, rest)] + [(n, self.text(n).strip()) for n in continued]
-        header, used = self._split_header(pieces, first_is_shared=True)
+        header = None
+        used = 1
+        if not has_hangul(rest):
+            # a wrapped rest may follow directly (no blank line)
+            following = self._paragraph(position + 1)
+            continued = following if following and following[0] == number + 1 else []
+            pieces = [(number, rest)] + [(n, self.text(n).strip()) for n in continued]
+            header, used = self._split_header(pieces, first_is_shared=True)
+        if header is not None and not header.authors and position + used < len(self.content):
+            following = self._paragraph(position + used)
+            if following and is_author_line(self.text(following[0])):
+                # "https://… Title", a blank line, then "(Authors)"
+                authors_at = following[0]
+                header.authors = parse_authors(self.text(authors_at).strip(), authors_at)
+                header.author_lines = [authors_at]
+                if not self.text(authors_at).rstrip().endswith(")"):
+                    header.unclosed_at = authors_at
+                return TextLine(number, url), header, position + used + 1
+            below, _ = self._split_header([(n, self.text(n).strip()) for n in following]) if following else (None, 0)
+            if below is not None and below.authors and _owns_line(url):
+                # "https://… a remark", then the real "Title (Authors)"
+                header = None
         if header is None:
-            return None
+            if not _owns_line(url):
+                return None
+            # "https://arxiv.org/abs/ID 메모": the URL is still the note's own;
+            # the rest of the line is commentary
+            self.leading_prose.append(TextLine(number, rest))
+            return TextLine(number, url), None, position + 1
         return TextLine(number, url), header, position + used
 
     def _paragraph(self, position: int) -> list[int]:
@@ -523,18 +616,25 @@ class _VaultParser(LineReader):
                 else:
                     body.other.append(number)
                 continue
-            if _is_tag_line(stripped):
-                body.tags.extend(token[1:] for token in stripped.split())
+            stray = _stray_word_in_tag_line(stripped)
+            if _is_tag_line(stripped) or stray:
+                body.tags.extend(token[1:] for token in stripped.split() if token != stray)
                 body.tag_lines.append(number)
+                if stray:
+                    self.diagnose(
+                        number, f"tag line has a word that is not a tag: {stray!r}; write it as #{stray}", "tag-word"
+                    )
             elif HEADING.match(stripped) or RULE.match(stripped) or _is_link_list(stripped):
                 body.other.append(number)
-            elif in_english is not None:
-                body.english.append(TextLine(number, stripped))
-                seen_prose = True
-            elif BLOCKQUOTE.match(stripped):
+            elif BLOCKQUOTE.match(stripped) and in_english is None:
                 quote.append(number)
             else:
-                body.prose.append(TextLine(number, stripped))
+                # "…튜닝하기. #vae": hashtags that end a prose line are tags
+                trailing = TRAILING_TAGS.search(stripped)
+                if trailing:
+                    body.tags.extend(token[1:] for token in trailing["tags"].split())
+                    stripped = stripped[: trailing.start()].rstrip()
+                (body.english if in_english is not None else body.prose).append(TextLine(number, stripped))
                 seen_prose = True
         flush_quote()
         if in_fence is not None:
@@ -571,6 +671,24 @@ class _VaultParser(LineReader):
 def _is_link_list(text: str) -> bool:
     """A line made only of wiki-links (``[[a]]``, ``- [[b]]``, ``[[c]], [[d]]``)."""
     return "[[" in text and bool(WIKI_LINK.search(text)) and bool(LINK_LIST_REST.match(WIKI_LINK.sub("", text)))
+
+
+def _front_matter_date(lines: list[str]) -> str | None:
+    """The ISO date of a front matter's ``date:`` or ``created:`` (a date or a date-time).
+
+    >>> _front_matter_date(["title: x", "created: 2021-03-04T10:00", "date: '2021-03-05'"])
+    '2021-03-04'
+    """
+    for line in lines:
+        key = re.match(
+            r"^(?:date|created|created_at|creation_date)\s*:\s*['\"]?(\d{4})-(\d{2})-(\d{2})", line.strip(), re.I
+        )
+        if key:
+            try:
+                return _dt.date(*(int(g) for g in key.groups())).isoformat()
+            except ValueError:
+                continue
+    return None
 
 
 def _front_matter_tags(lines: list[str]) -> list[str]:
