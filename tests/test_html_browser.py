@@ -802,3 +802,19 @@ def test_a_cited_paper_with_arxiv_metadata_shows_title_authors_and_abstract(brow
     assert _search(page, "Sinong Wang") == ["Sinong Wang", shown]  # the person, and the paper by its author
     log.assert_clean()
     context.close()
+
+
+def test_a_tag_deep_link_filters_on_open(browser, seeds_html, seeds_graph):
+    index = _index(seeds_graph)
+    tagged = [n for n, _ in seeds_graph.in_edges("tag:long-context")]
+    expected = {index[n] for n in _notes_neighbourhood(seeds_graph, tagged, hidden=NOT_MAP)} | {
+        index["tag:long-context"]
+    }
+    context, page, log = _open(browser, seeds_html, "#tag=long-context")
+    try:
+        page.wait_for_function("() => document.querySelector('#tag-selection').textContent === '1 selected'")
+        assert _drawn(page) == expected
+        assert page.get_attribute(f"#tags li[data-id='{index['tag:long-context']}']", "aria-selected") == "true"
+        log.assert_clean()
+    finally:
+        context.close()
