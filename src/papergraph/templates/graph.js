@@ -378,15 +378,21 @@ var nodes, edges, network, papergraph;
   }
 
   // ---------------------------------------------------------------- hover: neighbours over a veil
+  // vis reports hovers while the view is dragged, too: a highlight then
+  // would cost a full extra redraw each time the pointer crosses a node.
+  let dragging = false;
+  network.on("dragStart", () => { dragging = true; hovered = null; });
+  network.on("dragEnd", () => { dragging = false; });
   network.on("hoverNode", (p) => {
+    if (dragging) return;
     const id = Number(p.node);
     if (!details()) return;
     const ids = Array.from(neighbourhood(id, 1)).filter((m) => m !== id && shown[m] && group[m] !== "note");
     hovered = {id, ids};
   });
-  const unhover = () => { if (hovered) { hovered = null; network.redraw(); } };
-  network.on("blurNode", unhover);
-  byId("graph").addEventListener("mouseleave", unhover);
+  // vis redraws after a blur itself; leaving the canvas needs one from us.
+  network.on("blurNode", () => { hovered = null; });
+  byId("graph").addEventListener("mouseleave", () => { if (hovered) { hovered = null; network.redraw(); } });
   function drawHover(ctx, scale) {
     const tl = network.DOMtoCanvas({x: 0, y: 0});
     const box = byId("graph").getBoundingClientRect();
