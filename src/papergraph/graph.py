@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import networkx as nx
 
-from .identifiers import h16, normalize_tag, normalize_url
+from .identifiers import arxiv_work_id, h16, node_key, normalize_url, tag_id
 from .linking import LinkedCorpus
 from .model import AgentKind, SourceSpan
 
@@ -191,7 +191,7 @@ def build_graph(linked: LinkedCorpus) -> nx.MultiDiGraph:
             **{
                 Attr.KIND: NodeKind.ARXIV.value,
                 Attr.LABEL: f"arXiv:{paper.arxiv_id}",
-                Attr.KEY: paper.id.removeprefix("work:"),
+                Attr.KEY: node_key(paper.id),
                 Attr.ARXIV_ID: paper.arxiv_id,
                 Attr.ANCHORS: list(paper.labels),
                 Attr.URL: f"https://arxiv.org/abs/{paper.arxiv_id}",
@@ -218,7 +218,7 @@ def build_graph(linked: LinkedCorpus) -> nx.MultiDiGraph:
             **{
                 Attr.KIND: NodeKind.LINK.value,
                 Attr.LABEL: link.url,
-                Attr.KEY: link.id.removeprefix("link:"),
+                Attr.KEY: node_key(link.id),
                 Attr.URL: link.url,
                 Attr.NORMALIZED: link.normalized,
                 Attr.HOST: _host(link.normalized),
@@ -252,18 +252,18 @@ def build_graph(linked: LinkedCorpus) -> nx.MultiDiGraph:
                     **{Attr.KIND: EdgeKind.AUTHORED_BY.value, Attr.POSITION: position, Attr.NAME: name},
                 )
         for spelling in note.entry.tags:
-            tag_id = f"tag:{normalize_tag(spelling)}"
-            if tag_id in G and not G.has_edge(note.id, tag_id, key=EdgeKind.TAGGED.value):
+            tagged = tag_id(spelling)
+            if tagged in G and not G.has_edge(note.id, tagged, key=EdgeKind.TAGGED.value):
                 G.add_edge(
                     note.id,
-                    tag_id,
+                    tagged,
                     key=EdgeKind.TAGGED.value,
                     **{Attr.KIND: EdgeKind.TAGGED.value, Attr.SPELLING: spelling},
                 )
         # in a note written in two files, each line number says which file it is in
         merged = len(note.sources) > 1
         for index, ref in enumerate(note.entry.refs):
-            target = "work:arxiv-" + ref.arxiv_id.replace("/", "-")
+            target = arxiv_work_id(ref.arxiv_id)
             where = {Attr.PATH: note.source_of_ref(index).document.relpath} if merged else {}
             G.add_edge(
                 note.id,
