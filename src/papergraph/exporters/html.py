@@ -53,6 +53,7 @@ import networkx as nx
 
 from ..errors import ExportError
 from ..graph import Attr, EdgeKind, NodeKind
+from ..kinds import PAGE_STYLES
 from . import ExportContext, Exporter
 
 __all__ = [
@@ -110,30 +111,7 @@ LABEL_CHARS = 34
 """Longer node labels are cut (the full text is in the tooltip and panel)."""
 
 
-@dataclass(frozen=True)
-class KindStyle:
-    """How one node kind looks: legend name, colours, vis shape."""
-
-    legend: str
-    color: str
-    border: str
-    shape: str = "dot"
-
-
-# Fixed strings only: these become vis `groups` and legend rows, so no input
-# text can ever reach the options object. Every fill has at least 3:1
-# contrast against the page's white background (WCAG 1.4.11; tested), and
-# the shape tells kinds apart without colour.
-KIND_STYLES: Mapping[str, KindStyle] = {
-    _ITEM: KindStyle("Papers & items", "#2563eb", "#1e3a8a"),
-    _NOTE: KindStyle("Notes", "#64748b", "#334155"),
-    _DIGEST: KindStyle("Digests (days)", "#b45309", "#78350f", "diamond"),
-    _TAG: KindStyle("Tags", "#047857", "#064e3b", "triangle"),
-    _ARXIV: KindStyle("Cited arXiv papers", "#6d28d9", "#4c1d95", "square"),
-    _PERSON: KindStyle("People", "#be185d", "#831843"),
-    _ORGANIZATION: KindStyle("Organisations", "#9f1239", "#4c0519", "square"),
-    _LINK: KindStyle("Web & code links", "#0e7490", "#164e63", "triangleDown"),
-}
+KIND_STYLES = PAGE_STYLES  # the name the page code and tests use
 
 COMMUNITY_COLORS = (
     "#0072b2",  # blue          (Okabe-Ito; the light ones darkened to reach 3:1)
