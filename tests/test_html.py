@@ -5,9 +5,9 @@ The page is also driven in a real browser in ``test_html_browser.py``.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
-import subprocess
 import sys
 from html.parser import HTMLParser
 from pathlib import Path
@@ -19,10 +19,12 @@ from papergraph.build import build, load_graph
 from papergraph.exporters import ExportContext, get_exporter
 from papergraph.exporters.html import (
     BIG_GRAPH,
+    COMMUNITY_COLORS,
+    KIND_STYLES,
+    OTHER_COLOR,
     build_page_data,
     generate_html,
     generate_html_files,
-    plain_title,
     safe_url,
     script_json,
 )
@@ -115,8 +117,12 @@ def test_page_loads_nothing_from_the_network(seeds_page):
     style = seeds_page[seeds_page.index("<style>") : seeds_page.index("</style>")]
     assert "url(" not in style and "@import" not in style
     assert "cdn.jsdelivr.net" not in seeds_page and "cdnjs.cloudflare.com" not in seeds_page
-    # vis-network itself is inlined from the pyvis wheel
+    # vis-network itself is inlined, byte for byte, from the installed pyvis package
+    import pyvis
+
+    vis = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2" / "vis-network.min.js"
     assert "@version 9.1.2" in seeds_page
+    assert vis.read_text(encoding="utf-8") in seeds_page
 
 
 def test_every_script_carries_the_csp_nonce(seeds_page):
@@ -147,17 +153,52 @@ def test_page_is_utf8_bytes_with_hangul_kept(seeds_graph):
 # ---------------------------------------------------------------- completeness
 
 
-def test_nodes_and_edges_are_the_whole_graph(seeds_graph, seeds_page):
+def _expected_map_edges(G: nx.MultiDiGraph) -> list[tuple[int, int]]:
+    """A paper to the cited papers, linked papers and tags of its notes (independent of the exporter)."""
+    index = _node_index(G)
+    pairs: dict[tuple[int, int], None] = {}
+    tags: dict[tuple[int, int], None] = {}
+    for note in G:
+        if G.nodes[note][Attr.KIND] != "note":
+            continue
+        out = [(v, k) for _, v, k in G.out_edges(note, data=Attr.KIND)]
+        items = [v for v, k in out if k == "about"]
+        for item in items:
+            for v, k in out:
+                if k in ("cites", "wiki_links") and v != item:
+                    pairs[(index[item], index[v])] = None
+                elif k == "tagged":
+                    tags[(index[item], index[v])] = None
+    return list(pairs) + [t for t in tags if t not in pairs]
+
+
+def test_nodes_and_edges_are_the_whole_graph_then_the_map_edges(seeds_graph, seeds_page):
     blocks = _blocks(seeds_page)
     nodes, edges = blocks["pg-nodes"], blocks["pg-edges"]
     assert len(nodes) == seeds_graph.number_of_nodes() == 219
-    assert len(edges) == seeds_graph.number_of_edges() == 228
+    graph_edges, map_edges = edges[:228], edges[228:]
+    assert len(graph_edges) == seeds_graph.number_of_edges() == 228
     assert [n["id"] for n in nodes] == list(range(len(nodes)))
     index = _node_index(seeds_graph)
-    assert sorted((e["from"], e["to"]) for e in edges) == sorted((index[u], index[v]) for u, v in seeds_graph.edges())
+    assert sorted((e["from"], e["to"]) for e in graph_edges) == sorted(
+        (index[u], index[v]) for u, v in seeds_graph.edges()
+    )
+    assert all(e.get("m") is None for e in graph_edges) and all(e["m"] == 1 for e in map_edges)
+    assert sorted((e["from"], e["to"]) for e in map_edges) == sorted(_expected_map_edges(seeds_graph))
+    assert len(map_edges) == 35
     kinds = {k["kind"]: k["count"] for k in blocks["pg-config"]["kinds"]}
     assert dict(kinds.items()) == graph_summary(seeds_graph)["nodes"]
-    assert blocks["pg-config"]["dates"] == ["2024-02-08", "2024-11-04"]
+    note_dates = sorted({d[Attr.DATE] for _, d in seeds_graph.nodes(data=True) if d[Attr.KIND] == "note"})
+    assert blocks["pg-config"]["dates"] == note_dates
+    assert note_dates[0] == "2024-02-08" and note_dates[-1] == "2024-11-04"
+    keys = blocks["pg-keys"]
+    assert keys == list(seeds_graph.nodes)
+    assert [KIND_STYLES_NAMES[k] for k in blocks["pg-config"]["k"]] == [
+        d[Attr.KIND] for _, d in seeds_graph.nodes(data=True)
+    ]
+
+
+KIND_STYLES_NAMES = list(KIND_STYLES)
 
 
 def test_positions_are_the_shared_layout(seeds_graph):
@@ -203,29 +244,118 @@ def test_detail_of_a_cited_paper_keeps_the_label_used(seeds_graph, seeds_page):
     assert _blocks(seeds_page)["pg-nodes"][index["work:arxiv-2308.16137"]]["label"] == "LM-Infinite"
 
 
-def test_people_start_hidden_and_big_graphs_hide_links(seeds_graph, seeds_page, corpus_digests):
-    assert _blocks(seeds_page)["pg-config"]["hidden"] == ["person", "organization"]
+def test_the_page_opens_on_the_map_above_a_hundred_nodes(seeds_graph, seeds_page, corpus_digests):
+    # papers, cited papers and tags; every other kind is one tick away
+    assert _blocks(seeds_page)["pg-config"]["hidden"] == ["note", "digest", "person", "organization", "link"]
+    small = seeds_graph.subgraph(list(seeds_graph)[:90]).copy()
+    assert build_page_data(small, {}).config["hidden"] == []
     G = load_graph([corpus_digests])[2]
     assert G.number_of_nodes() > BIG_GRAPH
     config = build_page_data(G, {}).config
     assert config["big"] is True
     counts = graph_summary(G)["nodes"]
-    assert config["hidden"] == [kind for kind in ("person", "organization", "link") if counts[kind]]
-    assert "link" in config["hidden"]
+    assert config["hidden"] == [k for k in ("note", "digest", "person", "organization", "link") if counts[k]]
 
 
 def test_sizes_follow_degree_without_authorship_and_digest_growth(seeds_graph):
     page = build_page_data(seeds_graph, {})
     index = _node_index(seeds_graph)
-    assert page.nodes[index["tag:long-context"]]["value"] == seeds_graph.in_degree("tag:long-context") == 4
+    values = page.config["v"]
+    assert values[index["tag:long-context"]] == seeds_graph.in_degree("tag:long-context") == 4
     hedgehog = next(
         n
         for n, d in seeds_graph.nodes(data=True)
         if d[Attr.KIND] == "item" and d[Attr.TITLE].startswith("The Hedgehog")
     )
     # 4 authors do not make a paper bigger: only its one note counts
-    assert page.nodes[index[hedgehog]]["value"] == 1
-    assert {page.nodes[index[n]]["value"] for n in seeds_graph if n.startswith("digest:")} == {1}
+    assert values[index[hedgehog]] == 1
+    assert {values[index[n]] for n in seeds_graph if n.startswith("digest:")} == {1}
+    # drawn sizes grow with the value, from 5 to 40 px
+    sizes = [n["size"] for n in page.nodes]
+    assert min(sizes) >= 5 and max(sizes) == 40
+    pairs = sorted(zip(values, sizes))
+    assert all(a[1] <= b[1] for a, b in itertools.pairwise(pairs))
+    assert "value" not in page.nodes[0]
+
+
+def _with_communities(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """The seeds with the analysis stage's attributes set by hand: two topics and "other"."""
+    G = G.copy()
+    items = [n for n, d in G.nodes(data=True) if d[Attr.KIND] in ("item", "arxiv")]
+    for i, node in enumerate(items):
+        community = 0 if i % 3 else (1 if i % 2 else 2)
+        G.nodes[node].update(community=community, community_label=["alpha · beta", "gamma", "other"][community])
+        G.nodes[node].update(pagerank=(i + 1) / 1000, cited_by=i % 4)
+    G.nodes["tag:long-context"]["community"] = 1
+    top = {c: [n for n in items if G.nodes[n]["community"] == c][::-1][:5] for c in range(3)}
+    G.graph["communities"] = [
+        {"id": 0, "label": "alpha · beta", "size": sum(G.nodes[n]["community"] == 0 for n in items), "top": top[0]},
+        {"id": 1, "label": "gamma", "size": sum(G.nodes[n]["community"] == 1 for n in items), "top": top[1]},
+        {"id": 2, "label": "other", "size": sum(G.nodes[n]["community"] == 2 for n in items), "top": top[2]},
+    ]
+    return G
+
+
+def test_communities_colour_the_map_and_pagerank_sizes_it(seeds_graph):
+    G = _with_communities(seeds_graph)
+    html = generate_html(G, ExportContext(G).layout)
+    blocks = _blocks(html)
+    nodes, config, options = blocks["pg-nodes"], blocks["pg-config"], blocks["pg-options"]
+    index = _node_index(G)
+    communities = config["communities"]
+    assert [(c["id"], c["label"], c["other"]) for c in communities] == [
+        (0, "alpha · beta", False),
+        (1, "gamma", False),
+        (2, "other", True),
+    ]
+    assert [c["color"] for c in communities] == [COMMUNITY_COLORS[0], COMMUNITY_COLORS[1], OTHER_COLOR]
+    assert communities[1]["top"] == [index[n] for n in G.graph["communities"][1]["top"]]
+    # each community's name sits at the mean position of its best papers
+    top = communities[0]["top"][:15]
+    assert communities[0]["x"] == round(sum(nodes[i]["x"] for i in top) / len(top))
+    # group = community (colour), shape = kind
+    arxiv = index["work:arxiv-2308.16137"]
+    assert nodes[arxiv]["group"] == f"c{G.nodes['work:arxiv-2308.16137']['community']}"
+    assert nodes[arxiv]["shape"] == "square"
+    assert nodes[index["tag:long-context"]]["group"] == "c1" and nodes[index["tag:long-context"]]["shape"] == "triangle"
+    assert options["groups"]["c2"]["color"]["background"] == OTHER_COLOR
+    # notes take their paper's community (for the legend filter); people have none
+    note = next(n for n in G if G.nodes[n][Attr.KIND] == "note")
+    item = next(v for _, v, k in G.out_edges(note, data=Attr.KIND) if k == "about")
+    assert config["cm"][index[note]] == G.nodes[item]["community"]
+    assert {config["cm"][index[n]] for n in G if G.nodes[n][Attr.KIND] == "person"} == {-1}
+    # PageRank sizes the map: the best-ranked paper is the biggest
+    best = max((n for n in G if "pagerank" in G.nodes[n]), key=lambda n: G.nodes[n]["pagerank"])
+    assert nodes[index[best]]["size"] == 40 and config["v"][index[best]] == 100
+    assert blocks["pg-detail"][index[best]]["cbn"] == G.nodes[best]["cited_by"]
+    assert "3 topics" in html.replace("<b>3</b> topics", "3 topics")
+
+
+def test_malformed_analysis_output_is_ignored(seeds_graph):
+    G = seeds_graph.copy()
+    G.graph["communities"] = [{"id": "x"}, "junk", {"id": 0, "label": None, "size": None, "top": ["missing"]}]
+    item = next(n for n in G if G.nodes[n][Attr.KIND] == "item")
+    G.nodes[item].update(community=7, pagerank=float("nan"))
+    config = build_page_data(G, {}).config
+    assert [(c["id"], c["label"], c["size"], c["top"]) for c in config["communities"]] == [(0, "", 0, [])]
+    assert config["cm"][_node_index(G)[item]] == -1
+
+
+def _contrast(color: str, background: str = "#ffffff") -> float:
+    def luminance(hex_color: str) -> float:
+        channels = [int(hex_color[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    high, low = sorted((luminance(color), luminance(background)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_every_fill_has_three_to_one_contrast_with_the_page():
+    fills = [s.color for s in KIND_STYLES.values()] + list(COMMUNITY_COLORS) + [OTHER_COLOR]
+    assert {color: round(_contrast(color), 2) for color in fills if _contrast(color) < 3.0} == {}
+    assert {color: round(_contrast(color, "#fcfdff"), 2) for color in fills if _contrast(color, "#fcfdff") < 3.0} == {}
+    assert len(set(fills)) == len(fills)
 
 
 # ---------------------------------------------------------------- safety
@@ -236,9 +366,9 @@ def test_payloads_never_appear_as_markup(xss_graph, xss_page):
         assert payload not in xss_page
     assert "<img" not in xss_page and "<svg" not in xss_page
     page = _parse(xss_page)
-    # exactly the page's own script elements: 5 JSON blocks + vis + ours
-    assert len(page.scripts) == 7
-    assert xss_page.count("</script>") == 7
+    # exactly the page's own script elements: 6 JSON blocks + vis + ours
+    assert len(page.scripts) == 8
+    assert xss_page.count("</script>") == 8
     assert [tag for tag, _ in page.tags if tag in {"img", "svg", "iframe", "object", "embed", "a", "form"}] == []
 
 
@@ -262,12 +392,11 @@ def test_payloads_round_trip_as_text(xss_graph, xss_page):
     assert any("</script><script>window.__xss=1</script>" in t for t in commentary)
 
 
-def test_titles_are_plain_text_without_href(xss_page, seeds_page):
-    for html in (xss_page, seeds_page):
-        titles = [n["title"] for n in _blocks(html)["pg-nodes"] if "title" in n]
-        assert titles and not any("href" in t for t in titles)
-    # the abstract says href="javascript:..." yet no tooltip does
-    assert plain_title('a href="x"') == 'a hr\u200bef="x"'
+def test_titles_are_plain_text_and_the_page_has_no_html_popup(xss_page):
+    titles = [n["title"] for n in _blocks(xss_page)["pg-nodes"] if "title" in n]
+    assert any(t.startswith('Attack <img src=x onerror="window.__xss=1"> Title: Payloads in Papers\n') for t in titles)
+    # pyvis' innerHTML popup lives in its template and utils.js, which the page does not use
+    assert "innerHTML" not in xss_page.split('id="pg-nodes"')[0] and "popup.innerHTML" not in xss_page
 
 
 def test_options_carry_no_input_text(xss_page):
@@ -275,6 +404,7 @@ def test_options_carry_no_input_text(xss_page):
     text = json.dumps(options)
     assert "xss" not in text and "<" not in text
     assert set(options["groups"]) == {"item", "note", "digest", "tag", "arxiv", "person", "organization", "link"}
+    assert options["interaction"]["hideEdgesOnDrag"] is False  # a small graph draws edges while moving
     assert options["physics"] == {"enabled": False}
     assert options["edges"]["smooth"] is False
 
@@ -381,14 +511,15 @@ def test_vault_notes_and_wiki_links_are_handled(seeds_graph):
     assert page.details[index[item]]["wb"] == [index["note:vault/abc"]]
     assert page.details[index["work:w-vault"]] == {"n": [index["note:vault/abc"]], "t": "Vault item", "y": "blog"}
     assert {"from": index["note:vault/abc"], "to": index[item], "dashes": True} in page.edges
-    assert len(page.edges) == G.number_of_edges()
+    assert {"from": index["work:w-vault"], "to": index[item], "m": 1} in page.edges
+    assert len([e for e in page.edges if "m" not in e]) == G.number_of_edges()
 
 
 def test_empty_graph_gives_a_working_page():
     html = generate_html(nx.MultiDiGraph(), {})
     blocks = _blocks(html)
     assert blocks["pg-nodes"] == [] and blocks["pg-edges"] == []
-    assert blocks["pg-config"]["dates"] is None
+    assert blocks["pg-config"]["dates"] == [] and blocks["pg-config"]["communities"] == []
 
 
 def test_exporter_is_registered_and_writes_graph_html(tmp_path, seeds_dir):
@@ -402,23 +533,13 @@ def test_exporter_is_registered_and_writes_graph_html(tmp_path, seeds_dir):
     assert len(_blocks(data.decode("utf-8"))["pg-nodes"]) == result.graph.number_of_nodes()
 
 
-def test_importing_the_exporter_does_not_import_pyvis_or_ipython():
-    code = "import sys, papergraph.exporters.html; print(sorted(m for m in ('pyvis', 'IPython') if m in sys.modules))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
-
-
-def test_pyvis_is_imported_without_ipython_and_its_iframe_still_works():
-    script = (
-        "import sys\n"
-        "from papergraph.exporters.html import _pyvis_network\n"
-        "network = _pyvis_network()\n"
-        "print('IPython' in sys.modules, 'IPython.display' in sys.modules)\n"
-        "frame = network.IFrame('page.html', width=10, height=20)\n"
-        "print(type(frame).__module__, frame.src, frame.width, frame.height)\n"
-    )
-    ran = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
-    assert ran.stdout.splitlines() == ["False False", "IPython.lib.display page.html 10 20"]
+def test_rendering_puts_no_stand_in_module_into_sys_modules(seeds_graph):
+    before = dict(sys.modules)
+    generate_html(seeds_graph, {})
+    added = {name: module for name, module in sys.modules.items() if name not in before}
+    assert all(getattr(module, "__file__", None) or getattr(module, "__path__", None) for module in added.values())
+    if "IPython" in sys.modules:  # pyvis imports the real one, never a stand-in
+        assert sys.modules["IPython"].__file__.endswith("__init__.py")
 
 
 def test_a_missing_static_file_is_an_export_error_naming_it(tmp_path):

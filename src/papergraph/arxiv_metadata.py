@@ -42,7 +42,7 @@ import networkx as nx
 
 from .errors import InputError
 from .graph import Attr, EdgeKind, NodeKind, build_graph
-from .identifiers import h16, normalize_name, normalize_title, parse_arxiv_id
+from .identifiers import agent_key, node_id, normalize_title, parse_arxiv_id
 from .linking import LinkedCorpus, link_corpus
 from .model import Corpus, Diagnostic
 
@@ -418,8 +418,8 @@ def _has_authors(G: nx.MultiDiGraph, node: str) -> bool:
 
 def _add_authors(G: nx.MultiDiGraph, node: str, found: ArxivRecord) -> None:
     for position, name in enumerate(found.authors, start=1):
-        key = h16(normalize_name(name))
-        agent = f"agent:{key}"
+        key = agent_key(name)
+        agent = node_id("agent", key)
         if agent not in G:
             G.add_node(
                 agent,

@@ -10,13 +10,15 @@ and nowhere else.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Iterable
 from enum import Enum
+from typing import Any
 from urllib.parse import urlsplit
 
 import networkx as nx
 
-from .identifiers import h16, normalize_tag, normalize_url
-from .linking import LinkedCorpus
+from .identifiers import arxiv_work_id, h16, node_key, normalize_url, tag_id
+from .linking import Agent, CitedPaper, Item, Link, LinkedCorpus, LinkedDigest, LinkedNote, Tag
 from .model import AgentKind, SourceSpan
 
 __all__ = ["ITEM_TYPES", "Attr", "EdgeKind", "NodeKind", "build_graph", "graph_summary", "undirected_pairs"]
@@ -121,114 +123,117 @@ def _host(url: str) -> str:
         return ""
 
 
+def _digest_node(digest: LinkedDigest) -> dict[str, object]:
+    d = digest.document
+    return {
+        Attr.KIND: NodeKind.DIGEST.value,
+        Attr.LABEL: d.header or digest.key,
+        Attr.KEY: digest.key,
+        Attr.DATE: d.date,
+        Attr.PART: d.part,
+        Attr.PATH: d.relpath,
+        Attr.HEADER: d.header,
+        Attr.HEADER_LINE: d.header_line,
+    }
+
+
+def _note_node(note: LinkedNote) -> dict[str, object]:
+    e = note.entry
+    merged = len(note.sources) > 1
+    sources = {Attr.SOURCES: [_source_text(s.document.relpath, s.span) for s in note.sources]} if merged else {}
+    return {
+        **sources,
+        Attr.KIND: NodeKind.NOTE.value,
+        Attr.LABEL: e.title,
+        Attr.KEY: note.key,
+        Attr.TITLE: e.title,
+        Attr.DATE: note.document.date,
+        Attr.PATH: note.document.relpath,
+        Attr.LINE_START: e.source.line_start,
+        Attr.LINE_END: e.source.line_end,
+        Attr.COMMENTARY_KO: [c.text for c in e.commentary_ko],
+        Attr.COMMENTARY_EN: [c.text for c in e.commentary_en],
+        Attr.TAGS: list(e.tags),
+        Attr.SOURCE_KIND: note.document.source_kind,
+        Attr.DIGEST: note.digest_id,
+    }
+
+
+def _item_node(item: Item) -> dict[str, object]:
+    return {
+        Attr.KIND: NodeKind.ITEM.value,
+        Attr.LABEL: item.title,
+        Attr.KEY: item.key,
+        Attr.ITEM_TYPE: item.kind.value,
+        Attr.TITLE: item.title,
+        Attr.ARXIV_ID: item.arxiv_id,
+        Attr.ABSTRACT: item.abstract,
+        Attr.URL: item.urls[0] if item.urls else None,
+        Attr.URLS: list(item.urls),
+        Attr.DATES: list(item.dates),
+        Attr.DATE: item.dates[0] if item.dates else None,
+        Attr.AUTHORS: [name for _, name in item.authors],
+    }
+
+
+def _cited_node(paper: CitedPaper) -> dict[str, object]:
+    return {
+        Attr.KIND: NodeKind.ARXIV.value,
+        Attr.LABEL: f"arXiv:{paper.arxiv_id}",
+        Attr.KEY: node_key(paper.id),
+        Attr.ARXIV_ID: paper.arxiv_id,
+        Attr.ANCHORS: list(paper.labels),
+        Attr.URL: f"https://arxiv.org/abs/{paper.arxiv_id}",
+    }
+
+
+def _agent_node(agent: Agent) -> dict[str, object]:
+    kind = NodeKind.ORGANIZATION if agent.kind is AgentKind.ORGANIZATION else NodeKind.PERSON
+    return {Attr.KIND: kind.value, Attr.LABEL: agent.name, Attr.KEY: agent.key, Attr.NAME: agent.name}
+
+
+def _tag_node(tag: Tag) -> dict[str, object]:
+    return {Attr.KIND: NodeKind.TAG.value, Attr.LABEL: tag.key, Attr.KEY: tag.key, Attr.SPELLINGS: list(tag.spellings)}
+
+
+def _link_node(link: Link) -> dict[str, object]:
+    return {
+        Attr.KIND: NodeKind.LINK.value,
+        Attr.LABEL: link.url,
+        Attr.KEY: node_key(link.id),
+        Attr.URL: link.url,
+        Attr.NORMALIZED: link.normalized,
+        Attr.HOST: _host(link.normalized),
+        Attr.IS_CODE: link.is_code,
+    }
+
+
+# One row per node kind, in the order nodes are added: where the linked corpus
+# keeps its records, and the attributes of one record's node.
+NODE_TABLE: tuple[tuple[Callable[[LinkedCorpus], Iterable[Any]], Callable[[Any], dict[str, object]]], ...] = (
+    (lambda linked: linked.digests, _digest_node),
+    (lambda linked: linked.notes, _note_node),
+    (lambda linked: linked.items, _item_node),
+    (lambda linked: linked.cited, _cited_node),
+    (lambda linked: linked.agents, _agent_node),
+    (lambda linked: linked.tags, _tag_node),
+    (lambda linked: linked.links, _link_node),
+)
+
+
 def build_graph(linked: LinkedCorpus) -> nx.MultiDiGraph:
     """Build the graph of a linked corpus.
 
-    Nodes are added in a fixed order (digests, notes, items, cited papers,
-    agents, tags, links) and edges in note order, so two builds of the same
-    input give identical graphs, attribute order included.
+    Nodes are added in a fixed order (:data:`NODE_TABLE`: digests, notes,
+    items, cited papers, agents, tags, links) and edges in note order, so two
+    builds of the same input give identical graphs, attribute order included.
     """
     G: nx.MultiDiGraph = nx.MultiDiGraph()
-    for digest in linked.digests:
-        d = digest.document
-        G.add_node(
-            digest.id,
-            **{
-                Attr.KIND: NodeKind.DIGEST.value,
-                Attr.LABEL: d.header or digest.key,
-                Attr.KEY: digest.key,
-                Attr.DATE: d.date,
-                Attr.PART: d.part,
-                Attr.PATH: d.relpath,
-                Attr.HEADER: d.header,
-                Attr.HEADER_LINE: d.header_line,
-            },
-        )
-    for note in linked.notes:
-        e = note.entry
-        merged = len(note.sources) > 1
-        sources = {Attr.SOURCES: [_source_text(s.document.relpath, s.span) for s in note.sources]} if merged else {}
-        G.add_node(
-            note.id,
-            **sources,
-            **{
-                Attr.KIND: NodeKind.NOTE.value,
-                Attr.LABEL: e.title,
-                Attr.KEY: note.key,
-                Attr.TITLE: e.title,
-                Attr.DATE: note.document.date,
-                Attr.PATH: note.document.relpath,
-                Attr.LINE_START: e.source.line_start,
-                Attr.LINE_END: e.source.line_end,
-                Attr.COMMENTARY_KO: [c.text for c in e.commentary_ko],
-                Attr.COMMENTARY_EN: [c.text for c in e.commentary_en],
-                Attr.TAGS: list(e.tags),
-                Attr.SOURCE_KIND: note.document.source_kind,
-                Attr.DIGEST: note.digest_id,
-            },
-        )
-    for item in linked.items:
-        G.add_node(
-            item.id,
-            **{
-                Attr.KIND: NodeKind.ITEM.value,
-                Attr.LABEL: item.title,
-                Attr.KEY: item.key,
-                Attr.ITEM_TYPE: item.kind.value,
-                Attr.TITLE: item.title,
-                Attr.ARXIV_ID: item.arxiv_id,
-                Attr.ABSTRACT: item.abstract,
-                Attr.URL: item.urls[0] if item.urls else None,
-                Attr.URLS: list(item.urls),
-                Attr.DATES: list(item.dates),
-                Attr.DATE: item.dates[0] if item.dates else None,
-                Attr.AUTHORS: [name for _, name in item.authors],
-            },
-        )
-    for paper in linked.cited:
-        G.add_node(
-            paper.id,
-            **{
-                Attr.KIND: NodeKind.ARXIV.value,
-                Attr.LABEL: f"arXiv:{paper.arxiv_id}",
-                Attr.KEY: paper.id.removeprefix("work:"),
-                Attr.ARXIV_ID: paper.arxiv_id,
-                Attr.ANCHORS: list(paper.labels),
-                Attr.URL: f"https://arxiv.org/abs/{paper.arxiv_id}",
-            },
-        )
-    for agent in linked.agents:
-        kind = NodeKind.ORGANIZATION if agent.kind is AgentKind.ORGANIZATION else NodeKind.PERSON
-        G.add_node(
-            agent.id, **{Attr.KIND: kind.value, Attr.LABEL: agent.name, Attr.KEY: agent.key, Attr.NAME: agent.name}
-        )
-    for tag in linked.tags:
-        G.add_node(
-            tag.id,
-            **{
-                Attr.KIND: NodeKind.TAG.value,
-                Attr.LABEL: tag.key,
-                Attr.KEY: tag.key,
-                Attr.SPELLINGS: list(tag.spellings),
-            },
-        )
-    for link in linked.links:
-        G.add_node(
-            link.id,
-            **{
-                Attr.KIND: NodeKind.LINK.value,
-                Attr.LABEL: link.url,
-                Attr.KEY: link.id.removeprefix("link:"),
-                Attr.URL: link.url,
-                Attr.NORMALIZED: link.normalized,
-                Attr.HOST: _host(link.normalized),
-                Attr.IS_CODE: link.is_code,
-            },
-        )
-
+    for records, attributes in NODE_TABLE:
+        for record in records(linked):
+            G.add_node(record.id, **attributes(record))
     items = {item.id: item for item in linked.items}
     link_ids = {link.normalized: link.id for link in linked.links}
-
     authored: set[str] = set()
     for note in linked.notes:
         if note.digest_id:
@@ -242,52 +247,8 @@ def build_graph(linked: LinkedCorpus) -> nx.MultiDiGraph:
         item = items[note.item_id]
         if item.id not in authored and item.authors:
             authored.add(item.id)
-            for position, (agent_id, name) in enumerate(item.authors, start=1):
-                if G.has_edge(item.id, agent_id, key=EdgeKind.AUTHORED_BY.value):
-                    continue  # the same name twice in one author list
-                G.add_edge(
-                    item.id,
-                    agent_id,
-                    key=EdgeKind.AUTHORED_BY.value,
-                    **{Attr.KIND: EdgeKind.AUTHORED_BY.value, Attr.POSITION: position, Attr.NAME: name},
-                )
-        for spelling in note.entry.tags:
-            tag_id = f"tag:{normalize_tag(spelling)}"
-            if tag_id in G and not G.has_edge(note.id, tag_id, key=EdgeKind.TAGGED.value):
-                G.add_edge(
-                    note.id,
-                    tag_id,
-                    key=EdgeKind.TAGGED.value,
-                    **{Attr.KIND: EdgeKind.TAGGED.value, Attr.SPELLING: spelling},
-                )
-        # in a note written in two files, each line number says which file it is in
-        merged = len(note.sources) > 1
-        for index, ref in enumerate(note.entry.refs):
-            target = "work:arxiv-" + ref.arxiv_id.replace("/", "-")
-            where = {Attr.PATH: note.source_of_ref(index).document.relpath} if merged else {}
-            G.add_edge(
-                note.id,
-                target,
-                key=f"{EdgeKind.CITES.value}:{ref.line}:{index}",
-                **{
-                    Attr.KIND: EdgeKind.CITES.value,
-                    Attr.LINE: ref.line,
-                    Attr.LABEL: ref.label,
-                    Attr.URL: ref.url,
-                    Attr.VERSION: ref.version,
-                },
-                **where,
-            )
-        for index, web in enumerate(note.entry.links):
-            target = link_ids[normalize_url(web.url)]
-            where = {Attr.PATH: note.source_of_link(index).document.relpath} if merged else {}
-            G.add_edge(
-                note.id,
-                target,
-                key=f"{EdgeKind.LINKS_TO.value}:{web.line}:{h16(web.url)[:6]}",
-                **{Attr.KIND: EdgeKind.LINKS_TO.value, Attr.LINE: web.line, Attr.URL: web.url},
-                **where,
-            )
+            _add_authorship(G, item)
+        _add_note_edges(G, note, link_ids)
     vault_paths = {n.id: n.vault_source.document.relpath for n in linked.notes if n.vault_source and len(n.sources) > 1}
     for index, wiki in enumerate(linked.wiki_links):
         where = {Attr.PATH: vault_paths[wiki.note_id]} if wiki.note_id in vault_paths else {}
@@ -299,6 +260,57 @@ def build_graph(linked: LinkedCorpus) -> nx.MultiDiGraph:
             **where,
         )
     return G
+
+
+def _add_authorship(G: nx.MultiDiGraph, item: Item) -> None:
+    for position, (agent, name) in enumerate(item.authors, start=1):
+        if G.has_edge(item.id, agent, key=EdgeKind.AUTHORED_BY.value):
+            continue  # the same name twice in one author list
+        G.add_edge(
+            item.id,
+            agent,
+            key=EdgeKind.AUTHORED_BY.value,
+            **{Attr.KIND: EdgeKind.AUTHORED_BY.value, Attr.POSITION: position, Attr.NAME: name},
+        )
+
+
+def _add_note_edges(G: nx.MultiDiGraph, note: LinkedNote, link_ids: dict[str, str]) -> None:
+    """A note's tags, citations and web links."""
+    for spelling in note.entry.tags:
+        tagged = tag_id(spelling)
+        if tagged in G and not G.has_edge(note.id, tagged, key=EdgeKind.TAGGED.value):
+            G.add_edge(
+                note.id,
+                tagged,
+                key=EdgeKind.TAGGED.value,
+                **{Attr.KIND: EdgeKind.TAGGED.value, Attr.SPELLING: spelling},
+            )
+    # in a note written in two files, each line number says which file it is in
+    merged = len(note.sources) > 1
+    for index, ref in enumerate(note.entry.refs):
+        where = {Attr.PATH: note.source_of_ref(index).document.relpath} if merged else {}
+        G.add_edge(
+            note.id,
+            arxiv_work_id(ref.arxiv_id),
+            key=f"{EdgeKind.CITES.value}:{ref.line}:{index}",
+            **{
+                Attr.KIND: EdgeKind.CITES.value,
+                Attr.LINE: ref.line,
+                Attr.LABEL: ref.label,
+                Attr.URL: ref.url,
+                Attr.VERSION: ref.version,
+            },
+            **where,
+        )
+    for index, web in enumerate(note.entry.links):
+        where = {Attr.PATH: note.source_of_link(index).document.relpath} if merged else {}
+        G.add_edge(
+            note.id,
+            link_ids[normalize_url(web.url)],
+            key=f"{EdgeKind.LINKS_TO.value}:{web.line}:{h16(web.url)[:6]}",
+            **{Attr.KIND: EdgeKind.LINKS_TO.value, Attr.LINE: web.line, Attr.URL: web.url},
+            **where,
+        )
 
 
 def _source_text(path: str, span: SourceSpan) -> str:

@@ -14,15 +14,23 @@ from urllib.parse import urlsplit
 
 __all__ = [
     "ArxivId",
+    "agent_id",
+    "agent_key",
+    "arxiv_key",
+    "arxiv_work_id",
     "find_urls",
     "h16",
     "has_hangul",
+    "node_id",
+    "node_key",
     "normalize_name",
     "normalize_tag",
     "normalize_title",
     "normalize_url",
     "parse_arxiv_id",
     "parse_arxiv_url",
+    "tag_id",
+    "work_id",
 ]
 
 HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
@@ -59,7 +67,7 @@ class ArxivId:
     @property
     def key(self) -> str:
         """The id as a path segment: ``hep-th/9711200`` → ``arxiv-hep-th-9711200``."""
-        return "arxiv-" + self.id.replace("/", "-")
+        return arxiv_key(self.id)
 
     @property
     def iri(self) -> str:
@@ -209,3 +217,53 @@ def normalize_url(url: str) -> str:
     path = parts.path.rstrip("/")
     query = f"?{parts.query}" if parts.query else ""
     return f"{parts.scheme.lower()}://{host}{path}{query}"
+
+
+# ---------------------------------------------------------------- node ids
+# Every node id is "<prefix>:<key>" and is minted by these functions only, so
+# the linker, the graph and the arXiv metadata always agree on them.
+
+
+def node_id(prefix: str, key: str) -> str:
+    """``node_id("tag", "llm")`` → ``"tag:llm"``."""
+    return f"{prefix}:{key}"
+
+
+def node_key(node: str) -> str:
+    """The key part of a node id: ``"work:arxiv-2305.01625"`` → ``"arxiv-2305.01625"``."""
+    return node.split(":", 1)[1]
+
+
+def arxiv_key(arxiv_id: str) -> str:
+    """An item key for an arXiv id: ``hep-th/9711200`` → ``arxiv-hep-th-9711200``."""
+    return "arxiv-" + arxiv_id.replace("/", "-")
+
+
+def work_id(key: str) -> str:
+    return node_id("work", key)
+
+
+def arxiv_work_id(arxiv_id: str) -> str:
+    """The node of an arXiv paper, noted or only cited.
+
+    >>> arxiv_work_id("2305.01625")
+    'work:arxiv-2305.01625'
+    """
+    return work_id(arxiv_key(arxiv_id))
+
+
+def agent_key(name: str) -> str:
+    return h16(normalize_name(name))
+
+
+def agent_id(name: str) -> str:
+    return node_id("agent", agent_key(name))
+
+
+def tag_id(spelling: str) -> str:
+    """The node of a tag, however it was spelled.
+
+    >>> tag_id("#Long-Context")
+    'tag:long-context'
+    """
+    return node_id("tag", normalize_tag(spelling))

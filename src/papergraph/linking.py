@@ -25,7 +25,22 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
-from .identifiers import find_urls, h16, normalize_name, normalize_tag, normalize_title, normalize_url, parse_arxiv_url
+from .identifiers import (
+    agent_id,
+    agent_key,
+    arxiv_key,
+    arxiv_work_id,
+    find_urls,
+    h16,
+    node_id,
+    node_key,
+    normalize_name,
+    normalize_tag,
+    normalize_title,
+    normalize_url,
+    parse_arxiv_url,
+    work_id,
+)
 from .model import AgentKind, Corpus, Diagnostic, Document, Entry, ItemKind, SourceSpan, TextLine, WebLink, WikiLink
 from .parsers.vault import title_from_file_name, wiki_link_note_name
 
@@ -177,14 +192,6 @@ def item_key_for_title(title: str) -> str:
     return "w-" + h16(normalize_title(title))
 
 
-def _arxiv_key(arxiv_id: str) -> str:
-    return "arxiv-" + arxiv_id.replace("/", "-")
-
-
-def _work_id(key: str) -> str:
-    return f"work:{key}"
-
-
 def _digest_keys(documents: list[Document]) -> dict[str, str]:
     """Digest key per document path: its date, or its file stem when the date
     is missing or shared by several files (split days)."""
@@ -237,7 +244,7 @@ class _Linker:
     def run(self) -> LinkedCorpus:
         digests_docs = [d for d in self.corpus.documents if d.source_kind == "digest"]
         keys = _digest_keys(digests_docs)
-        digests = tuple(LinkedDigest(f"digest:{keys[d.relpath]}", keys[d.relpath], d) for d in digests_docs)
+        digests = tuple(LinkedDigest(node_id("digest", keys[d.relpath]), keys[d.relpath], d) for d in digests_docs)
         digest_by_path = {d.document.relpath: d for d in digests}
 
         # (document, entry) in input order, each with its item key
@@ -271,12 +278,12 @@ class _Linker:
                 digest_id = None
             notes.append(
                 LinkedNote(
-                    f"note:{note_key}",
+                    node_id("note", note_key),
                     note_key,
                     entry,
                     document,
                     digest_id,
-                    _work_id(item_key),
+                    work_id(item_key),
                     index,
                     sources,
                     ref_sources,
@@ -345,7 +352,7 @@ class _Linker:
             document, entry = pairs[index]
             candidates = ids_by_title.get(titles[index], set())
             if len(candidates) == 1:
-                return _arxiv_key(next(iter(candidates)))
+                return arxiv_key(next(iter(candidates)))
             if len(candidates) > 1:
                 self._ambiguous(document, entry, f"title {entry.title!r} matches several arXiv ids", candidates)
             return item_key_for_title(entry.title)
@@ -356,7 +363,7 @@ class _Linker:
                 continue
             own_id = own_ids[index]
             if own_id:
-                keys[index] = _arxiv_key(own_id)
+                keys[index] = arxiv_key(own_id)
             else:
                 # a note whose own URL is not on arXiv (a blog post, an
                 # OpenReview page) is not the arXiv paper of the same title
@@ -393,7 +400,7 @@ class _Linker:
                 )
                 keys[index] = item_key_for_title(entry.title)
             elif own_ids[index]:
-                keys[index] = _arxiv_key(str(own_ids[index]))
+                keys[index] = arxiv_key(str(own_ids[index]))
             else:
                 keys[index] = by_title(index)
             unpaired.append(index)
@@ -430,10 +437,10 @@ class _Linker:
         agents: dict[str, Agent] = {}
         for note in notes:
             for author in note.entry.authors:
-                key = h16(normalize_name(author.name))
-                agent_id = f"agent:{key}"
-                if agent_id not in agents:
-                    agents[agent_id] = Agent(agent_id, key, " ".join(author.name.split()), author.kind)
+                key = agent_key(author.name)
+                node = node_id("agent", key)
+                if node not in agents:
+                    agents[node] = Agent(node, key, " ".join(author.name.split()), author.kind)
         return agents
 
     def _items(self, notes: list[LinkedNote], agents: dict[str, Agent]) -> tuple[Item, ...]:
@@ -448,13 +455,11 @@ class _Linker:
             ordered = sorted(members, key=lambda n: (n.document.source_kind != "digest", not n.entry.authors))
             first = ordered[0].entry
             with_authors = next((n.entry for n in ordered if n.entry.authors), None)
-            authors = tuple(
-                (f"agent:{h16(normalize_name(a.name))}", a.name) for a in (with_authors.authors if with_authors else ())
-            )
+            authors = tuple((agent_id(a.name), a.name) for a in (with_authors.authors if with_authors else ()))
             kinds = [n.entry.kind for n in ordered]
             kind = ItemKind.PAPER if ItemKind.PAPER in kinds else kinds[0]
             arxiv_id = next((n.entry.arxiv_id for n in ordered if n.entry.arxiv_id), None)
-            key = item_id.removeprefix("work:")
+            key = node_key(item_id)
             if arxiv_id is None and key.startswith("arxiv-"):
                 arxiv_id = key.removeprefix("arxiv-")
             items.append(
@@ -483,19 +488,18 @@ class _Linker:
                 seen = spellings.setdefault(key, [])
                 if tag not in seen:
                     seen.append(tag)
-        return tuple(Tag(f"tag:{key}", key, tuple(values)) for key, values in spellings.items())
+        return tuple(Tag(node_id("tag", key), key, tuple(values)) for key, values in spellings.items())
 
     def _cited(self, notes: list[LinkedNote], noted_ids: set[str]) -> tuple[CitedPaper, ...]:
         labels: dict[str, list[str]] = {}
         for note in notes:
             for ref in note.entry.refs:
-                work_id = _work_id(_arxiv_key(ref.arxiv_id))
-                if work_id in noted_ids:
+                if arxiv_work_id(ref.arxiv_id) in noted_ids:
                     continue
                 seen = labels.setdefault(ref.arxiv_id, [])
                 if ref.label and ref.label not in seen:
                     seen.append(ref.label)
-        return tuple(CitedPaper(_work_id(_arxiv_key(a)), a, tuple(v)) for a, v in labels.items())
+        return tuple(CitedPaper(arxiv_work_id(a), a, tuple(v)) for a, v in labels.items())
 
     def _wiki_links(self, notes: list[LinkedNote]) -> tuple[ResolvedWikiLink, ...]:
         """Resolve every ``[[wiki-link]]`` by note file name (as Obsidian does).
@@ -537,7 +541,7 @@ class _Linker:
         for note in notes:
             for web in note.entry.links:
                 normalized = normalize_url(web.url)
-                link_id = f"link:{h16(normalized)}"
+                link_id = node_id("link", h16(normalized))
                 if link_id not in links:
                     links[link_id] = Link(link_id, web.url, normalized, _is_code_host(normalized))
         return tuple(links.values())

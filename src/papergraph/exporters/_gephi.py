@@ -29,6 +29,7 @@ import networkx as nx
 
 from ..graph import ITEM_TYPES, Attr, NodeKind
 from ..identifiers import h16
+from ..kinds import DEFAULT_COLOR, GEPHI_COLORS
 from ..model import Diagnostic
 from . import ExportContext
 
@@ -105,21 +106,7 @@ def escape_attribute(value: str) -> str:
     )
 
 
-# One colour per displayed kind (Tableau 10, which stays readable on white and black).
-KIND_COLORS = {
-    "digest": "#7F7F7F",
-    "note": "#1F77B4",
-    "paper": "#D62728",
-    "model": "#E377C2",
-    "blog": "#BCBD22",
-    "other": "#AD494A",
-    "arxiv": "#FF7F0E",
-    "person": "#2CA02C",
-    "organization": "#17BECF",
-    "tag": "#9467BD",
-    "link": "#8C564B",
-}
-DEFAULT_COLOR = "#AAAAAA"
+KIND_COLORS = GEPHI_COLORS  # the name the exporters and tests use
 
 # Graph attributes written under another name. networkx's GEXF writer takes a
 # node attribute called "key" for its own multigraph key and renames it.

@@ -1,11 +1,12 @@
 """The interactive HTML explorer: one offline, self-contained ``graph.html``.
 
-The page is rendered by pyvis 0.3.2 through our own template
-(``templates/graph.html.j2``) so that it works from disk with no network at
-all: pyvis' stock templates load Bootstrap (and, in ``local``/``remote``
-mode, vis-network itself) from CDNs. vis-network 9.1.2 is inlined from the
-pyvis wheel through a Jinja ``ChoiceLoader`` that keeps pyvis'
-``{% include 'lib/vis-9.1.2/...' %}`` paths working.
+The page is our own template (``templates/graph.html.j2``) around
+vis-network 9.1.2, whose script is read from the installed pyvis package
+(``pyvis/templates/lib/vis-9.1.2/``) and pasted into the page, so it works
+from disk with no network at all. pyvis' own ``Network`` and templates are
+not used: its stock templates load Bootstrap (and, in ``local``/``remote``
+mode, vis-network itself) from CDNs, and everything else it does (physics,
+menus, ``add_node``) is what a 30,000-node page must avoid.
 
 What goes into the page, and why it is safe:
 
@@ -16,9 +17,9 @@ What goes into the page, and why it is safe:
   ``JSON.parse`` and only ever writes text with ``textContent``;
 * the template's Jinja environment autoescapes everything else (title,
   summary, legend);
-* node tooltips (``title``) are plain text, never contain the substring
-  ``href`` (which would switch pyvis to its ``innerHTML`` popup), and are
-  shown by vis-network with ``innerText``;
+* node tooltips (``title``) are plain text, shown by vis-network with
+  ``innerText`` (pyvis' ``innerHTML`` popup lives in its template, which the
+  page does not use);
 * only ``http``/``https`` URLs become links (:func:`safe_url`);
 * a Content-Security-Policy with a per-page nonce allows only the page's own
   scripts. The nonce is a hash of the page's data, so builds stay
@@ -26,9 +27,12 @@ What goes into the page, and why it is safe:
 
 Big graphs: positions come from :attr:`ExportContext.layout` (the same
 layout as the Gephi exports), physics is off and edges are straight. Above
-:data:`SMALL_GRAPH` nodes people and organisations start hidden, above
-:data:`BIG_GRAPH` links too (a ``DataView`` filter: the page's
-``nodes``/``edges`` DataSets always hold the whole graph).
+:data:`SMALL_GRAPH` nodes the page opens on the *map*: papers, cited papers
+and tags (coloured by community when the analysis stage has found them),
+joined by "map edges" (a paper to the tags and cited papers of its notes);
+notes, digests, people and links are one tick away (a ``DataView`` filter:
+the page's ``nodes``/``edges`` DataSets always hold the whole graph). How
+the page stays fast at 30,000 nodes is in ``docs/html-explorer.md``.
 """
 
 from __future__ import annotations
@@ -37,13 +41,11 @@ import base64
 import hashlib
 import json
 import math
-import sys
 from collections import Counter
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -51,6 +53,7 @@ import networkx as nx
 
 from ..errors import ExportError
 from ..graph import Attr, EdgeKind, NodeKind
+from ..kinds import PAGE_STYLES
 from . import ExportContext, Exporter
 
 __all__ = [
@@ -62,7 +65,6 @@ __all__ = [
     "build_page_data",
     "generate_html",
     "generate_html_files",
-    "plain_title",
     "safe_url",
     "script_json",
 ]
@@ -89,46 +91,66 @@ TEMPLATE_NAME = "graph.html.j2"
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 SMALL_GRAPH = 100
-"""Up to this many nodes the page opens with every kind shown."""
+"""Up to this many nodes the page opens with every kind shown; above, on the map."""
 
 BIG_GRAPH = 1500
-"""Above this many nodes web and code links start hidden as well, and the
-page names the biggest hubs itself when zoomed out."""
+"""Above this many nodes edges are not drawn while the view moves."""
 
 DIGEST_SIZE = 1
 """The drawn size (``value``) of every digest node."""
+
+MIN_SIZE, MAX_SIZE = 5, 40
+"""Drawn radius range. Sizes are computed here, not by vis-network's
+``value`` scaling: that rescales every node on every data change (~150 ms
+per change at 8,000 drawn nodes, measured)."""
+
+BIG_LABEL_SIZE = 16
+"""Nodes at least this big get a label font that grows with them."""
 
 LABEL_CHARS = 34
 """Longer node labels are cut (the full text is in the tooltip and panel)."""
 
 
-@dataclass(frozen=True)
-class KindStyle:
-    """How one node kind looks: legend name, colours, vis shape."""
+KIND_STYLES = PAGE_STYLES  # the name the page code and tests use
 
-    legend: str
-    color: str
-    border: str
-    shape: str = "dot"
+COMMUNITY_COLORS = (
+    "#0072b2",  # blue          (Okabe-Ito; the light ones darkened to reach 3:1)
+    "#d55e00",  # vermillion
+    "#009e73",  # bluish green
+    "#aa3377",  # wine
+    "#332288",  # indigo
+    "#8c6d1f",  # olive
+    "#0f7c8c",  # teal
+    "#7b3294",  # purple
+    "#b8860b",  # goldenrod
+    "#117733",  # green
+)
+"""Community fills, in order of community size; they repeat after ten (the
+legend and the panel name every community, so colour is never the only cue)."""
 
+OTHER_COLOR = "#6b7280"
+"""The fill of the "other" community (the leftovers: always the last id)."""
 
-# Fixed strings only: these become vis `groups` and legend rows, so no input
-# text can ever reach the options object.
-KIND_STYLES: Mapping[str, KindStyle] = {
-    _ITEM: KindStyle("Papers & items", "#3b82f6", "#1d4ed8"),
-    _NOTE: KindStyle("Notes", "#cbd5e1", "#94a3b8"),
-    _DIGEST: KindStyle("Digests (days)", "#f59e0b", "#b45309", "diamond"),
-    _TAG: KindStyle("Tags", "#10b981", "#047857", "triangle"),
-    _ARXIV: KindStyle("Cited arXiv papers", "#8b5cf6", "#6d28d9", "square"),
-    _PERSON: KindStyle("People", "#f472b6", "#db2777"),
-    _ORGANIZATION: KindStyle("Organisations", "#e11d48", "#9f1239", "square"),
-    _LINK: KindStyle("Web & code links", "#06b6d4", "#0e7490", "triangleDown"),
-}
+MAP_KINDS = (_ITEM, _ARXIV, _TAG)
+"""What the page opens on above :data:`SMALL_GRAPH` nodes: the map of papers
+and topics. Map edges join each paper to its notes' tags and cited papers."""
 
-# People outnumber everything else (~6 per paper): above SMALL_GRAPH they
-# start hidden (their papers' detail panels list them); links too on big graphs.
-HIDDEN_ABOVE_SMALL = (_PERSON, _ORGANIZATION)
-HIDDEN_ON_BIG_GRAPHS = (_LINK,)
+COMMUNITY_ATTR = "community"
+COMMUNITY_LABEL_ATTR = "community_label"
+PAGERANK_ATTR = "pagerank"
+CITED_BY_ATTR = "cited_by"
+COMMUNITIES_KEY = "communities"
+"""Written by the analysis stage (``papergraph.analysis``); all optional."""
+
+FONT_STACK = (
+    "system-ui, -apple-system, 'Segoe UI', 'Noto Sans', 'Noto Sans CJK KR', 'Noto Sans KR', "
+    "'Apple SD Gothic Neo', 'Malgun Gothic', 'NanumGothic', sans-serif"
+)
+"""Canvas labels: the system's UI font, then fonts that have Hangul (no web fonts: offline)."""
+
+LABELLED_COMMUNITIES = 12
+"""How many community names the page writes on the overview."""
+
 
 # JSON inside <script>: these characters must never appear raw, or input text
 # could close the element (`</script>`) or start markup. (str.replace, not
@@ -182,19 +204,6 @@ def safe_url(url: object) -> str | None:
     return text
 
 
-def plain_title(text: str) -> str:
-    """A tooltip string pyvis will not treat as HTML.
-
-    pyvis switches every tooltip to an ``innerHTML`` popup as soon as one
-    node title contains ``href``; a zero-width space keeps the text readable
-    without the substring.
-
-    >>> "href" in plain_title('<a href="x">')
-    False
-    """
-    return text.replace("href", "hr\u200bef").replace("HREF", "HR\u200bEF").replace("Href", "Hr\u200bef")
-
-
 def _shorten(text: str, limit: int = LABEL_CHARS) -> str:
     text = " ".join(text.split())
     if len(text) <= limit:
@@ -223,14 +232,17 @@ def _as_list(value: object) -> list:
 class PageData:
     """Everything the page template needs, all of it plain JSON-able data.
 
-    ``nodes``/``edges`` are pyvis' lists (integer ids = position in the
-    graph's node order); ``details[i]`` holds what the detail panel and the
-    search need about node ``i`` (compact keys, see ``graph.js``).
+    ``nodes``/``edges`` are vis-network's lists (integer ids = position in
+    the graph's node order; map edges, ``"m": 1``, come after the graph's
+    edges); ``details[i]`` holds what the detail panel and the search need
+    about node ``i`` (compact keys, see ``graph.js``); ``keys[i]`` is node
+    ``i``'s graph id, which deep links (``#node=``) use.
     """
 
     nodes: list[dict[str, Any]]
     edges: list[dict[str, Any]]
     details: list[dict[str, Any]]
+    keys: list[str]
     config: dict[str, Any]
     summary: list[tuple[str, str]]
     date_range: tuple[str, str] | None
@@ -268,13 +280,13 @@ def _tooltip(kind: str, data: Mapping[str, Any], label: str) -> str | None:
         dates = [str(d) for d in _as_list(data.get(Attr.DATES))]
         if dates:
             text += "\nnoted " + ", ".join(dates[:3])
-        return plain_title(text)
+        return text
     if kind == _NOTE:
         when = data.get(Attr.DATE) or "vault note"
-        return plain_title(f"note ({when}): {_shorten(str(data.get(Attr.TITLE) or ''), 80)}")
+        return f"note ({when}): {_shorten(str(data.get(Attr.TITLE) or ''), 80)}"
     full = str(data.get(Attr.LABEL) or "")
     if kind == _ARXIV or (label.endswith("…") and full):
-        return plain_title(full if kind != _ARXIV else f"{full} (cited)")
+        return full if kind != _ARXIV else f"{full} (cited)"
     return None
 
 
@@ -287,14 +299,27 @@ def build_page_data(G: nx.MultiDiGraph, layout: Mapping[Hashable, tuple[float, f
     order = list(G.nodes)
     index = {node: i for i, node in enumerate(order)}
     kinds = [str(G.nodes[n].get(Attr.KIND)) for n in order]
-    degree = _sizes(G)
+    kinds = [kind if kind in KIND_STYLES else _ITEM for kind in kinds]
+    values = _values(G, order, kinds)
+    top_value = max(values, default=1) or 1
+    sizes = [round(MIN_SIZE + (MAX_SIZE - MIN_SIZE) * math.sqrt(v / top_value)) for v in values]
+    communities = _communities(G, index)
+    community = [_community_of(G.nodes[n], len(communities)) for n in order]
 
     nodes: list[dict[str, Any]] = []
     for i, node in enumerate(order):
         data = G.nodes[node]
-        kind = kinds[i] if kinds[i] in KIND_STYLES else _ITEM
+        kind = kinds[i]
         label = _label(kind, data)
-        entry: dict[str, Any] = {"id": i, "group": kind, "label": label, "x": 0, "y": 0, "value": degree[node]}
+        entry: dict[str, Any] = {"id": i, "group": kind, "label": label, "x": 0, "y": 0, "size": sizes[i]}
+        if sizes[i] >= BIG_LABEL_SIZE:
+            # Bigger nodes get bigger labels, which vis draws from further out.
+            entry["font"] = {"size": round(sizes[i] * 0.6)}
+        if community[i] >= 0 and kind in MAP_KINDS:
+            # Colour by community, shape by kind (the group carries the colour).
+            entry["group"] = f"c{community[i]}"
+            if KIND_STYLES[kind].shape != "dot":
+                entry["shape"] = KIND_STYLES[kind].shape
         title = _tooltip(kind, data, label)
         if title:
             entry["title"] = title
@@ -315,14 +340,20 @@ def build_page_data(G: nx.MultiDiGraph, layout: Mapping[Hashable, tuple[float, f
         _node_detail(details[i], kinds[i], G.nodes[node])
         if nodes[i]["label"].endswith("…") and kinds[i] in (_PERSON, _ORGANIZATION, _TAG):
             details[i]["f"] = _full_name(kinds[i], G.nodes[node])
+        cited_by = G.nodes[node].get(CITED_BY_ATTR)
+        if isinstance(cited_by, int) and cited_by > 0:
+            details[i]["cbn"] = cited_by
+    for i, kind in enumerate(kinds):
+        # A note belongs to its paper's community (the community filter keeps both).
+        if kind == _NOTE and "i" in details[i] and community[details[i]["i"]] >= 0:
+            community[i] = community[details[i]["i"]]
+    edges.extend(_map_edges(details, kinds))
 
     # Note dates: a digest's notes carry its date, and dated vault notes count too.
-    dates = sorted(
-        {str(G.nodes[n][Attr.DATE]) for n in order if kinds[index[n]] == _NOTE and G.nodes[n].get(Attr.DATE)}
-    )
+    dates = sorted({details[i]["d"] for i, kind in enumerate(kinds) if kind == _NOTE and details[i].get("d")})
     date_range = (dates[0], dates[-1]) if dates else None
     counts = Counter(kinds)
-    big = len(order) > BIG_GRAPH
+    kind_names = list(KIND_STYLES)
     config = {
         "kinds": [
             {
@@ -335,25 +366,122 @@ def build_page_data(G: nx.MultiDiGraph, layout: Mapping[Hashable, tuple[float, f
             }
             for kind, style in KIND_STYLES.items()
         ],
+        "k": [kind_names.index(kind) for kind in kinds],
+        "v": values,
+        "cm": community,
         "hidden": _hidden_kinds(len(order), counts),
-        "big": big,
-        "dates": list(date_range) if date_range else None,
-        "top_tags": _top(order, kinds, degree, _TAG, 12),
+        "big": len(order) > BIG_GRAPH,
+        "dates": dates,
+        "top_tags": _top(kinds, values, _TAG, 12),
         "top_cited": _top_cited(details, kinds, 10),
+        "communities": communities,
+        "labelled": LABELLED_COMMUNITIES,
     }
-    page = PageData(nodes, edges, details, config, _summary(counts, len(edges), date_range), date_range)
+    summary = _summary(counts, len(G.edges), date_range, len(communities))
+    page = PageData(nodes, edges, details, [str(n) for n in order], config, summary, date_range)
     if layout is not None:
         place_nodes(page, order, layout)
     return page
 
 
 def place_nodes(page: PageData, order: list, layout: Mapping[Hashable, tuple[float, float]]) -> None:
-    """Put each node of ``page`` (``order``: the graph's nodes) where the layout has it."""
+    """Put each node of ``page`` (``order``: the graph's nodes) where the layout has it,
+    and each community's name at the middle of its best papers."""
     for entry, node in zip(page.nodes, order):
         x, y = layout.get(node, (0.0, 0.0))
         # The layout's y points up, as in Gephi; the canvas's points down.
         entry["x"] = _int_coordinate(x)
         entry["y"] = -_int_coordinate(y)
+    for community in page.config["communities"]:
+        anchors = community["top"][:COMMUNITY_ANCHORS] or [0]
+        community["x"] = round(sum(page.nodes[i]["x"] for i in anchors) / len(anchors))
+        community["y"] = round(sum(page.nodes[i]["y"] for i in anchors) / len(anchors))
+
+
+COMMUNITY_ANCHORS = 15
+"""A community's name is written at the mean position of this many of its best papers."""
+
+
+def _communities(G: nx.MultiDiGraph, index: Mapping[str, int]) -> list[dict[str, Any]]:
+    """The analysis stage's communities as page data (``[]`` when it did not run).
+
+    Malformed entries are skipped: the page must open whatever the graph holds.
+    """
+    found = G.graph.get(COMMUNITIES_KEY)
+    if not isinstance(found, list):
+        return []
+    out: list[dict[str, Any]] = []
+    for entry in found:
+        if not isinstance(entry, Mapping) or not isinstance(entry.get("id"), int):
+            continue
+        top = [index[n] for n in _as_list(entry.get("top")) if n in index]
+        out.append(
+            {"id": entry["id"], "label": str(entry.get("label") or ""), "size": int(entry.get("size") or 0), "top": top}
+        )
+    out.sort(key=lambda c: c["id"])
+    last = len(out) - 1
+    for position, community in enumerate(out):
+        other = position == last and len(out) > 1 and community["label"].lower() in ("other", "")
+        community["color"] = OTHER_COLOR if other else COMMUNITY_COLORS[position % len(COMMUNITY_COLORS)]
+        community["other"] = other
+    return out
+
+
+def _community_of(data: Mapping[str, Any], count: int) -> int:
+    value = data.get(COMMUNITY_ATTR)
+    return value if isinstance(value, int) and 0 <= value < count else -1
+
+
+def _values(G: nx.MultiDiGraph, order: list[str], kinds: list[str]) -> list[int]:
+    """The drawn size of each node, 1-100 (vis scales ``value`` linearly).
+
+    With the analysis stage's PageRank, map nodes are sized by it; the square
+    root keeps a few giants from turning everything else into specks. Other
+    nodes, and every node without PageRank, by degree (see :func:`_sizes`).
+    """
+    degree = _sizes(G)
+    ranks = [G.nodes[n].get(PAGERANK_ATTR) for n in order]
+    ranked = [r for r in ranks if isinstance(r, (int, float)) and math.isfinite(r) and r > 0]
+    top_rank = max(ranked, default=0.0)
+    top_degree = max(degree.values(), default=1) or 1
+    values = []
+    for node, kind, rank in zip(order, kinds, ranks):
+        if top_rank and kind in MAP_KINDS and isinstance(rank, (int, float)) and math.isfinite(rank) and rank > 0:
+            values.append(1 + round(99 * math.sqrt(rank / top_rank)))
+        elif top_rank:
+            values.append(1 + round(60 * math.sqrt(degree[node] / top_degree)))
+        else:
+            values.append(degree[node])
+    return values
+
+
+def _map_edges(details: list[dict[str, Any]], kinds: list[str]) -> list[dict[str, Any]]:
+    """A paper to the cited papers, linked papers and tags of its notes, once
+    each: the edges of the map view, where notes are hidden.
+
+    Paper-to-tag edges are left out when there are more than
+    :data:`MAP_TAG_EDGE_LIMIT` of them: on a big map they are a grey haze
+    that costs a redraw ~60 ms (10× sample), and the layout already puts
+    papers near their tags; hovering a tag still draws its papers' lines.
+    """
+    pairs: dict[tuple[int, int], None] = {}
+    tag_pairs: dict[tuple[int, int], None] = {}
+    for note, kind in enumerate(kinds):
+        detail = details[note]
+        if kind != _NOTE or "i" not in detail:
+            continue
+        item = detail["i"]
+        for target in (*(c[0] for c in detail.get("c", ())), *detail.get("w", ())):
+            if target != item:
+                pairs[(item, target)] = None
+        for tag in detail.get("tg", ()):
+            tag_pairs[(item, tag)] = None
+    if len(tag_pairs) <= MAP_TAG_EDGE_LIMIT:
+        pairs.update(tag_pairs)
+    return [{"from": i, "to": j, "m": 1} for i, j in pairs]
+
+
+MAP_TAG_EDGE_LIMIT = 5000
 
 
 def _sizes(G: nx.MultiDiGraph) -> Counter:
@@ -459,13 +587,15 @@ def _node_detail(detail: dict[str, Any], kind: str, data: Mapping[str, Any]) -> 
 
 
 def _hidden_kinds(size: int, counts: Counter) -> list[str]:
-    """The kinds the page starts with unticked (a DataView filter, not omitted)."""
-    hidden = (*(HIDDEN_ABOVE_SMALL if size > SMALL_GRAPH else ()), *(HIDDEN_ON_BIG_GRAPHS if size > BIG_GRAPH else ()))
-    return [kind for kind in hidden if counts.get(kind)]
+    """The kinds the page starts with unticked (a DataView filter, not omitted):
+    above :data:`SMALL_GRAPH` nodes, everything but the map."""
+    if size <= SMALL_GRAPH:
+        return []
+    return [kind for kind in KIND_STYLES if kind not in MAP_KINDS and counts.get(kind)]
 
 
-def _top(order: list[str], kinds: list[str], degree: Counter, kind: str, limit: int) -> list[int]:
-    ranked = sorted((i for i, k in enumerate(kinds) if k == kind), key=lambda i: (-degree[order[i]], i))
+def _top(kinds: list[str], values: list[int], kind: str, limit: int) -> list[int]:
+    ranked = sorted((i for i, k in enumerate(kinds) if k == kind), key=lambda i: (-values[i], i))
     return ranked[:limit]
 
 
@@ -480,7 +610,9 @@ def _top_cited(details: list[dict[str, Any]], kinds: list[str], limit: int) -> l
     return [[i, n] for n, i in counts[:limit]]
 
 
-def _summary(counts: Counter, edge_count: int, date_range: tuple[str, str] | None) -> list[tuple[str, str]]:
+def _summary(
+    counts: Counter, edge_count: int, date_range: tuple[str, str] | None, communities: int
+) -> list[tuple[str, str]]:
     def n(kind: NodeKind) -> int:
         return counts.get(kind.value, 0)
 
@@ -493,14 +625,21 @@ def _summary(counts: Counter, edge_count: int, date_range: tuple[str, str] | Non
         (f"{sum(counts.values()):,}", "nodes"),
         (f"{edge_count:,}", "edges"),
     ]
+    if communities:
+        parts.insert(5, (f"{communities:,}", "topics"))
     if date_range:
         parts.append((f"{date_range[0]} – {date_range[1]}", ""))
     return parts
 
 
-def vis_options(big: bool) -> dict[str, Any]:
-    """The vis-network options: fixed strings and numbers only (no input text)."""
-    groups = {
+def vis_options(big: bool, communities: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The vis-network options: fixed strings and numbers only (no input text).
+
+    Communities become groups ``c0``, ``c1``, ... (their colour; the shape
+    stays per node). On big graphs edges are not drawn while the view moves
+    (vis draws every edge, visible or not, on every frame).
+    """
+    groups: dict[str, dict[str, Any]] = {
         kind: {
             "shape": style.shape,
             "color": {
@@ -512,7 +651,18 @@ def vis_options(big: bool) -> dict[str, Any]:
         }
         for kind, style in KIND_STYLES.items()
     }
-    groups[_NOTE]["size"] = 5  # type: ignore[assignment]
+    for community in communities or ():
+        color = community["color"]
+        groups[f"c{community['id']}"] = {
+            "shape": "dot",
+            "color": {
+                "background": color,
+                "border": "#ffffff",
+                "highlight": {"background": color, "border": "#111827"},
+                "hover": {"background": color, "border": "#111827"},
+            },
+        }
+    groups[_NOTE]["size"] = 5
     return {
         "autoResize": True,
         "physics": {"enabled": False},
@@ -521,16 +671,11 @@ def vis_options(big: bool) -> dict[str, Any]:
         "nodes": {
             "shape": "dot",
             "borderWidth": 1,
-            # vis-network 9.1.2 does not cap label sizes with maxVisible (it
-            # only fades them), so labels stay small; when zoomed out, the
-            # page's script names the biggest hubs itself.
-            "scaling": {
-                "min": 5,
-                "max": 44,
-                "label": {"enabled": True, "min": 12, "max": 26, "maxVisible": 26, "drawThreshold": 7},
-            },
+            # Level of detail: vis skips a label drawn smaller than this many pixels.
+            "scaling": {"label": {"drawThreshold": 8}},
             "font": {
-                "face": "system-ui, -apple-system, 'Segoe UI', 'Noto Sans KR', sans-serif",
+                "size": 11,
+                "face": FONT_STACK,
                 "color": "#1f2937",
                 "strokeWidth": 3,
                 "strokeColor": "#ffffff",
@@ -545,6 +690,8 @@ def vis_options(big: bool) -> dict[str, Any]:
         "interaction": {
             "hover": True,
             "tooltipDelay": 250,
+            # One wheel notch zooms 18% instead of 10%: readable labels in ~12 notches.
+            "zoomSpeed": 1.8,
             "hideEdgesOnDrag": big,
             "hideEdgesOnZoom": big,
             "keyboard": False,
@@ -564,25 +711,33 @@ def page_nonce(*parts: str) -> str:
 
 
 def _environment(encoded: Mapping[int, str]):
-    """Our autoescaping Jinja environment; pyvis' own templates stay reachable.
+    """Our autoescaping Jinja environment.
 
     ``encoded`` maps ``id(obj)`` to ``script_json(obj)`` already computed for
     the nonce, so the big data blocks are encoded once.
     """
     import jinja2
-    import pyvis
     from markupsafe import Markup
 
-    pyvis_templates = Path(pyvis.__file__).resolve().parent / "templates"
-    folders = (TEMPLATES, pyvis_templates)
     env = jinja2.Environment(
-        loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(folder)) for folder in folders]),
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
         autoescape=True,
         keep_trailing_newline=True,
     )
     env.filters["script_json"] = lambda value: Markup(encoded.get(id(value)) or script_json(value))
-    env.globals["verbatim"] = lambda name: Markup(_static_file(name, folders))
+    env.globals["verbatim"] = lambda name: Markup(_static_file(name, (TEMPLATES, _pyvis_assets())))
     return env
+
+
+def _pyvis_assets() -> Path:
+    """The folder of the installed pyvis package that holds vis-network's files.
+
+    Importing pyvis also imports IPython (~0.15 s); that cost is accepted, the
+    page needs the exact vis-network build pyvis ships.
+    """
+    import pyvis
+
+    return Path(pyvis.__file__).resolve().parent / "templates"
 
 
 @cache
@@ -602,39 +757,6 @@ def _static_file(name: str, folders: tuple[Path, ...]) -> str:
     )
 
 
-def _pyvis_network() -> ModuleType:
-    """``pyvis.network``, imported without importing IPython for it.
-
-    pyvis imports IPython (~0.1-0.15 s, more than rendering the sample's page)
-    only for ``IFrame``, which only ``Network.show()`` in a notebook uses; we
-    never call it. When IPython is not loaded yet, pyvis sees a stand-in
-    ``IPython.display`` whose ``IFrame`` imports the real one if it is ever
-    called; the stand-in is removed as soon as pyvis is imported.
-    """
-    if "pyvis.network" in sys.modules or "IPython" in sys.modules:
-        import pyvis.network
-
-        return pyvis.network
-
-    def IFrame(*args: Any, **kwargs: Any) -> Any:
-        from IPython.display import IFrame as real
-
-        return real(*args, **kwargs)
-
-    package, display = ModuleType("IPython"), ModuleType("IPython.display")
-    display.IFrame = IFrame  # type: ignore[attr-defined]
-    package.display = display  # type: ignore[attr-defined]
-    stand_ins = {"IPython": package, "IPython.display": display}
-    sys.modules.update(stand_ins)
-    try:
-        import pyvis.network
-    finally:
-        for name, module in stand_ins.items():
-            if sys.modules.get(name) is module:
-                del sys.modules[name]
-    return pyvis.network
-
-
 def generate_html(
     G: nx.MultiDiGraph,
     layout: Mapping[Hashable, tuple[float, float]] | Callable[[], Mapping[Hashable, tuple[float, float]]],
@@ -645,33 +767,27 @@ def generate_html(
 
     ``layout`` may be a function: it is called once everything but the
     positions is ready (a build computes the layout meanwhile).
-
-    pyvis is imported here, not at module level (see :func:`_pyvis_network`).
     """
-    Network = _pyvis_network().Network
-
     page = build_page_data(G, None)
-    encoded = {id(block): script_json(block) for block in (page.edges, page.details, page.config)}
-    net = Network(height="100%", width="100%", directed=True, cdn_resources="in_line")
+    encoded = {id(block): script_json(block) for block in (page.edges, page.details, page.keys)}
     place_nodes(page, list(G.nodes), layout() if callable(layout) else layout)
-    encoded[id(page.nodes)] = script_json(page.nodes)
-    blocks = (page.nodes, page.edges, page.details, page.config)
-    # Direct assignment: pyvis' add_node/add_edge are O(N) per call.
-    net.nodes = page.nodes
-    net.edges = page.edges
-    net.node_ids = [n["id"] for n in page.nodes]
-    net.options = vis_options(page.config["big"])
-    net.templateEnv = _environment(encoded)
-    net.path = TEMPLATE_NAME
-    net.templateEnv.globals.update(
+    options = vis_options(page.config["big"], page.config["communities"])
+    for block in (page.nodes, page.config, options):
+        encoded[id(block)] = script_json(block)
+    blocks = (page.nodes, page.edges, page.details, page.config, page.keys, options)
+    env = _environment(encoded)
+    return env.get_template(TEMPLATE_NAME).render(
         page_title=title,
         summary=page.summary,
         kinds=page.config["kinds"],
         nonce=page_nonce(title, *(encoded[id(block)] for block in blocks)),
+        nodes=page.nodes,
+        edges=page.edges,
         details=page.details,
+        keys=page.keys,
         config=page.config,
+        options=options,
     )
-    return net.generate_html(name=FILE_NAME)
 
 
 def generate_html_files(G: nx.MultiDiGraph, ctx: ExportContext) -> dict[str, bytes]:

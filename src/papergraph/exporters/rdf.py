@@ -52,7 +52,7 @@ import pyoxigraph
 from ..arxiv_metadata import category_name
 from ..errors import ExportError
 from ..graph import Attr, EdgeKind, NodeKind
-from ..identifiers import has_hangul, normalize_url, parse_arxiv_url
+from ..identifiers import has_hangul, node_key, normalize_url, parse_arxiv_url
 from ..rdfwriter import (
     IRI,
     NS,
@@ -574,7 +574,7 @@ class _Mapper:
             if kind == _E_LINKS_TO:
                 target_key = f"u-{target_data.get(Attr.KEY)}"
             else:
-                target_key = str(target_data.get(Attr.KEY) or target.removeprefix("work:"))
+                target_key = str(target_data.get(Attr.KEY) or node_key(target))
             seen[target_key] += 1
             suffix = "" if seen[target_key] == 1 else f"-{seen[target_key]}"
             citation = IRI(f"{note_iri}/cites/{key_segment(target_key)}{suffix}")
