@@ -39,8 +39,8 @@ from run import ensure_scaled  # noqa: E402  (benchmarks/run.py: the shared corp
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"]
-VAULT = Path("/work/shared/corpus/vault")
-DIGESTS = Path("/work/shared/corpus/digests")
+VAULT = ROOT / "tests" / "data" / "corpus" / "vault"
+DIGESTS = ROOT / "tests" / "data" / "corpus" / "digests"
 VIEWPORT = {"width": 1400, "height": 1000}
 
 OBSERVER = """

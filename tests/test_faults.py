@@ -38,28 +38,25 @@ def _blocked_locks(inode: int) -> str:
     return "\n".join(line for line in lines if line.split()[-3].rsplit(":", 1)[-1] == str(inode))
 
 
+def _live_processes() -> list[tuple[int, int, int]]:
+    """``(pid, parent pid, process group)`` of every live process, from /proc."""
+    found = []
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat_file.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if fields[0] != "Z":
+            found.append((int(stat_file.parent.name), int(fields[1]), int(fields[2])))
+    return found
+
+
 def _processes_in_group(group: int) -> list[int]:
-    found = []
-    for stat_file in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat_file.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if int(fields[2]) == group and fields[0] != "Z":
-            found.append(int(stat_file.parent.name))
-    return found
+    return [pid for pid, _, pgrp in _live_processes() if pgrp == group]
 
 
-def _children_of(pid: int) -> list[int]:
-    found = []
-    for stat_file in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat_file.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if int(fields[1]) == pid and fields[0] != "Z":
-            found.append(int(stat_file.parent.name))
-    return found
+def _children_of(parent: int) -> list[int]:
+    return [pid for pid, ppid, _ in _live_processes() if ppid == parent]
 
 
 def _alive(pid: int) -> bool:
