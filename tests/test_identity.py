@@ -51,28 +51,8 @@ def truth() -> list[dict]:
     return [json.loads(line) for line in (CORPUS / "truth" / "2023.jsonl").read_text(encoding="utf-8").splitlines()]
 
 
-def test_seeds_only_build_is_unchanged(seeds_corpus, seeds_graph):
-    assert graph_summary(seeds_graph) == {
-        "nodes": {
-            "digest": 3,
-            "note": 21,
-            "item": 21,
-            "arxiv": 7,
-            "person": 141,
-            "organization": 2,
-            "tag": 17,
-            "link": 7,
-        },
-        "edges": {
-            "contains": 21,
-            "about": 21,
-            "authored_by": 143,
-            "tagged": 27,
-            "cites": 9,
-            "links_to": 7,
-            "wiki_links": 0,
-        },
-    }
+def test_seeds_only_build_links_without_diagnostics(seeds_corpus):
+    # The seed graph's counts are pinned in test_graph.test_seed_graph_counts.
     assert link_corpus(seeds_corpus).diagnostics == ()
 
 
