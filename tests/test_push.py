@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import http.server
 import json
 import os
 import queue
@@ -230,3 +233,116 @@ def test_serve_answers_a_named_query_over_http(export_dir):
             process.kill()
             process.wait(20)
         process.stdout.close()
+
+
+# ----------------------------------------------- credentials the way the store asks (Basic, Digest)
+
+
+class _AuthStore(http.server.BaseHTTPRequestHandler):
+    """A Graph Store that wants credentials: Digest like Virtuoso (which answers
+    a Basic header with a bare 401), or Basic. Checks every Digest answer with
+    its own computation, and gives a new nonce (stale) every third request."""
+
+    scheme = "Digest"
+    user, password, realm = "dba", "s3cret", "SPARQL"
+
+    def do_PUT(self):
+        self._handle()
+
+    def do_POST(self):
+        self._handle()
+
+    def _handle(self):
+        server = self.server
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        header = self.headers.get("Authorization")
+        server.log.append((self.command, len(body), (header or "").split(" ")[0]))
+        if self.scheme == "Basic":
+            expected = "Basic " + base64.b64encode(f"{self.user}:{self.password}".encode()).decode()
+            if header != expected:
+                return self._refuse('Basic realm="store"')
+        else:
+            if header is None or not header.startswith("Digest "):
+                return self._refuse(self._challenge(stale=False))
+            fields = urllib.request.parse_keqv_list(urllib.request.parse_http_list(header[7:]))
+            if fields["nonce"] != server.nonce:
+                return self._refuse(self._challenge(stale=True))
+            if fields["response"] != self._expected(fields):
+                return self._refuse(self._challenge(stale=False))
+            server.answered += 1
+            if server.answered % 3 == 0:
+                server.nonce = os.urandom(8).hex()  # the next request meets an expired nonce
+        server.bodies.append(body)
+        self.send_response(201 if self.command == "PUT" else 204)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def _challenge(self, stale: bool) -> str:
+        return (
+            f'Digest realm="{self.realm}", nonce="{self.server.nonce}", opaque="0pq", '
+            f'stale="{str(stale).lower()}", qop="auth", algorithm="MD5"'
+        )
+
+    def _expected(self, fields: dict) -> str:
+        def md5(text: str) -> str:
+            return hashlib.md5(text.encode()).hexdigest()
+
+        assert (fields["username"], fields["realm"], fields["uri"]) == (self.user, self.realm, self.path)
+        assert (fields["qop"], fields["opaque"]) == ("auth", "0pq")
+        secret, request = md5(f"{self.user}:{self.realm}:{self.password}"), md5(f"{self.command}:{self.path}")
+        return md5(f"{secret}:{fields['nonce']}:{fields['nc']}:{fields['cnonce']}:auth:{request}")
+
+    def _refuse(self, challenge: str) -> None:
+        self.send_response(401)
+        self.send_header("WWW-Authenticate", challenge)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def _auth_store(scheme: str):
+    handler = type("Store", (_AuthStore,), {"scheme": scheme})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.log, server.bodies, server.nonce, server.answered = [], [], "n0nce", 0
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.mark.parametrize("scheme", ["Digest", "Basic"])
+def test_push_answers_the_scheme_the_store_asks_for(export_dir, scheme):
+    server = _auth_store(scheme)
+    url = f"http://127.0.0.1:{server.server_port}/sparql-graph-crud-auth"
+    env = {"PAPERGRAPH_PUSH_USER": "dba", "PAPERGRAPH_PUSH_PASSWORD": "s3cret"}
+    try:
+        result = push(export_dir, url, graph="urn:kg", chunk_bytes=40_000, env=env)
+    finally:
+        server.shutdown()
+    # An empty PUT learns the scheme, then the data goes in POSTs; nothing is lost or retried.
+    assert (result.requests, result.retries, result.triples) == (11, 0, 2425)
+    assert server.bodies[0] == b"" and b"".join(server.bodies) == (export_dir / "graph.nt").read_bytes()
+    schemes = [header for _, _, header in server.log]
+    assert server.log[:2] == [("PUT", 0, ""), ("PUT", 0, scheme)]
+    if scheme == "Digest":  # every third answer meets a new nonce, answered without a retry
+        assert schemes.count("Digest") == 11 + 3 and len(schemes) == 15
+    else:
+        assert schemes[1:] == ["Basic"] * 11
+
+
+def test_wrong_credentials_are_one_clear_error_not_a_loop(export_dir):
+    server = _auth_store("Digest")
+    url = f"http://127.0.0.1:{server.server_port}/sparql-graph-crud-auth"
+    env = {"PAPERGRAPH_PUSH_USER": "dba", "PAPERGRAPH_PUSH_PASSWORD": "wrong"}
+    slept: list[float] = []
+    try:
+        with pytest.raises(PushError) as error:
+            push(export_dir, url, env=env, sleep=slept.append)
+    finally:
+        server.shutdown()
+    assert str(error.value) == (
+        f"{url}?default: the store answered 401; set PAPERGRAPH_PUSH_TOKEN, "
+        "or PAPERGRAPH_PUSH_USER and PAPERGRAPH_PUSH_PASSWORD"
+    )
+    assert [(method, header) for method, _, header in server.log] == [("PUT", ""), ("PUT", "Digest")]
+    assert server.bodies == [] and slept == []

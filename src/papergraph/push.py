@@ -12,16 +12,23 @@ is a set.
 
 Credentials come from the environment, never from the command line:
 ``PAPERGRAPH_PUSH_TOKEN`` (sent as ``Authorization: Bearer``), or
-``PAPERGRAPH_PUSH_USER`` and ``PAPERGRAPH_PUSH_PASSWORD`` (HTTP basic).
+``PAPERGRAPH_PUSH_USER`` and ``PAPERGRAPH_PUSH_PASSWORD``: HTTP Basic, or
+Digest (RFC 7616), whichever the store's 401 asks for (Virtuoso's
+``/sparql-graph-crud-auth`` wants Digest). With a user, the first request has
+an empty body, so the store's answer to it (a 2xx, or a 401 naming the
+scheme) comes before any data: a store that refuses a 4 MB body half-way
+through resets the connection instead of saying why.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import http.client
 import os
 import re
 import time
+import urllib.request
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,6 +120,89 @@ def auth_header(env: Mapping[str, str]) -> str | None:
     return None
 
 
+_DIGEST_HASHES = {"MD5": hashlib.md5, "SHA-256": hashlib.sha256}
+
+
+class _Authenticator:
+    """The ``Authorization`` header of each request.
+
+    A token is sent with every request (Bearer). A user and password are
+    sent the way the store asks: the first request goes without them, and a
+    401 names the scheme (``Basic``, or a ``Digest`` challenge to answer);
+    Virtuoso, for one, refuses a Basic header without saying it wants Digest.
+    """
+
+    def __init__(self, env: Mapping[str, str]):
+        token = env.get("PAPERGRAPH_PUSH_TOKEN")
+        self.bearer = f"Bearer {token}" if token else None
+        self.user = None if token else env.get("PAPERGRAPH_PUSH_USER") or None
+        self.basic = auth_header(env) if self.user else None
+        self.password = env.get("PAPERGRAPH_PUSH_PASSWORD", "")
+        self.scheme: str | None = None  # None until a 401 asks: "basic" or "digest"
+        self.challenge: dict[str, str] = {}
+        self.count = 0
+
+    def header(self, method: str, uri: str) -> str | None:
+        if self.scheme == "digest":
+            return self._digest(method, uri)
+        return self.basic if self.scheme == "basic" else self.bearer
+
+    def accept_challenge(self, header: str | None) -> bool:
+        """Take the scheme a 401's ``WWW-Authenticate`` asks for; False if there
+        is nothing new to try (no user, or this scheme was already refused)."""
+        scheme, _, params = (header or "").partition(" ")
+        if self.user is None:
+            return False
+        if scheme.lower() != "digest":  # Basic, or a store that does not say
+            if self.scheme == "basic":
+                return False
+            self.scheme = "basic"
+            return True
+        challenge = urllib.request.parse_keqv_list(urllib.request.parse_http_list(params))
+        algorithm = challenge.get("algorithm", "MD5").upper().removesuffix("-SESS")
+        if algorithm not in _DIGEST_HASHES or "nonce" not in challenge:
+            return False
+        if self.scheme == "digest" and challenge["nonce"] == self.challenge.get("nonce"):
+            return False  # the answer to this very nonce was refused: the password is wrong
+        self.scheme, self.challenge, self.count = "digest", challenge, 0
+        return True
+
+    def _digest(self, method: str, uri: str) -> str:
+        """RFC 7616's answer to the challenge, ``qop=auth`` when offered."""
+        challenge = self.challenge
+        assert self.user is not None
+        algorithm = challenge.get("algorithm", "MD5")
+        digest = _DIGEST_HASHES[algorithm.upper().removesuffix("-SESS")]
+
+        def h(text: str) -> str:
+            return digest(text.encode("utf-8")).hexdigest()
+
+        self.count += 1
+        nc, cnonce = f"{self.count:08x}", os.urandom(8).hex()
+        realm, nonce = challenge.get("realm", ""), challenge["nonce"]
+        secret = h(f"{self.user}:{realm}:{self.password}")
+        if algorithm.upper().endswith("-SESS"):
+            secret = h(f"{secret}:{nonce}:{cnonce}")
+        offered = [q.strip() for q in challenge.get("qop", "").split(",")]
+        request = h(f"{method}:{uri}")
+        fields = {"username": self.user, "realm": realm, "nonce": nonce, "uri": uri, "algorithm": algorithm}
+        if "auth" in offered:
+            fields["response"] = h(f"{secret}:{nonce}:{nc}:{cnonce}:auth:{request}")
+            fields.update(qop="auth", nc=nc, cnonce=cnonce)
+        else:
+            fields["response"] = h(f"{secret}:{nonce}:{request}")
+        if "opaque" in challenge:
+            fields["opaque"] = challenge["opaque"]
+        bare = {"qop", "nc", "algorithm"}  # tokens; the rest are quoted strings
+        return "Digest " + ", ".join(
+            f"{key}={value}" if key in bare else f'{key}="{_quoted(value)}"' for key, value in fields.items()
+        )
+
+
+def _quoted(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"')
+
+
 _TRIPLE_LINE = re.compile(rb"^[ \t]*[^#\s]", re.M)
 
 
@@ -144,17 +234,21 @@ class _Connection:
         self.timeout = timeout
         self.conn: http.client.HTTPConnection | None = None
 
-    def send(self, method: str, body: bytearray, headers: Mapping[str, str]) -> tuple[int, bytes]:
+    @property
+    def target(self) -> str:
+        """The request target (path and query), as Digest authentication signs it."""
+        return urlunsplit(("", "", self.parts.path or "/", self.parts.query, ""))
+
+    def send(self, method: str, body: bytearray, headers: Mapping[str, str]) -> tuple[int, bytes, str | None]:
         if self.conn is None:
             kind = http.client.HTTPSConnection if self.parts.scheme == "https" else http.client.HTTPConnection
             self.conn = kind(self.parts.hostname or "", self.parts.port, timeout=self.timeout)
-        target = urlunsplit(("", "", self.parts.path or "/", self.parts.query, ""))
         try:
             # A memoryview: http.client would copy bytes into one buffer with the headers.
             headers = {**headers, "Content-Length": str(len(body))}
-            self.conn.request(method, target, body=memoryview(body), headers=headers)
+            self.conn.request(method, self.target, body=memoryview(body), headers=headers)
             response = self.conn.getresponse()
-            return response.status, response.read()
+            return response.status, response.read(), response.getheader("WWW-Authenticate")
         except (OSError, http.client.HTTPException):
             self.close()
             raise
@@ -201,9 +295,7 @@ def push(
     path = resolve_graph_file(source)
     url = graph_store_url(endpoint, graph)
     headers = {"Content-Type": NTRIPLES}
-    authorization = auth_header(os.environ if env is None else env)
-    if authorization:
-        headers["Authorization"] = authorization
+    auth = _Authenticator(os.environ if env is None else env)
     total = path.stat().st_size
     sent = triples = requests = retried = 0
     started = time.perf_counter()
@@ -212,9 +304,11 @@ def push(
         with path.open("rb") as stream:
             chunks = iter_chunks(stream, chunk_bytes)
             first = next(chunks, (bytearray(), 0))
+            if auth.user is not None:  # learn the store's scheme before sending data
+                first, chunks = (bytearray(), 0), _chain(first, chunks)
             for index, (body, count) in enumerate(_chain(first, chunks)):
                 method = "POST" if append or index else "PUT"
-                retried += _send_with_retries(connection, method, body, headers, url, retries, backoff, sleep)
+                retried += _send_with_retries(connection, method, body, headers, auth, url, retries, backoff, sleep)
                 requests += 1
                 sent += len(body)
                 triples += count
@@ -239,24 +333,36 @@ def _send_with_retries(
     method: str,
     body: bytearray,
     headers: Mapping[str, str],
+    auth: _Authenticator,
     url: str,
     retries: int,
     backoff: float,
     sleep: Callable[[float], None],
 ) -> int:
-    """Send one chunk; return how many retries it took."""
-    for attempt in range(retries + 1):
+    """Send one chunk; return how many retries it took.
+
+    A Digest challenge (the first, or a new nonce when the last one expired)
+    is answered once per chunk and not counted as a retry; a second 401 in a
+    row means the credentials are wrong.
+    """
+    attempt = answered = 0
+    while True:
+        authorization = auth.header(method, connection.target)
+        signed = {**headers, "Authorization": authorization} if authorization else headers
         try:
-            status, answer = connection.send(method, body, headers)
+            status, answer, challenge = connection.send(method, body, signed)
         except (OSError, http.client.HTTPException) as error:
             problem = f"{url}: cannot reach the store ({error})"
         else:
             if 200 <= status < 300:
                 return attempt
+            if status == 401 and not answered and auth.accept_challenge(challenge):
+                answered = 1
+                continue
             problem = _explain(status, answer, url)
             if status not in _RETRY_STATUSES:
                 raise PushError(problem)
         if attempt == retries:
             raise PushError(f"{problem}; gave up after {retries} retries")
         sleep(backoff * 2**attempt)
-    raise AssertionError("unreachable")
+        attempt += 1
