@@ -79,7 +79,7 @@ def count(url: str, where: str = "?s ?p ?o") -> int:
 @pytest.fixture(scope="module")
 def export_dir(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("export")
-    build([SEEDS], folder, formats=["rdf", "html"])
+    build([SEEDS], folder, formats=["rdf", "html", "trig"])
     return folder
 
 
@@ -141,6 +141,39 @@ def test_push_holds_exactly_the_triples_of_graph_nt_and_twice_is_one_copy(export
     local = open_dataset(export_dir / "graph.nt").query(find_named_query("cq03").bind())
     remote = sparql(store_server, find_named_query("cq03").bind().replace("SELECT", _prefixes() + "SELECT", 1))
     assert [row["arxivId"]["value"] for row in remote["results"]["bindings"]] == [row[1].value for row in local.rows]
+
+
+@needs_oxigraph
+def test_push_of_trig_fills_each_of_its_named_graphs(export_dir, store_server):
+    seeds = "https://w3id.org/papergraph/id/graph/seeds"
+    for _ in range(2):  # twice: each graph replaced, one copy
+        result = CliRunner().invoke(cli, ["push", str(export_dir / "graph.trig"), f"{store_server}/store"])
+        assert result.exit_code == 0, result.output
+        assert result.output.startswith(
+            f"replaced 2 graphs with 2,425 triples ({(export_dir / 'graph.nt').stat().st_size:,} bytes) "
+            f"at {store_server}/store in 2 request(s), 0 retried, "
+        )
+        assert count(store_server, f"GRAPH <{seeds}> {{ ?s ?p ?o }}") == 2290
+        assert count(store_server, f"GRAPH <{seeds[:-5]}derived> {{ ?s ?p ?o }}") == 135
+        assert count(store_server) == 0  # the default graph is left alone
+    request = urllib.request.Request(f"{store_server}/store", headers={"Accept": "application/n-quads"})
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        stored = {str(q) for q in ox.parse(answer.read(), format=ox.RdfFormat.N_QUADS)}
+    assert stored == {str(q) for q in ox.parse(path=str(export_dir / "graph.trig"), format=ox.RdfFormat.TRIG)}
+
+
+def test_a_trig_file_names_its_own_graphs(export_dir, tmp_path):
+    with pytest.raises(PushError) as error:
+        push(export_dir / "graph.trig", "http://127.0.0.1:9/store", graph="urn:kg")
+    assert (
+        str(error.value)
+        == f"{(export_dir / 'graph.trig').as_posix()}: a TriG file names its own graphs; drop -g/--graph"
+    )
+    broken = tmp_path / "broken.trig"
+    broken.write_text("<urn:g> { <urn:a> <urn:b> }\n", encoding="utf-8")
+    with pytest.raises(PushError) as error:
+        push(broken, "http://127.0.0.1:9/store")
+    assert str(error.value).startswith(f"{broken.as_posix()}: not valid TriG: ")
 
 
 def _prefixes() -> str:

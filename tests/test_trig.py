@@ -22,7 +22,7 @@ from papergraph.model import InputSource
 from papergraph.query import run_query
 
 BASE = "https://w3id.org/papergraph/id/"
-DEFAULT = "default"
+DERIVED = f"{BASE}graph/derived"
 
 
 def _quads(path: Path) -> list[ox.Quad]:
@@ -30,7 +30,7 @@ def _quads(path: Path) -> list[ox.Quad]:
 
 
 def _graph_name(quad: ox.Quad) -> str:
-    return DEFAULT if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name.value
+    return "default" if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name.value
 
 
 def _nt_triples(path: Path) -> set[ox.Triple]:
@@ -55,15 +55,15 @@ def seeds_trig(tmp_path_factory) -> Path:
 
 def test_seeds_trig_is_graph_nt_split_into_the_input_and_what_the_build_derived(seeds_trig):
     quads = _quads(seeds_trig / "graph.trig")
-    assert Counter(_graph_name(q) for q in quads) == {f"{BASE}graph/seeds": 2290, DEFAULT: 135}
+    assert Counter(_graph_name(q) for q in quads) == {f"{BASE}graph/seeds": 2290, DERIVED: 135}
     assert {q.triple for q in quads} == _nt_triples(seeds_trig / "graph.nt")
-    # the default graph: the dataset description, the topic communities and the ranks the analysis gave
-    default_predicates = {q.predicate.value.rsplit("/", 1)[-1] for q in quads if _graph_name(q) == DEFAULT}
-    assert {"ns#community", "ns#communityRank", "void#triples", "ns#contentHash"} <= default_predicates
+    # the build's own graph: the dataset description, the topic communities and the ranks the analysis gave
+    derived_predicates = {q.predicate.value.rsplit("/", 1)[-1] for q in quads if _graph_name(q) == DERIVED}
+    assert {"ns#community", "ns#communityRank", "void#triples", "ns#contentHash"} <= derived_predicates
     assert not {"title", "ns#sourcePath"} & {
         q.predicate.value.rsplit("/", 1)[-1]
         for q in quads
-        if _graph_name(q) == DEFAULT and q.subject.value.startswith(f"{BASE}digest/")
+        if _graph_name(q) == DERIVED and q.subject.value.startswith(f"{BASE}digest/")
     }
 
 
@@ -72,7 +72,8 @@ def test_rdflib_reads_the_same_dataset(seeds_trig):
     dataset.parse(seeds_trig / "graph.trig", format="trig")
     sizes = {str(g.identifier): len(g) for g in dataset.graphs()}
     assert sizes[f"{BASE}graph/seeds"] == 2290
-    assert sizes["urn:x-rdflib:default"] == 135
+    assert sizes[DERIVED] == 135
+    assert sizes.get("urn:x-rdflib:default", 0) == 0  # every triple is in a named graph
 
 
 def test_trig_is_optional_and_byte_identical_from_build_to_build(tmp_path):
@@ -122,8 +123,8 @@ def test_each_statement_lands_in_the_graph_of_the_input_that_made_it(two_inputs)
     vault_notes = _subjects_of_type(quads, "https://w3id.org/papergraph/ns#VaultNote")
     assert list(vault_notes) == [vault] and len(vault_notes[vault]) == 1
     assert comments[vault] == merged | vault_notes[vault]
-    # the dataset description is the build's, in the default graph
-    assert _subjects_of_type(quads, "http://rdfs.org/ns/void#Dataset") == {DEFAULT: {f"{BASE}dataset"}}
+    # the dataset description is the build's own
+    assert _subjects_of_type(quads, "http://rdfs.org/ns/void#Dataset") == {DERIVED: {f"{BASE}dataset"}}
 
 
 def test_queries_on_trig_see_every_triple_once_and_can_ask_where_it_came_from(two_inputs):
@@ -142,6 +143,11 @@ def test_queries_on_trig_see_every_triple_once_and_can_ask_where_it_came_from(tw
         ]
 
 
-def test_graph_iris_are_stable_names_and_two_inputs_of_one_name_get_numbers():
-    sources = [InputSource("notes", "a" * 64), InputSource("notes", "b" * 64), InputSource("2023 digests", "c" * 64)]
-    assert graph_iris(sources, BASE) == [f"{BASE}graph/notes", f"{BASE}graph/notes-2", f"{BASE}graph/2023%20digests"]
+def test_graph_iris_are_stable_names_and_a_name_taken_gets_a_number():
+    sources = [InputSource(name, "a" * 64) for name in ("notes", "notes", "2023 digests", "derived")]
+    assert graph_iris(sources, BASE) == [
+        f"{BASE}graph/notes",
+        f"{BASE}graph/notes-2",
+        f"{BASE}graph/2023%20digests",
+        f"{BASE}graph/derived-2",  # graph/derived holds what the build added
+    ]

@@ -491,7 +491,7 @@ def _looks_like_graph(text: str) -> bool:
 
 
 @cli.command()
-@click.argument("args", nargs=-1, metavar="[OUTDIR|FILE.nt] URL")
+@click.argument("args", nargs=-1, metavar="[OUTDIR|FILE.nt|FILE.trig] URL")
 @click.option("-g", "--graph", "graph_iri", metavar="IRI", help="Target named graph. Default: the default graph.")
 @click.option("--append", is_flag=True, help="Add to the target graph instead of replacing it.")
 @click.option(
@@ -507,17 +507,22 @@ def push(args, graph_iri, append, chunk_size, retries, quiet) -> None:
     """Send graph.nt to a SPARQL store's Graph Store HTTP Protocol endpoint.
 
     Replaces the target graph (PUT, then POST for further chunks) unless
-    --append. Credentials come from PAPERGRAPH_PUSH_TOKEN (bearer) or
-    PAPERGRAPH_PUSH_USER and PAPERGRAPH_PUSH_PASSWORD (basic).
+    --append. A graph.trig (build -f trig) fills each of its named
+    graphs. Credentials come from PAPERGRAPH_PUSH_TOKEN
+    (bearer) or PAPERGRAPH_PUSH_USER and PAPERGRAPH_PUSH_PASSWORD (Basic or
+    Digest, as the store asks).
 
     Example:
 
     \b
         papergraph push output http://127.0.0.1:7878/store
         papergraph push site/graph.nt http://localhost:3030/kg/data -g https://example.org/kg
+        papergraph push output/graph.trig http://127.0.0.1:7878/store
     """
     if not 1 <= len(args) <= 2:
-        raise click.UsageError("give [OUTDIR|FILE.nt] and the Graph Store URL (e.g. http://127.0.0.1:7878/store)")
+        raise click.UsageError(
+            "give [OUTDIR|FILE.nt|FILE.trig] and the Graph Store URL (e.g. http://127.0.0.1:7878/store)"
+        )
     source, url = (DEFAULT_OUTPUT, args[0]) if len(args) == 1 else args
     bar = _PushBar() if not quiet and sys.stderr.isatty() else None
     try:
@@ -536,7 +541,8 @@ def push(args, graph_iri, append, chunk_size, retries, quiet) -> None:
         if bar:
             bar.close()
     if not quiet:
-        verb = "added" if append else "replaced the graph with"
+        what = "the graph" if result.graphs == 1 else f"{result.graphs} graphs"
+        verb = "added" if append else f"replaced {what} with"
         click.echo(
             f"{verb} {result.triples:,} triples ({result.bytes:,} bytes) at {result.url} "
             f"in {result.requests} request(s), {result.retries} retried, {result.seconds:.1f}s"
@@ -549,7 +555,10 @@ class _PushBar(_Progress):
     WIDTH = 30
 
     def __call__(self, sent: int, total: int) -> None:
-        filled = self.WIDTH * sent // total if total else self.WIDTH
+        if not total:  # TriG: its size as N-Triples is only known at the end
+            self.stage(f"pushing {sent / 1e6:.1f} MB")
+            return
+        filled = self.WIDTH * sent // total
         self.stage(f"pushing [{'#' * filled}{'.' * (self.WIDTH - filled)}] {sent / 1e6:.1f}/{total / 1e6:.1f} MB")
 
 

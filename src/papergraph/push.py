@@ -1,4 +1,4 @@
-"""Send a build's ``graph.nt`` to a SPARQL store through the Graph Store HTTP Protocol.
+"""Send a build's ``graph.nt`` (or ``graph.trig``) to a SPARQL store through the Graph Store HTTP Protocol.
 
 Any SPARQL 1.1 Graph Store endpoint works (Oxigraph ``/store``, Fuseki
 ``/DATASET/data``, GraphDB ``/repositories/REPO/rdf-graphs/service``,
@@ -62,10 +62,11 @@ class PushResult:
     requests: int
     retries: int
     seconds: float
+    graphs: int = 1
 
 
 def resolve_graph_file(source: str | os.PathLike[str]) -> Path:
-    """``OUTDIR/graph.nt`` for a build folder, or the ``.nt`` file given.
+    """``OUTDIR/graph.nt`` for a build folder, or the ``.nt`` or ``.trig`` file given.
 
     Raises:
         PushError: no such folder or file, or a file that is not N-Triples.
@@ -76,8 +77,10 @@ def resolve_graph_file(source: str | os.PathLike[str]) -> Path:
         if not path.is_file():
             raise PushError(f"{path.as_posix()}: no such file; run papergraph build (with the rdf format) first")
         return path
-    if path.suffix.lower() != ".nt":
-        raise PushError(f"{path.as_posix()}: push sends N-Triples; give a build folder or its graph.nt")
+    if path.suffix.lower() not in (".nt", ".trig"):
+        raise PushError(
+            f"{path.as_posix()}: push sends N-Triples or TriG; give a build folder, its graph.nt or graph.trig"
+        )
     if not path.is_file():
         raise PushError(f"{path.as_posix()}: no such file; run papergraph build first")
     return path
@@ -230,6 +233,7 @@ class _Connection:
     """One keep-alive HTTP connection, reopened after a network error."""
 
     def __init__(self, url: str, timeout: float):
+        self.url = url
         self.parts = urlsplit(url)
         self.timeout = timeout
         self.conn: http.client.HTTPConnection | None = None
@@ -285,29 +289,44 @@ def push(
 ) -> PushResult:
     """Send ``graph.nt`` (of a build folder, or the file given) to a Graph Store endpoint.
 
-    ``progress(sent_bytes, total_bytes)`` is called after every chunk.
+    A ``.trig`` file (``build -f trig``) fills each of its named graphs
+    (``?graph=IRI``; its default graph, if it has one, ``?default``), each replaced
+    unless ``append``. ``progress(sent_bytes, total_bytes)`` is called after
+    every chunk (``total_bytes`` is 0 for TriG, whose N-Triples size is not
+    known ahead).
 
     Raises:
-        PushError: the file is missing, the URL is not http(s), or the store
+        PushError: the file is missing or not valid TriG, the URL is not
+            http(s), ``graph`` was given with a TriG file, or the store
             refused a chunk or stayed unreachable after ``retries`` retries
             (the message says how much was sent).
     """
     path = resolve_graph_file(source)
-    url = graph_store_url(endpoint, graph)
+    is_trig = path.suffix.lower() == ".trig"
+    if is_trig and graph is not None:
+        raise PushError(f"{path.as_posix()}: a TriG file names its own graphs; drop -g/--graph")
+    graph_store_url(endpoint)  # refuse a URL that is not http(s) before reading anything
     headers = {"Content-Type": NTRIPLES}
     auth = _Authenticator(os.environ if env is None else env)
-    total = path.stat().st_size
+    total = 0 if is_trig else path.stat().st_size
     sent = triples = requests = retried = 0
+    begun: set[str | None] = set()  # graphs replaced (or appended to) so far
     started = time.perf_counter()
-    connection = _Connection(url, timeout)
+    connection: _Connection | None = None
     try:
         with path.open("rb") as stream:
-            chunks = iter_chunks(stream, chunk_bytes)
-            first = next(chunks, (bytearray(), 0))
+            batches = _trig_batches(path, chunk_bytes) if is_trig else _nt_batches(stream, graph, chunk_bytes)
+            first = next(batches, (graph, bytearray(), 0))
             if auth.user is not None:  # learn the store's scheme before sending data
-                first, chunks = (bytearray(), 0), _chain(first, chunks)
-            for index, (body, count) in enumerate(_chain(first, chunks)):
-                method = "POST" if append or index else "PUT"
+                first, batches = (first[0], bytearray(), 0), _chain(first, batches)
+            for target, body, count in _chain(first, batches):
+                url = graph_store_url(endpoint, target)
+                if connection is None or connection.url != url:
+                    if connection is not None:
+                        connection.close()
+                    connection = _Connection(url, timeout)
+                method = "POST" if append or target in begun else "PUT"
+                begun.add(target)
                 retried += _send_with_retries(connection, method, body, headers, auth, url, retries, backoff, sleep)
                 requests += 1
                 sent += len(body)
@@ -319,11 +338,43 @@ def push(
             raise PushError(f"{error} (after {triples:,} triples in {requests} request(s); push again)") from None
         raise
     finally:
-        connection.close()
-    return PushResult(url, triples, sent, requests, retried, time.perf_counter() - started)
+        if connection is not None:
+            connection.close()
+    shown = endpoint if is_trig else graph_store_url(endpoint, graph)
+    return PushResult(shown, triples, sent, requests, retried, time.perf_counter() - started, len(begun))
 
 
-def _chain(first: tuple[bytearray, int], rest: Iterator[tuple[bytearray, int]]) -> Iterator[tuple[bytearray, int]]:
+Batch = tuple[str | None, bytearray, int]
+"""``(graph IRI or None for the default graph, N-Triples, triples in it)``."""
+
+
+def _nt_batches(stream: BinaryIO, graph: str | None, size: int) -> Iterator[Batch]:
+    for chunk, count in iter_chunks(stream, size):
+        yield graph, chunk, count
+
+
+def _trig_batches(path: Path, size: int) -> Iterator[Batch]:
+    """A TriG file as N-Triples chunks of one graph each, parsed as it is read."""
+    import pyoxigraph as ox
+
+    current: str | None = None
+    chunk, count = bytearray(), 0
+    try:
+        for quad in ox.parse(path=path, format=ox.RdfFormat.TRIG):
+            name = None if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name.value
+            if count and (name != current or len(chunk) >= size):
+                yield current, chunk, count
+                chunk, count = bytearray(), 0
+            current = name
+            chunk += f"{quad.subject} {quad.predicate} {quad.object} .\n".encode()
+            count += 1
+    except SyntaxError as error:
+        raise PushError(f"{path.as_posix()}: not valid TriG: {str(error).splitlines()[0]}") from None
+    if count:
+        yield current, chunk, count
+
+
+def _chain(first: Batch, rest: Iterator[Batch]) -> Iterator[Batch]:
     yield first
     yield from rest
 

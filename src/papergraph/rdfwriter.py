@@ -413,25 +413,18 @@ def _statements(graph: RdfGraph, compact: _Compactor, rendered: dict[Term, str])
 
 
 def iter_trig(
-    default: RdfGraph,
-    named: Sequence[tuple[IRI, str, RdfGraph]],
+    graphs: Sequence[tuple[IRI, str, RdfGraph]],
     *,
     prefixes: Sequence[tuple[str, str]] = PREFIXES,
     base: str | None = None,
     header: Sequence[str] = (),
-    default_comment: str = "the default graph",
 ) -> Iterator[bytes]:
-    """A dataset as TriG, in UTF-8 chunks: the default graph's statements, then
-    each ``(graph IRI, comment, graph)`` of ``named`` as a ``GRAPH <iri> { … }`` block.
+    """Named graphs as TriG, in UTF-8 chunks: each ``(graph IRI, comment, graph)``
+    as a ``GRAPH <iri> { … }`` block of Turtle statements.
 
     >>> a, p = IRI("https://x.org/a"), IRI("https://x.org/p")
     >>> g = RdfGraph(); g.add(a, p, Literal("in g"))
-    >>> d = RdfGraph(); d.add(a, p, Literal("default"))
-    >>> print(b"".join(iter_trig(d, [(IRI("https://x.org/g"), "g", g)], prefixes=[])).decode(), end="")
-    <BLANKLINE>
-    # the default graph
-    <BLANKLINE>
-    <https://x.org/a> <https://x.org/p> "default" .
+    >>> print(b"".join(iter_trig([(IRI("https://x.org/g"), "g", g)], prefixes=[])).decode(), end="")
     <BLANKLINE>
     # g
     GRAPH <https://x.org/g> {
@@ -439,23 +432,19 @@ def iter_trig(
     <https://x.org/a> <https://x.org/p> "in g" .
     }
     """
-    return _chunked(_trig_parts(default, named, prefixes, base, header, default_comment))
+    return _chunked(_trig_parts(graphs, prefixes, base, header))
 
 
 def _trig_parts(
-    default: RdfGraph,
-    named: Sequence[tuple[IRI, str, RdfGraph]],
+    graphs: Sequence[tuple[IRI, str, RdfGraph]],
     prefixes: Sequence[tuple[str, str]],
     base: str | None,
     header: Sequence[str],
-    default_comment: str,
 ) -> Iterator[str]:
     compact = _Compactor(prefixes, base)
     rendered: dict[Term, str] = {}
     yield from _preamble(compact, prefixes, header)
-    yield f"\n# {' '.join(default_comment.split())}\n"
-    yield from _statements(default, compact, rendered)
-    for iri, comment, graph in named:
+    for iri, comment, graph in graphs:
         yield f"\n# {' '.join(comment.split())}\nGRAPH {turtle_term(iri, compact)} {{\n"
         yield from _statements(graph, compact, rendered)
         yield "}\n"

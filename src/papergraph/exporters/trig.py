@@ -7,9 +7,15 @@ come from (``docs/sparql.md``, "Named graphs"):
   (``seeds``, ``digests``, ``vault``): what that input's files say. A
   subject two inputs speak about (a paper noted in a digest and in the
   vault, a shared author or tag) is described in each of their graphs.
-* The default graph: what the build added: the dataset description, the
-  topic communities and centralities of the analysis stage, and what arXiv
-  metadata files contributed (categories, dates, authors of cited papers).
+* ``{base}graph/derived``: what the build added: the dataset description,
+  the topic communities and centralities of the analysis stage, and what
+  arXiv metadata files contributed (categories, dates, authors of cited papers).
+
+Every triple is in a named graph and the default graph is empty: stores
+that make the default graph the union of the named ones (Virtuoso, Fuseki's
+``unionDefaultGraph``, ``oxigraph serve --union-default-graph``) then see
+``graph.nt``, and Virtuoso's Graph Store endpoint, which has no ``?default``,
+takes every graph.
 
 So a store can replace one input's graph when that folder changes, and a
 query can ask ``GRAPH ?g { … }`` where a statement comes from.
@@ -35,7 +41,7 @@ from .rdf import TURTLE_HEADER, build_rdf, instance_prefixes, key_segment, node_
 __all__ = ["generate_trig", "source_subgraphs"]
 
 # Node attributes the build derives rather than reads from an input: they go
-# to the default graph, with the communities they point to.
+# to the build's own graph, with the communities they point to.
 DERIVED_ATTRS = frozenset(
     {
         Attr.COMMUNITY,
@@ -111,9 +117,14 @@ def source_subgraphs(G: nx.MultiDiGraph, sources: Sequence[InputSource]) -> list
     return found
 
 
+DERIVED_GRAPH = "graph/derived"
+"""Where what the build added goes, under the base IRI; an input named
+``derived`` gets ``graph/derived-2``."""
+
+
 def graph_iris(sources: Sequence[InputSource], base: str) -> list[IRI]:
-    """``{base}graph/{name}`` for each input; a name given twice gets ``-2``, ``-3``."""
-    iris, used = [], set()
+    """``{base}graph/{name}`` for each input; a name given twice (or ``derived``) gets ``-2``, ``-3``."""
+    iris, used = [], {f"{base}{DERIVED_GRAPH}"}
     for source in sources:
         stem = f"{base}graph/{key_segment(source.name)}"
         iri, number = stem, 1
@@ -130,7 +141,7 @@ def _triple_set(rdf: RdfGraph) -> set[tuple[object, IRI, Term]]:
 
 
 def generate_trig(G: nx.MultiDiGraph, ctx: ExportContext) -> dict[str, Iterator[bytes]]:
-    """``graph.trig``: the build's RDF, one named graph per input, the rest in the default graph."""
+    """``graph.trig``: the build's RDF, one named graph per input, the rest in ``graph/derived``."""
     base = normalize_base_iri(ctx.base_iri)
     everything = build_rdf(G, ctx)
     kept = _triple_set(everything)
@@ -145,13 +156,11 @@ def generate_trig(G: nx.MultiDiGraph, ctx: ExportContext) -> dict[str, Iterator[
         own = RdfGraph.from_triples(t for t in mapped.triples() if t in kept and t[0] not in foreign)
         stated.update(own.triples())
         named.append((iri, f"---- what {source.name} says ({len(own)} triples)", own))
-    default = RdfGraph.from_triples(t for t in everything.triples() if t not in stated)
-    header = (*TURTLE_HEADER, "One named graph per input; the default graph holds what the build derived.")
-    comment = f"---- the default graph: the dataset description, topics and arXiv metadata ({len(default)} triples)"
-    trig = iter_trig(
-        default, named, prefixes=instance_prefixes(base), base=base, header=header, default_comment=comment
-    )
-    return {"graph.trig": trig}
+    derived = RdfGraph.from_triples(t for t in everything.triples() if t not in stated)
+    comment = f"---- what the build added: the dataset description, topics, arXiv metadata ({len(derived)} triples)"
+    named.append((IRI(f"{base}{DERIVED_GRAPH}"), comment, derived))
+    header = (*TURTLE_HEADER, "One named graph per input, and graph/derived for what the build added.")
+    return {"graph.trig": iter_trig(named, prefixes=instance_prefixes(base), base=base, header=header)}
 
 
 EXPORTER = Exporter(
