@@ -571,57 +571,84 @@ def _collect_detail(details: list[dict[str, Any]], i: int, j: int, kind: object,
 
 def _node_detail(detail: dict[str, Any], kind: str, data: Mapping[str, Any]) -> None:
     """Add a node's own attributes to its detail record (None and empty values dropped)."""
-    if kind == _ITEM:
-        detail["t"] = str(data.get(Attr.TITLE) or data.get(Attr.LABEL) or "")
-        detail["y"] = str(data.get(Attr.ITEM_TYPE) or "other")
-        if data.get(Attr.ABSTRACT):
-            detail["ab"] = str(data[Attr.ABSTRACT])
-        urls = [u for u in (safe_url(u) for u in _as_list(data.get(Attr.URLS))) if u]
-        if urls:
-            detail["u"] = urls
-        if data.get(Attr.ARXIV_ID):
-            detail["ax"] = str(data[Attr.ARXIV_ID])
-    elif kind == _NOTE:
-        if data.get(Attr.DATE):
-            detail["d"] = str(data[Attr.DATE])
-        ko = [str(t) for t in _as_list(data.get(Attr.COMMENTARY_KO))]
-        en = [str(t) for t in _as_list(data.get(Attr.COMMENTARY_EN))]
-        if ko:
-            detail["ko"] = ko
-        if en:
-            detail["en"] = en
-        path = data.get(Attr.PATH)
-        sources = [str(s) for s in _as_list(data.get(Attr.SOURCES))]
-        if sources:
-            detail["s"] = "; ".join(sources)  # a digest entry and the vault note it was written from
-        elif path:
-            start, end = data.get(Attr.LINE_START), data.get(Attr.LINE_END)
-            detail["s"] = f"{path}:{start}-{end}" if start else str(path)
-        if data.get(Attr.SOURCE_KIND) == "vault":
-            detail["v"] = 1
-    elif kind == _DIGEST:
-        if data.get(Attr.DATE):
-            detail["d"] = str(data[Attr.DATE])
-        if data.get(Attr.HEADER):
-            detail["h"] = str(data[Attr.HEADER])
-        if data.get(Attr.PATH):
-            detail["s"] = str(data[Attr.PATH])
-    elif kind == _TAG:
-        spellings = [str(s) for s in _as_list(data.get(Attr.SPELLINGS))]
-        if len(spellings) > 1:
-            detail["sp"] = spellings
-    elif kind == _ARXIV:
-        detail["ax"] = str(data.get(Attr.ARXIV_ID) or "")
-        if data.get(Attr.TITLE):  # from arXiv metadata
-            detail["t"] = str(data[Attr.TITLE])
-        if data.get(Attr.ABSTRACT):
-            detail["ab"] = str(data[Attr.ABSTRACT])
-    elif kind == _LINK:
-        url = safe_url(data.get(Attr.URL))
-        if url:
-            detail["u"] = [url]
-        if data.get(Attr.IS_CODE):
-            detail["code"] = 1
+    add = _DETAIL_OF_KIND.get(kind)
+    if add is not None:
+        add(detail, data)
+
+
+def _item_detail(detail: dict[str, Any], data: Mapping[str, Any]) -> None:
+    detail["t"] = str(data.get(Attr.TITLE) or data.get(Attr.LABEL) or "")
+    detail["y"] = str(data.get(Attr.ITEM_TYPE) or "other")
+    if data.get(Attr.ABSTRACT):
+        detail["ab"] = str(data[Attr.ABSTRACT])
+    urls = [u for u in (safe_url(u) for u in _as_list(data.get(Attr.URLS))) if u]
+    if urls:
+        detail["u"] = urls
+    if data.get(Attr.ARXIV_ID):
+        detail["ax"] = str(data[Attr.ARXIV_ID])
+
+
+def _note_detail(detail: dict[str, Any], data: Mapping[str, Any]) -> None:
+    if data.get(Attr.DATE):
+        detail["d"] = str(data[Attr.DATE])
+    ko = [str(t) for t in _as_list(data.get(Attr.COMMENTARY_KO))]
+    en = [str(t) for t in _as_list(data.get(Attr.COMMENTARY_EN))]
+    if ko:
+        detail["ko"] = ko
+    if en:
+        detail["en"] = en
+    path = data.get(Attr.PATH)
+    sources = [str(s) for s in _as_list(data.get(Attr.SOURCES))]
+    if sources:
+        detail["s"] = "; ".join(sources)  # a digest entry and the vault note it was written from
+    elif path:
+        start, end = data.get(Attr.LINE_START), data.get(Attr.LINE_END)
+        detail["s"] = f"{path}:{start}-{end}" if start else str(path)
+    if data.get(Attr.SOURCE_KIND) == "vault":
+        detail["v"] = 1
+
+
+def _digest_detail(detail: dict[str, Any], data: Mapping[str, Any]) -> None:
+    if data.get(Attr.DATE):
+        detail["d"] = str(data[Attr.DATE])
+    if data.get(Attr.HEADER):
+        detail["h"] = str(data[Attr.HEADER])
+    if data.get(Attr.PATH):
+        detail["s"] = str(data[Attr.PATH])
+
+
+def _tag_detail(detail: dict[str, Any], data: Mapping[str, Any]) -> None:
+    spellings = [str(s) for s in _as_list(data.get(Attr.SPELLINGS))]
+    if len(spellings) > 1:
+        detail["sp"] = spellings
+
+
+def _arxiv_detail(detail: dict[str, Any], data: Mapping[str, Any]) -> None:
+    detail["ax"] = str(data.get(Attr.ARXIV_ID) or "")
+    if data.get(Attr.TITLE):  # from arXiv metadata
+        detail["t"] = str(data[Attr.TITLE])
+    if data.get(Attr.ABSTRACT):
+        detail["ab"] = str(data[Attr.ABSTRACT])
+
+
+def _link_detail(detail: dict[str, Any], data: Mapping[str, Any]) -> None:
+    url = safe_url(data.get(Attr.URL))
+    if url:
+        detail["u"] = [url]
+    if data.get(Attr.IS_CODE):
+        detail["code"] = 1
+
+
+# What the detail panel shows of each kind's own attributes (people and
+# organisations have none beyond their name: their papers come from edges).
+_DETAIL_OF_KIND: dict[str, Callable[[dict[str, Any], Mapping[str, Any]], None]] = {
+    _ITEM: _item_detail,
+    _NOTE: _note_detail,
+    _DIGEST: _digest_detail,
+    _TAG: _tag_detail,
+    _ARXIV: _arxiv_detail,
+    _LINK: _link_detail,
+}
 
 
 def _hidden_kinds(size: int, counts: Counter) -> list[str]:
