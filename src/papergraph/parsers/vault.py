@@ -524,25 +524,10 @@ class _VaultParser(LineReader):
 
     def _url_with_title(self, number: int, stripped: str, position: int) -> tuple[TextLine, _Header | None, int] | None:
         """A URL that shares its line with the title (or other text): the URL claims the line."""
-        markdown = MARKDOWN_LINK_LINE.match(stripped)
-        title_first = TITLE_THEN_URL.match(stripped) if position == 0 else None
-        if markdown and find_urls(markdown["url"]) and not find_urls(markdown["label"] + markdown["rest"]):
-            url, rest = markdown["url"], " ".join((markdown["label"].strip(), markdown["rest"].strip())).strip()
-        elif title_first and parse_arxiv_url(title_first["url"]) and not has_hangul(title_first["title"]):
-            url, rest = title_first["url"], title_first["title"].strip(" \t-–—|:")
-        else:
-            found = find_urls(stripped)
-            inside = TITLE_URL_AUTHORS.match(stripped) if position == 0 else None
-            if inside and len(found) == 1 and parse_arxiv_url(inside["url"]) and not has_hangul(inside["title"]):
-                # "Title (https://arxiv.org/abs/…) (Authors)"
-                url, rest = inside["url"], f"{inside['title'].strip()} {inside['authors']}"
-            elif not found or found[0][0] != 0:
-                return None
-            else:
-                url = found[0][1]
-                rest = stripped[len(url) :].strip(" \t-–—|:")
-        if not rest:
+        split = _url_and_rest(stripped, first_line=position == 0)
+        if split is None:
             return None
+        url, rest = split
         header = None
         used = 1
         if not has_hangul(rest):
@@ -555,11 +540,7 @@ class _VaultParser(LineReader):
             following = self._paragraph(position + used)
             if following and is_author_line(self.text(following[0])):
                 # "https://… Title", a blank line, then "(Authors)"
-                authors_at = following[0]
-                header.authors = parse_authors(self.text(authors_at).strip(), authors_at)
-                header.author_lines = [authors_at]
-                if not self.text(authors_at).rstrip().endswith(")"):
-                    header.unclosed_at = authors_at
+                self._take_author_line(header, following[0])
                 return TextLine(number, url), header, position + used + 1
             below, _ = self._split_header([(n, self.text(n).strip()) for n in following]) if following else (None, 0)
             if below is not None and below.authors and _owns_line(url):
@@ -607,13 +588,16 @@ class _VaultParser(LineReader):
             # a title line, a blank line, then "(authors)"
             following = self._paragraph(position)
             if following and is_author_line(self.text(following[0])):
-                number = following[0]
-                header.authors = parse_authors(self.text(number).strip(), number)
-                header.author_lines = [number]
-                if not self.text(number).rstrip().endswith(")"):
-                    header.unclosed_at = number
+                self._take_author_line(header, following[0])
                 position += 1
         return header, position
+
+    def _take_author_line(self, header: _Header, number: int) -> None:
+        """Give a header without authors the author line ``number`` (written below it, after a blank line)."""
+        header.authors = parse_authors(self.text(number).strip(), number)
+        header.author_lines = [number]
+        if not self.text(number).rstrip().endswith(")"):
+            header.unclosed_at = number
 
     def _split_header(
         self, pieces: list[tuple[int, str]], *, first_is_shared: bool = False
@@ -705,6 +689,38 @@ class _VaultParser(LineReader):
             if "[[" in WIKI_LINK.sub("", text):
                 self.diagnose(number, "'[[' without a matching ']]': not read as a wiki-link", "bad-wikilink")
         return tuple(links)
+
+
+def _url_and_rest(stripped: str, *, first_line: bool) -> tuple[str, str] | None:
+    """A line's URL and the text sharing the line with it, in the shapes a note's opening line takes.
+
+    ``[label](url) rest``; on the first line also ``Title (https://arxiv…)``
+    and ``Title (https://arxiv…) (Authors)``; and ``https://… rest``. None
+    when the line has none of these shapes or nothing besides the URL.
+
+    >>> _url_and_rest("https://arxiv.org/abs/2312.00752 - Mamba (Albert Gu)", first_line=False)
+    ('https://arxiv.org/abs/2312.00752', 'Mamba (Albert Gu)')
+    >>> _url_and_rest("Mamba (https://arxiv.org/abs/2312.00752)", first_line=True)
+    ('https://arxiv.org/abs/2312.00752', 'Mamba')
+    """
+    markdown = MARKDOWN_LINK_LINE.match(stripped)
+    title_first = TITLE_THEN_URL.match(stripped) if first_line else None
+    if markdown and find_urls(markdown["url"]) and not find_urls(markdown["label"] + markdown["rest"]):
+        url, rest = markdown["url"], " ".join((markdown["label"].strip(), markdown["rest"].strip())).strip()
+    elif title_first and parse_arxiv_url(title_first["url"]) and not has_hangul(title_first["title"]):
+        url, rest = title_first["url"], title_first["title"].strip(" \t-–—|:")
+    else:
+        found = find_urls(stripped)
+        inside = TITLE_URL_AUTHORS.match(stripped) if first_line else None
+        if inside and len(found) == 1 and parse_arxiv_url(inside["url"]) and not has_hangul(inside["title"]):
+            # "Title (https://arxiv.org/abs/…) (Authors)"
+            url, rest = inside["url"], f"{inside['title'].strip()} {inside['authors']}"
+        elif not found or found[0][0] != 0:
+            return None
+        else:
+            url = found[0][1]
+            rest = stripped[len(url) :].strip(" \t-–—|:")
+    return (url, rest) if rest else None
 
 
 def _is_link_list(text: str) -> bool:
