@@ -226,7 +226,7 @@ def test_unknown_export_format_is_a_usage_error_listing_the_formats(runner, tmp_
     result = runner.invoke(cli, ["build", str(SEEDS), "-o", str(tmp_path / "out"), "-f", "gefx"])
     assert result.exit_code == 2
     assert result.stderr.splitlines()[-1] == (
-        "Error: Invalid value for '-f' / '--format': 'gefx' is not one of 'rdf', 'graphml', 'gexf', 'projections', 'html'."
+        "Error: Invalid value for '-f' / '--format': 'gefx' is not one of 'rdf', 'graphml', 'gexf', 'projections', 'html', 'trig', 'all'."
     )
 
 

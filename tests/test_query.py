@@ -196,7 +196,7 @@ def test_missing_or_unknown_sources_are_input_errors(tmp_path):
     (tmp_path / "data.csv").write_text("a,b\n")
     with pytest.raises(InputError) as error:
         open_dataset(tmp_path / "data.csv")
-    assert "not an RDF export (.ttl, .nt, .jsonld) nor digests" in str(error.value)
+    assert "not an RDF export (.ttl, .nt, .jsonld, .trig) nor digests" in str(error.value)
     (tmp_path / "broken.ttl").write_text("<a> <b> .\n")
     with pytest.raises(InputError) as error:
         open_dataset(tmp_path / "broken.ttl")

@@ -43,9 +43,7 @@ PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 """
 
 
-def export(
-    G: nx.MultiDiGraph, base: str = BASE, sources: tuple[tuple[str, str], ...] = ()
-) -> tuple[dict[str, bytes], ExportContext]:
+def export(G: nx.MultiDiGraph, base: str = BASE, sources: tuple = ()) -> tuple[dict[str, bytes], ExportContext]:
     ctx = ExportContext(G, base_iri=base, sources=sources)
     return generate_rdf(G, ctx), ctx
 
@@ -799,7 +797,9 @@ def test_a_build_describes_itself_without_clock_time(tmp_path):
         )
     ]
     (sources,) = [source_hashes([SEEDS], read_inputs(find_inputs([SEEDS])[0]))]
-    assert rows == [("papergraph knowledge graph", "2402", licence, __version__, "seeds", f"sha256:{sources[0][1]}")]
+    assert rows == [
+        ("papergraph knowledge graph", "2402", licence, __version__, "seeds", f"sha256:{sources[0].sha256}")
+    ]
     total = len(store)
     described = len(list(store.quads_for_pattern(ox.NamedNode(f"{BASE}dataset"), None, None)))
     assert total == 2402 + described + 4  # the data, the description, and the source's 4 triples

@@ -24,14 +24,30 @@ from .analysis import analyse
 from .arxiv_metadata import link_with_metadata, metadata_signature
 from .cache import BuildRecord, code_fingerprint, output_stamp
 from .errors import InputError, NoEntriesError
-from .exporters import DEFAULT_BASE_IRI, ExportContext, Exporter, exporter_names, get_exporter
+from .exporters import (
+    DEFAULT_BASE_IRI,
+    ExportContext,
+    Exporter,
+    default_exporter_names,
+    exporter_names,
+    get_exporter,
+)
 from .gcpause import paused_gc
 from .graph import build_graph, graph_summary
 from .linking import LinkedCorpus, link_corpus
-from .model import Corpus, Diagnostic
+from .model import Corpus, Diagnostic, InputSource
 from .outputs import OutputFolder, StagedFile, stage, write_atomic
 from .parallel import run_forked
-from .pipeline import InputData, check_encoding, check_reader, find_inputs, load_corpus, parse_inputs, read_inputs
+from .pipeline import (
+    InputData,
+    check_encoding,
+    check_reader,
+    display_path,
+    find_inputs,
+    load_corpus,
+    parse_inputs,
+    read_inputs,
+)
 
 __all__ = ["BuildResult", "build", "check_output_dir", "load_graph", "write_atomic"]
 
@@ -105,7 +121,7 @@ class _ExportJob:
     base_iri: str
     groups: tuple[tuple[Exporter, ...], ...]
     license: str | None = None
-    sources: tuple[tuple[str, str], ...] = ()
+    sources: tuple[InputSource, ...] = ()
 
 
 ExportOutcome = tuple[list[StagedFile], list[Diagnostic], float]
@@ -137,7 +153,7 @@ def _groups(exporters: list[Exporter]) -> tuple[tuple[Exporter, ...], ...]:
     return tuple(tuple(group) for group in groups.values())
 
 
-def source_hashes(inputs: Sequence[str | os.PathLike[str]], data: Sequence[InputData]) -> tuple[tuple[str, str], ...]:
+def source_hashes(inputs: Sequence[str | os.PathLike[str]], data: Sequence[InputData]) -> tuple[InputSource, ...]:
     """Each input as given, by name, with a SHA-256 over its files' relative paths and bytes.
 
     The names (a folder's or file's own name, never its absolute path) and
@@ -146,14 +162,15 @@ def source_hashes(inputs: Sequence[str | os.PathLike[str]], data: Sequence[Input
     """
     found = []
     for raw in inputs:
-        root = Path(raw).as_posix().rstrip("/")
+        root = display_path(Path(raw))
         digest = hashlib.sha256()
+        paths = []
         for item in data:
-            display = item.file.display
-            if display == root or display.startswith(root + "/"):
+            if item.file.root == root:
                 content = hashlib.sha256(item.data or b"").hexdigest()
                 digest.update(f"{item.file.relpath}\0{content}\n".encode())
-        found.append((Path(raw).name or root, digest.hexdigest()))
+                paths.append(item.file.relpath)
+        found.append(InputSource(Path(raw).name or root, digest.hexdigest(), tuple(paths)))
     return tuple(found)
 
 
@@ -213,7 +230,7 @@ def build(
     Args:
         inputs: digest folders, vault folders or files.
         output: the output folder (created if missing).
-        formats: exporter names (default: all of them).
+        formats: exporter names (default: all but the optional ``trig``).
         base_iri: the base of minted IRIs in the RDF export.
         encoding: read every file with this encoding instead of UTF-8.
         reader: force the ``digest`` or ``vault`` reader.
@@ -263,7 +280,7 @@ def _check_arguments(
     """The exporters and the output folder; fails on a bad option before anything is locked or read."""
     check_reader(reader)
     check_encoding(encoding)
-    exporters = [get_exporter(name) for name in (formats or exporter_names())]
+    exporters = [get_exporter(name) for name in (formats or default_exporter_names())]
     return exporters, check_output_dir(output, inputs)
 
 
@@ -361,7 +378,7 @@ def _export(
     say: Callable[[str], None],
     timings: dict[str, float],
     license: str | None = None,
-    sources: tuple[tuple[str, str], ...] = (),
+    sources: tuple[InputSource, ...] = (),
 ) -> dict[str, ExportOutcome]:
     """Lay the graph out, run every exporter, and commit their files as one set (in exporter order)."""
     positions = None

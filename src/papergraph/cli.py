@@ -132,8 +132,8 @@ def _default_inputs(inputs: tuple[str, ...]) -> list[str]:
     "--format",
     "formats",
     multiple=True,
-    type=click.Choice(exporter_names()),
-    help="Only these exports (repeatable). Default: all.",
+    type=click.Choice([*exporter_names(), "all"]),
+    help="Only these exports (repeatable). Default: all but trig; 'all' adds trig (graph.trig).",
 )
 @click.option("--base-iri", default=DEFAULT_BASE_IRI, show_default=True, help="Base of the IRIs papergraph mints.")
 @click.option(
@@ -196,7 +196,7 @@ def build(
         result = run_build(
             _default_inputs(inputs),
             output,
-            formats=list(formats) or None,
+            formats=exporter_names() if "all" in formats else list(formats) or None,
             base_iri=base_iri,
             encoding=encoding,
             reader=reader,
@@ -405,7 +405,7 @@ def enrich(outdir, metadata, api_url, batch_size, quiet) -> None:
 def query(args, query_file, name, params, list_queries, show, fmt, engine, timeout, allow_service) -> None:
     """Run read-only SPARQL (SELECT, ASK, CONSTRUCT, DESCRIBE) on an export or straight on digests.
 
-    GRAPH is an export (.ttl, .nt, .jsonld; default output/graph.ttl) or
+    GRAPH is an export (.ttl, .nt, .jsonld, .trig; default output/graph.ttl) or
     digests (a folder, .txt or .md). The data model's prefixes (dcterms:,
     cito:, pg:, ...) need no PREFIX lines. ASK prints true or false;
     CONSTRUCT prints Turtle (JSON-LD with --format json). SERVICE is refused

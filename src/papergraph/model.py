@@ -18,6 +18,7 @@ __all__ = [
     "Diagnostic",
     "Document",
     "Entry",
+    "InputSource",
     "ItemKind",
     "SourceSpan",
     "TextLine",
@@ -158,6 +159,18 @@ class Document:
     line_count: int = 0
     content_lines: tuple[int, ...] = ()
     """Numbers of the non-blank lines (for line accounting)."""
+
+
+@dataclass(frozen=True, slots=True)
+class InputSource:
+    """One input as given to a build (a folder or a file), for provenance in the RDF."""
+
+    name: str
+    """The folder's or file's own name (never its absolute path, so exports do not depend on the machine)."""
+    sha256: str
+    """A hash over its files' relative paths and contents."""
+    paths: tuple[str, ...] = ()
+    """The relative paths of its files (``Document.relpath``), in reading order."""
 
 
 # Diagnostics with these codes stand for a line whose content was not kept in

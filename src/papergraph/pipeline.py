@@ -39,11 +39,13 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 @dataclass(frozen=True, slots=True)
 class InputFile:
-    """A file to read: where it is, how to show it, and its path inside the input root."""
+    """A file to read: where it is, how to show it, its path inside the input
+    root, and that root as the user gave it (the input it belongs to)."""
 
     path: Path
     display: str
     relpath: str
+    root: str = ""
 
 
 def display_path(path: Path | str) -> str:
@@ -90,7 +92,7 @@ def find_inputs(
                 )
             found.extend(sorted(files, key=lambda f: f.relpath))
         elif stat.S_ISREG(status.st_mode):
-            found.append(InputFile(root, _display(root), root.name))
+            found.append(InputFile(root, _display(root), root.name, _display(root)))
         else:
             problems.append(_not_a_file(root))
     return found, problems
@@ -128,7 +130,7 @@ def _walk(root: Path, follow_symlinks: bool, problems: list[Diagnostic]) -> list
                 continue
             full = Path(directory) / name
             if _readable_file(full, inside, follow_symlinks, problems):
-                files.append(InputFile(full, _display(full), full.relative_to(root).as_posix()))
+                files.append(InputFile(full, _display(full), full.relative_to(root).as_posix(), _display(root)))
     return files
 
 

@@ -94,6 +94,7 @@ RDF_SUFFIXES = {
     ".nt": ("N_TRIPLES", "nt"),
     ".jsonld": ("JSON_LD", "json-ld"),
     ".json": ("JSON_LD", "json-ld"),
+    ".trig": ("TRIG", "trig"),
 }
 DIGEST_SUFFIXES = (".txt", ".md")
 # Prefixes a query may use undeclared; also used to shorten IRIs in tables.
@@ -675,10 +676,12 @@ def _digests_to_ntriples(source: str, base_iri: str) -> bytes:
 def open_dataset(
     source: str | os.PathLike[str] = DEFAULT_GRAPH, engine: str = "oxigraph", *, base_iri: str = DEFAULT_BASE_IRI
 ) -> Dataset:
-    """Load an RDF export (``.ttl``, ``.nt``, ``.jsonld``) or digests (a folder, ``.txt``, ``.md``).
+    """Load an RDF export (``.ttl``, ``.nt``, ``.jsonld``, ``.trig``) or digests (a folder, ``.txt``, ``.md``).
 
     Digests are read, linked and mapped to RDF in memory (with ``base_iri``),
-    exactly as ``papergraph build`` would export them.
+    exactly as ``papergraph build`` would export them. In a TriG dataset the
+    default graph a query sees is the union of all its graphs (the triples
+    of ``graph.nt``, each once); ``GRAPH ?g`` tells which input said what.
 
     Raises:
         InputError: the source is missing, of an unknown kind, or not valid RDF.
@@ -698,7 +701,7 @@ def open_dataset(
         data = path.read_bytes()
     else:
         raise InputError(
-            f"{shown}: not an RDF export (.ttl, .nt, .jsonld) nor digests (a folder, .txt or .md); "
+            f"{shown}: not an RDF export (.ttl, .nt, .jsonld, .trig) nor digests (a folder, .txt or .md); "
             "give the graph file written by papergraph build"
         )
     try:
@@ -707,6 +710,8 @@ def open_dataset(
 
             store: Any = ox.Store()
             store.bulk_load(data, format=getattr(ox.RdfFormat, ox_format))
+            if ox_format == "TRIG":
+                _merge_into_default_graph(store)
         else:
             import rdflib
 
@@ -716,13 +721,26 @@ def open_dataset(
 
                 triples = ox.parse(data, format=ox.RdfFormat.JSON_LD)
                 data, rdflib_format = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"", "nt"
-            store = rdflib.Graph()
+            store = rdflib.Dataset(default_union=True) if rdflib_format == "trig" else rdflib.Graph()
             store.parse(data=data, format=rdflib_format)
     except (SyntaxError, ValueError) as error:
         raise InputError(f"{shown}: not valid RDF: {_first_line(str(error))}") from None
     except Exception as error:
         raise InputError(f"{shown}: not valid RDF: {_first_line(str(error))}") from None
     return Dataset(engine, store, shown)
+
+
+def _merge_into_default_graph(store: Any) -> None:
+    """Add every named graph's triples to the default graph, each once.
+
+    Oxigraph's own union default graph repeats a triple for each graph that
+    holds it, which would double the counts of subjects two inputs share.
+    """
+    import pyoxigraph as ox
+
+    default = ox.DefaultGraph()
+    named = (q for q in store.quads_for_pattern(None, None, None) if q.graph_name != default)
+    store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, default) for q in list(named))
 
 
 def run_query(

@@ -42,6 +42,7 @@ __all__ = [
     "is_valid_iri",
     "iter_jsonld",
     "iter_ntriples",
+    "iter_trig",
     "iter_turtle",
     "paused_gc",
     "turtle_term",
@@ -363,7 +364,21 @@ def _turtle_parts(
     header: Sequence[str],
 ) -> Iterator[str]:
     compact = _Compactor(prefixes, base)
-    rendered: dict[Term, str] = {}  # types, people and tags recur thousands of times
+    yield from _preamble(compact, prefixes, header)
+    yield from _statements(graph, compact, {})
+
+
+def _preamble(compact: _Compactor, prefixes: Sequence[tuple[str, str]], header: Sequence[str]) -> Iterator[str]:
+    """Header comments, ``@base`` and ``@prefix`` lines (Turtle and TriG alike)."""
+    yield from (f"# {line}\n" for line in header)
+    if compact.base:
+        yield f"@base <{compact.base}> .\n"
+    yield from (f"@prefix {name}: <{namespace}> .\n" for name, namespace in prefixes)
+
+
+def _statements(graph: RdfGraph, compact: _Compactor, rendered: dict[Term, str]) -> Iterator[str]:
+    """One Turtle statement per subject, ``a`` first; ``rendered`` remembers
+    written terms (types, people and tags recur thousands of times)."""
 
     def term(value: Term) -> str:
         text = rendered.get(value)
@@ -387,10 +402,6 @@ def _turtle_parts(
             return True, short
         return False, f"{head} " + " ;\n    ".join(lines) + " .\n"
 
-    yield from (f"# {line}\n" for line in header)
-    if compact.base:
-        yield f"@base <{compact.base}> .\n"
-    yield from (f"@prefix {name}: <{namespace}> .\n" for name, namespace in prefixes)
     previous_was_short = False
     for section, subject, predicates in graph.blocks():
         if section:
@@ -399,6 +410,55 @@ def _turtle_parts(
         # Small descriptions (agents, tags, cited papers) read best as one line each.
         yield text if short and previous_was_short and not section else "\n" + text
         previous_was_short = short
+
+
+def iter_trig(
+    default: RdfGraph,
+    named: Sequence[tuple[IRI, str, RdfGraph]],
+    *,
+    prefixes: Sequence[tuple[str, str]] = PREFIXES,
+    base: str | None = None,
+    header: Sequence[str] = (),
+    default_comment: str = "the default graph",
+) -> Iterator[bytes]:
+    """A dataset as TriG, in UTF-8 chunks: the default graph's statements, then
+    each ``(graph IRI, comment, graph)`` of ``named`` as a ``GRAPH <iri> { … }`` block.
+
+    >>> a, p = IRI("https://x.org/a"), IRI("https://x.org/p")
+    >>> g = RdfGraph(); g.add(a, p, Literal("in g"))
+    >>> d = RdfGraph(); d.add(a, p, Literal("default"))
+    >>> print(b"".join(iter_trig(d, [(IRI("https://x.org/g"), "g", g)], prefixes=[])).decode(), end="")
+    <BLANKLINE>
+    # the default graph
+    <BLANKLINE>
+    <https://x.org/a> <https://x.org/p> "default" .
+    <BLANKLINE>
+    # g
+    GRAPH <https://x.org/g> {
+    <BLANKLINE>
+    <https://x.org/a> <https://x.org/p> "in g" .
+    }
+    """
+    return _chunked(_trig_parts(default, named, prefixes, base, header, default_comment))
+
+
+def _trig_parts(
+    default: RdfGraph,
+    named: Sequence[tuple[IRI, str, RdfGraph]],
+    prefixes: Sequence[tuple[str, str]],
+    base: str | None,
+    header: Sequence[str],
+    default_comment: str,
+) -> Iterator[str]:
+    compact = _Compactor(prefixes, base)
+    rendered: dict[Term, str] = {}
+    yield from _preamble(compact, prefixes, header)
+    yield f"\n# {' '.join(default_comment.split())}\n"
+    yield from _statements(default, compact, rendered)
+    for iri, comment, graph in named:
+        yield f"\n# {' '.join(comment.split())}\nGRAPH {turtle_term(iri, compact)} {{\n"
+        yield from _statements(graph, compact, rendered)
+        yield "}\n"
 
 
 def _nt_term(term: Term) -> str:

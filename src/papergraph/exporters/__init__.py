@@ -18,9 +18,17 @@ from typing import TypeVar
 import networkx as nx
 
 from ..errors import UnknownFormatError
-from ..model import Diagnostic
+from ..model import Diagnostic, InputSource
 
-__all__ = ["DEFAULT_BASE_IRI", "EXPORTERS", "ExportContext", "Exporter", "exporter_names", "get_exporter"]
+__all__ = [
+    "DEFAULT_BASE_IRI",
+    "EXPORTERS",
+    "ExportContext",
+    "Exporter",
+    "default_exporter_names",
+    "exporter_names",
+    "get_exporter",
+]
 
 DEFAULT_BASE_IRI = "https://w3id.org/papergraph/id/"
 T = TypeVar("T")
@@ -41,8 +49,8 @@ class ExportContext:
     positions: dict[Hashable, tuple[float, float]] | None = None
     license: str | None = None
     """The licence of the data (``build --license``), for the RDF dataset description."""
-    sources: tuple[tuple[str, str], ...] = ()
-    """Each input as given to the build: ``(name, sha256 of its files' paths and contents)``."""
+    sources: tuple[InputSource, ...] = ()
+    """Each input as given to the build, for the RDF's provenance and TriG's named graphs."""
     _shared: dict[str, object] = field(default_factory=dict, repr=False)
 
     def shared(self, name: str, make: Callable[[], T]) -> T:
@@ -85,6 +93,7 @@ _MODULES = {
     "gexf": "papergraph.exporters.gexf",
     "projections": "papergraph.exporters.projections",
     "html": "papergraph.exporters.html",
+    "trig": "papergraph.exporters.trig",
 }
 
 
@@ -104,6 +113,15 @@ EXPORTERS: Mapping[str, Exporter] = _Registry()
 
 def exporter_names() -> list[str]:
     return list(EXPORTERS)
+
+
+# Exporters written only when asked for by name (``build -f trig``).
+OPTIONAL = frozenset({"trig"})
+
+
+def default_exporter_names() -> list[str]:
+    """The exporters a build runs when no format is named: all but the optional ones."""
+    return [name for name in _MODULES if name not in OPTIONAL]
 
 
 def get_exporter(name: str) -> Exporter:

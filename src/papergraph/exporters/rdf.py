@@ -53,6 +53,7 @@ from ..arxiv_metadata import category_name
 from ..errors import ExportError
 from ..graph import Attr, EdgeKind, NodeKind
 from ..identifiers import has_hangul, node_key, normalize_url, parse_arxiv_url
+from ..model import InputSource
 from ..rdfwriter import (
     IRI,
     NS,
@@ -885,7 +886,7 @@ def describe_dataset(
     *,
     title: str = "papergraph",
     license: str | None = None,
-    sources: tuple[tuple[str, str], ...] = (),
+    sources: Sequence[InputSource] = (),
 ) -> None:
     """Add the build's VoID/DCAT description to ``rdf`` (in place, as its last subjects).
 
@@ -914,13 +915,14 @@ def describe_dataset(
     if license:
         add(dataset, V.LICENSE, IRI(license) if _accepted_by_parsers(license) else Literal(license))
     add(dataset, V.PAPERGRAPH_VERSION, Literal(__version__))
-    for name, sha256 in sources:
-        source = IRI(f"{base}source/{key_segment(name)}-{sha256[:16]}")
+    for input_source in sources:
+        name = input_source.name
+        source = IRI(f"{base}source/{key_segment(name)}-{input_source.sha256[:16]}")
         add(dataset, V.DERIVED_FROM, source)
         add(source, RDF_TYPE, V.ENTITY)
         add(source, V.LABEL, Literal(name))
         add(source, V.SOURCE_PATH, Literal(name))
-        add(source, V.CONTENT_HASH, Literal(f"sha256:{sha256}"))
+        add(source, V.CONTENT_HASH, Literal(f"sha256:{input_source.sha256}"))
 
 
 def node_iris(G: nx.MultiDiGraph, base_iri: str = DEFAULT_BASE_IRI) -> dict[str, str]:
@@ -945,6 +947,19 @@ TURTLE_HEADER = (
 )
 
 
+def build_rdf(G: nx.MultiDiGraph, ctx: ExportContext) -> RdfGraph:
+    """The build's RDF with its dataset description, mapped once per export
+    group (the N-Triples, Turtle, JSON-LD and TriG files all write it)."""
+
+    def mapped() -> RdfGraph:
+        base = normalize_base_iri(ctx.base_iri)
+        rdf = to_rdf(G, base_iri=base, diagnose=ctx.diagnose)
+        describe_dataset(rdf, base, title=ctx.title, license=ctx.license, sources=ctx.sources)
+        return rdf
+
+    return ctx.shared("rdf", mapped)
+
+
 def generate_rdf(G: nx.MultiDiGraph, ctx: ExportContext) -> dict[str, bytes]:
     """``graph.ttl``, ``graph.nt``, ``graph.jsonld`` and ``papergraph.ttl`` for one build."""
     return {
@@ -957,8 +972,7 @@ def stream_rdf(G: nx.MultiDiGraph, ctx: ExportContext) -> dict[str, bytes | Iter
     """The files of :func:`generate_rdf`, each serialised only when it is written,
     in chunks, so a big graph never has all its files in memory at once."""
     base = normalize_base_iri(ctx.base_iri)
-    rdf = to_rdf(G, base_iri=base, diagnose=ctx.diagnose)
-    describe_dataset(rdf, base, title=ctx.title, license=ctx.license, sources=ctx.sources)
+    rdf = build_rdf(G, ctx)
     prefixes = instance_prefixes(base)
 
     def without_gc(chunks: Iterator[bytes]) -> Iterator[bytes]:
@@ -978,4 +992,5 @@ EXPORTER = Exporter(
     description="RDF in the papergraph data model: Turtle, N-Triples, JSON-LD, and the pg: vocabulary",
     files=("graph.ttl", "graph.nt", "graph.jsonld", "papergraph.ttl"),
     generate=stream_rdf,
+    group="rdf",
 )
