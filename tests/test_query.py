@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import http.server
 import json
+import os
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -728,3 +731,31 @@ def test_a_query_past_its_timeout_is_stopped(datasets, runner, export_dir):
     result = runner.invoke(cli, ["query", str(export_dir / "graph.ttl"), cartesian, "--timeout", "0.5"])
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: the query ran longer than 0.5 s and was stopped")
+
+
+def _resident_megabytes() -> int:
+    with open("/proc/self/statm", "rb") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 2**20
+
+
+def test_a_query_past_its_memory_limit_is_stopped(datasets, export_dir):
+    # Sorting a cartesian product holds every row: memory grows until the limit stops it.
+    cartesian = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?a ?d ?g ?c ?f ?i"
+    limit = _resident_megabytes() + 200  # the child starts as a copy of this process
+    for engine in ENGINES:
+        with pytest.raises(QueryError) as error:
+            datasets[engine].query(cartesian, timeout=300, memory_limit=limit)
+        assert str(error.value) == (
+            f"the query used more than {limit} MB of memory and was stopped; "
+            "narrow it (LIMIT, more specific patterns) or give a larger --memory-limit"
+        )
+    text = find_named_query("cq03").bind()
+    assert datasets["oxigraph"].query(text, memory_limit=limit) == datasets["oxigraph"].query(text)
+    # The command line, in a process of its own (about 65 MB with the seeds loaded).
+    command = [sys.executable, "-m", "papergraph", "query", str(export_dir / "graph.nt"), cartesian]
+    stopped = subprocess.run([*command, "--memory-limit", "300"], capture_output=True, text=True, timeout=300)
+    assert (stopped.returncode, stopped.stdout) == (1, "")
+    assert stopped.stderr == (
+        "Error: the query used more than 300 MB of memory and was stopped; "
+        "narrow it (LIMIT, more specific patterns) or give a larger --memory-limit\n"
+    )

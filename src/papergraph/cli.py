@@ -31,6 +31,7 @@ from .push import CHUNK_BYTES
 from .push import push as run_push
 from .query import (
     DEFAULT_GRAPH,
+    DEFAULT_MEMORY_LIMIT,
     DEFAULT_TIMEOUT,
     DIGEST_SUFFIXES,
     ENGINES,
@@ -401,8 +402,18 @@ def enrich(outdir, metadata, api_url, batch_size, quiet) -> None:
     show_default=True,
     help="Stop a query that runs longer than this many seconds (0: no limit).",
 )
+@click.option(
+    "--memory-limit",
+    metavar="MB",
+    type=click.IntRange(min=0),
+    default=DEFAULT_MEMORY_LIMIT,
+    show_default=True,
+    help="Stop a query whose process holds more than this many megabytes, the graph included (0: no limit).",
+)
 @click.option("--allow-service", is_flag=True, help="Let SERVICE call other SPARQL endpoints (refused by default).")
-def query(args, query_file, name, params, list_queries, show, fmt, engine, timeout, allow_service) -> None:
+def query(
+    args, query_file, name, params, list_queries, show, fmt, engine, timeout, memory_limit, allow_service
+) -> None:
     """Run read-only SPARQL (SELECT, ASK, CONSTRUCT, DESCRIBE) on an export or straight on digests.
 
     GRAPH is an export (.ttl, .nt, .jsonld, .trig; default output/graph.ttl) or
@@ -453,6 +464,7 @@ def query(args, query_file, name, params, list_queries, show, fmt, engine, timeo
                 engine=engine,
                 fmt=fmt,
                 timeout=timeout or None,
+                memory_limit=memory_limit or None,
                 allow_service=allow_service,
             ),
             nl=False,

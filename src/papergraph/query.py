@@ -31,6 +31,7 @@ import json
 import multiprocessing
 import os
 import re
+import time
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -86,6 +87,10 @@ DEFAULT_GRAPH = "output/graph.ttl"
 # under a second on a year of digests, and a runaway cartesian product fills
 # gigabytes within a minute.
 DEFAULT_TIMEOUT = 60.0
+# Megabytes the process running a query may hold (its whole resident size,
+# the loaded graph included): a 10x build's graph takes about 0.5 GB, and a
+# runaway query is stopped well before it swaps the machine.
+DEFAULT_MEMORY_LIMIT = 4096
 ENGINES = ("oxigraph", "rdflib")
 FORMATS = ("table", "csv", "tsv", "json")
 # Suffix -> (pyoxigraph format name, rdflib format name).
@@ -564,22 +569,30 @@ class Dataset:
         self.store = store
         self.source = source
 
-    def query(self, sparql: str, *, timeout: float | None = None, allow_service: bool = False) -> QueryResult:
+    def query(
+        self,
+        sparql: str,
+        *,
+        timeout: float | None = None,
+        memory_limit: int | None = None,
+        allow_service: bool = False,
+    ) -> QueryResult:
         """Run one read-only SPARQL query (see :func:`check_query`).
 
-        With a ``timeout`` (seconds) the query runs in a forked child process
-        that is killed when time is up: neither engine can be interrupted
-        from Python, and a runaway query would keep its memory otherwise.
+        With a ``timeout`` (seconds) or a ``memory_limit`` (megabytes of
+        resident memory) the query runs in a forked child process that is
+        killed when it passes either: neither engine can be interrupted from
+        Python, and a runaway query would keep its memory otherwise.
 
         Raises:
             QueryError: the query is refused, does not parse (with its line
-                and column), fails, or runs longer than ``timeout``.
+                and column), fails, or passes ``timeout`` or ``memory_limit``.
         """
         check_query(sparql, allow_service=allow_service)
         run = self._query_oxigraph if self.engine == "oxigraph" else self._query_rdflib
-        if timeout is None or timeout <= 0:
+        if not timeout and not memory_limit:
             return run(sparql)
-        return _with_time_limit(run, sparql, timeout)
+        return _with_limits(run, sparql, timeout or None, memory_limit or None)
 
     def _query_oxigraph(self, sparql: str) -> QueryResult:
         import pyoxigraph as ox
@@ -637,18 +650,41 @@ def _child_query(run: Callable[[str], QueryResult], sparql: str, pipe) -> None:
         pipe.close()
 
 
-def _with_time_limit(run: Callable[[str], QueryResult], sparql: str, timeout: float) -> QueryResult:
+# How often the parent checks a running query's memory: a runaway query grows
+# by about 50 MB a second, so it is stopped within a few megabytes of the limit.
+_WATCH_INTERVAL = 0.05
+
+
+def _resident_megabytes(pid: int) -> float:
+    """A process's resident memory (Linux ``/proc``); 0 where it cannot be read."""
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+def _with_limits(
+    run: Callable[[str], QueryResult], sparql: str, timeout: float | None, memory_limit: int | None
+) -> QueryResult:
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     child = context.Process(target=_child_query, args=(run, sparql, sender), daemon=True)
     child.start()
     sender.close()
+    deadline = time.monotonic() + timeout if timeout else None
     try:
-        if not receiver.poll(timeout):
-            raise QueryError(
-                f"the query ran longer than {timeout:g} s and was stopped; "
-                "narrow it (LIMIT, more specific patterns) or give a longer --timeout"
-            )
+        while not receiver.poll(_WATCH_INTERVAL):
+            if deadline is not None and time.monotonic() > deadline:
+                raise QueryError(
+                    f"the query ran longer than {timeout:g} s and was stopped; "
+                    "narrow it (LIMIT, more specific patterns) or give a longer --timeout"
+                )
+            if memory_limit is not None and child.pid and _resident_megabytes(child.pid) > memory_limit:
+                raise QueryError(
+                    f"the query used more than {memory_limit} MB of memory and was stopped; "
+                    "narrow it (LIMIT, more specific patterns) or give a larger --memory-limit"
+                )
         status, payload = receiver.recv()
     except EOFError:
         raise QueryError(f"the query engine stopped without an answer (exit status {child.exitcode})") from None
@@ -910,6 +946,7 @@ def execute(
     engine: str = "oxigraph",
     fmt: str = "table",
     timeout: float | None = DEFAULT_TIMEOUT,
+    memory_limit: int | None = DEFAULT_MEMORY_LIMIT,
     allow_service: bool = False,
 ) -> str:
     """Run a query given as text, as a ``.rq`` file or by name, and format its result.
@@ -920,7 +957,8 @@ def execute(
     Raises:
         InputError: the source or the query file cannot be read.
         QueryError: no query, an unknown name, a refused query, a bad
-            parameter, or a query that does not parse, run or finish in time.
+            parameter, or a query that does not parse, run, or stay within
+            ``timeout`` seconds and ``memory_limit`` megabytes.
     """
     given = [x for x in (sparql, file, name) if x is not None]
     if len(given) != 1:
@@ -938,7 +976,7 @@ def execute(
     bound = bind_parameters(sparql, parameters, params, where=where)
     dataset = open_dataset(source, engine)
     try:
-        result = dataset.query(bound, timeout=timeout, allow_service=allow_service)
+        result = dataset.query(bound, timeout=timeout, memory_limit=memory_limit, allow_service=allow_service)
     except QueryError as error:
         if where == "query":
             raise

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import importlib.util
 import json
 import math
 from collections import Counter
@@ -788,12 +789,15 @@ def _environment(encoded: Mapping[int, str]):
 def _pyvis_assets() -> Path:
     """The folder of the installed pyvis package that holds vis-network's files.
 
-    Importing pyvis also imports IPython (~0.15 s); that cost is accepted, the
-    page needs the exact vis-network build pyvis ships.
+    Found with ``importlib.util.find_spec``, which locates a package without
+    running it: only its files are used (the page needs the exact
+    vis-network build pyvis ships), and importing pyvis would import its
+    notebook support too (about 35 ms).
     """
-    import pyvis
-
-    return Path(pyvis.__file__).resolve().parent / "templates"
+    spec = importlib.util.find_spec("pyvis")
+    if spec is None or not spec.submodule_search_locations:
+        raise ExportError("pyvis is not installed; it ships the vis-network script the page needs: pip install pyvis")
+    return Path(next(iter(spec.submodule_search_locations))).resolve() / "templates"
 
 
 @cache
