@@ -14,8 +14,8 @@ order) is parsed in full, so nothing is missed, only slower.
 What the build does with the records (:func:`link_with_metadata`):
 
 1. **Identity.** A digest entry with no arXiv id whose normalised title equals
-   the title of exactly one record gets that record's id (step 3 of
-   :meth:`papergraph.linking._Linker._resolve_items`), so citations of the id
+   the title of exactly one record gets that record's id (step 4 of
+   :class:`papergraph.linking._ItemResolver`), so citations of the id
    land on the noted item; a title shared by several ids is a diagnostic.
 2. **Facts.** :func:`apply_arxiv_metadata` gives every paper node with a
    record its title (cited papers show it instead of ``arXiv:ID``), authors as

@@ -235,36 +235,21 @@ def build(
         encoding: read every file with this encoding instead of UTF-8.
         reader: force the ``digest`` or ``vault`` reader.
         jobs: processes for the exports (1: all in this one); the output does not depend on it.
-        cache: skip the build when nothing changed since the last one (a
-            record per output folder, kept in ``cache_dir``).
+        cache: skip the build when nothing changed since the last one (a record per output folder).
         cache_dir: where that record lives (default: the per-user cache folder).
         wait: wait for another build that holds the output folder instead of failing.
         follow_symlinks: follow symlinks that lead out of the input folders.
         progress: called with a short message before each stage.
-        arxiv_metadata: arXiv metadata files (JSON Lines, plain or ``.gz``) that
-            give cited and noted papers their titles, authors and categories.
+        arxiv_metadata: arXiv metadata files (JSON Lines, plain or ``.gz``): titles, authors, categories.
         license: the data's licence (an IRI or a name), stated in the RDF dataset description.
 
     Raises:
-        InputError (NoEntriesError when nothing was read), ExportError
-        (OutputLockedError when another build holds the folder),
-        UnknownFormatError.
+        InputError (NoEntriesError: nothing read), ExportError (OutputLockedError: folder in use), UnknownFormatError.
     """
-    check_reader(reader)
-    check_encoding(encoding)
-    exporters = [get_exporter(name) for name in (formats or default_exporter_names())]
-    path = check_output_dir(output, inputs)
+    exporters, path = _check_arguments(inputs, output, formats, encoding, reader)
     say = progress or (lambda message: None)
-    timings: dict[str, float] = {}
-    options = {
-        "formats": [e.name for e in exporters],
-        "base_iri": base_iri,
-        "code": code_fingerprint(),
-        "arxiv_metadata": metadata_signature(arxiv_metadata),
-        "license": license,
-    }
+    options = _options(exporters, base_iri, arxiv_metadata, license)
     record = BuildRecord(path, Path(cache_dir) if cache_dir else None) if cache else None
-
     with OutputFolder(path, wait=wait) as folder:
         started = time.perf_counter()
         say("reading")
@@ -275,29 +260,81 @@ def build(
         if unchanged is not None:
             unchanged.timings = {"check": time.perf_counter() - started}
             return unchanged
-        with paused_gc():
-            corpus = parse_inputs(data, encoding=encoding, reader=reader)
-        diagnostics = [*problems, *corpus.diagnostics]
-        if not corpus.entries:
-            raise _no_entries(len(files), diagnostics, path)
-        timings["read"] = time.perf_counter() - started
-
-        started = time.perf_counter()
-        say("linking")
-        with paused_gc():
-            linked, graph = link_with_metadata(corpus, arxiv_metadata)
-        timings["link"] = time.perf_counter() - started
-        started = time.perf_counter()
-        say("analysing")
-        analyse(graph)  # communities, centrality and the layout's shape, on the graph's nodes
-        timings["analyse"] = time.perf_counter() - started
-
-        sources = source_hashes(inputs, data)
-        outcomes = _export(folder, graph, exporters, base_iri, jobs, say, timings, license, sources)
+        corpus, diagnostics = _parse(data, len(files), problems, encoding, reader, path)
+        timings = {"read": time.perf_counter() - started}
+        linked, graph = _link_and_analyse(corpus, arxiv_metadata, say, timings)
+        outcomes = _export(folder, graph, exporters, base_iri, jobs, say, timings, license, source_hashes(inputs, data))
         result = _result(path, corpus, linked, graph, [*diagnostics, *linked.diagnostics], timings, outcomes)
         if record is not None:
             record.write(_record_of(result, signature, options))
     return result
+
+
+def _check_arguments(
+    inputs: Sequence[str | os.PathLike[str]],
+    output: str | os.PathLike[str],
+    formats: Sequence[str] | None,
+    encoding: str | None,
+    reader: str | None,
+) -> tuple[list[Exporter], Path]:
+    """The exporters and the output folder; fails on a bad option before anything is locked or read."""
+    check_reader(reader)
+    check_encoding(encoding)
+    exporters = [get_exporter(name) for name in (formats or default_exporter_names())]
+    return exporters, check_output_dir(output, inputs)
+
+
+def _options(
+    exporters: list[Exporter], base_iri: str, arxiv_metadata: Sequence[str | os.PathLike[str]], license: str | None
+) -> dict:
+    """Everything besides the inputs that the outputs depend on: a change rebuilds even unchanged inputs."""
+    return {
+        "formats": [e.name for e in exporters],
+        "base_iri": base_iri,
+        "code": code_fingerprint(),
+        "arxiv_metadata": metadata_signature(arxiv_metadata),
+        "license": license,
+    }
+
+
+def _parse(
+    data: list[InputData],
+    files: int,
+    problems: list[Diagnostic],
+    encoding: str | None,
+    reader: str | None,
+    path: Path,
+) -> tuple[Corpus, list[Diagnostic]]:
+    """The corpus read from ``data``, and every problem found so far.
+
+    Raises:
+        NoEntriesError: not one of the ``files`` input files gave an entry.
+    """
+    with paused_gc():
+        corpus = parse_inputs(data, encoding=encoding, reader=reader)
+    diagnostics = [*problems, *corpus.diagnostics]
+    if not corpus.entries:
+        raise _no_entries(files, diagnostics, path)
+    return corpus, diagnostics
+
+
+def _link_and_analyse(
+    corpus: Corpus,
+    arxiv_metadata: Sequence[str | os.PathLike[str]],
+    say: Callable[[str], None],
+    timings: dict[str, float],
+) -> tuple[LinkedCorpus, nx.MultiDiGraph]:
+    """Link the corpus into the graph, then annotate it (communities, centrality, the layout's shape)."""
+    started = time.perf_counter()
+    say("linking")
+    with paused_gc():
+        linked, graph = link_with_metadata(corpus, arxiv_metadata)
+    timings["link"] = time.perf_counter() - started
+    started = time.perf_counter()
+    say("analysing")
+    analyse(graph)  # on the graph's nodes, before any export reads them
+    timings["analyse"] = time.perf_counter() - started
+    return linked, graph
 
 
 def _result(

@@ -357,25 +357,33 @@ def enrich(
     for batch in _batches(todo, batch_size):
         url = f"{api_url}?{urlencode({'id_list': ','.join(batch), 'max_results': len(batch)})}"
         found = _fetch_batch(fetcher, url, batch, file, len(result.fetched))
-        try:
-            _append(
-                file,
-                (
-                    record_to_json(
-                        found[i][0], authors_parsed=found[i][1], papergraph_source=SOURCE, papergraph_retrieved=stamp
-                    )
-                    for i in batch
-                    if i in found
-                ),
-            )
-        except OSError as error:
-            raise InputError(f"{file.as_posix()}: cannot write ({error.strerror or error})") from None
+        _save_batch(file, batch, found, stamp)
         result.fetched.extend(i for i in batch if i in found)
         result.missing.extend(i for i in batch if i not in found)
         result.requests = fetcher.requests
         say(f"{len(result.fetched) + len(result.missing)}/{len(todo)} ids asked")
     result.requests = fetcher.requests
     return result
+
+
+def _save_batch(file: Path, batch: list[str], found: dict, stamp: str) -> None:
+    """Append the records fetched for ``batch`` to ``file``, in the batch's order.
+
+    Each batch is saved as soon as it arrives, so a later failure keeps what was fetched.
+    """
+    try:
+        _append(
+            file,
+            (
+                record_to_json(
+                    found[i][0], authors_parsed=found[i][1], papergraph_source=SOURCE, papergraph_retrieved=stamp
+                )
+                for i in batch
+                if i in found
+            ),
+        )
+    except OSError as error:
+        raise InputError(f"{file.as_posix()}: cannot write ({error.strerror or error})") from None
 
 
 def _open_metadata(file: Path, wanted: list[str]) -> tuple[bool, set[str]]:

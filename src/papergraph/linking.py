@@ -13,7 +13,7 @@ stable keys (``docs/data-model.md`` §3), without touching networkx:
 * a web link is one node per normalised URL;
 * a digest entry and the vault note it was written from are one item: the
   note's own URL gives the arXiv id the digest leaves out (see
-  :meth:`_Linker._resolve_items`);
+  :class:`_ItemResolver`);
 * a ``[[wiki-link]]`` points at the item of the vault note it names.
 """
 
@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from .identifiers import (
@@ -61,6 +62,8 @@ __all__ = [
 ]
 
 CODE_HOSTS = frozenset({"github.com", "gitlab.com", "bitbucket.org", "codeberg.org"})
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,52 +248,12 @@ class _Linker:
         digests_docs = [d for d in self.corpus.documents if d.source_kind == "digest"]
         keys = _digest_keys(digests_docs)
         digests = tuple(LinkedDigest(node_id("digest", keys[d.relpath]), keys[d.relpath], d) for d in digests_docs)
-        digest_by_path = {d.document.relpath: d for d in digests}
-
         # (document, entry) in input order, each with its item key
         pairs = [(d, e) for d in self.corpus.documents for e in d.entries]
         positions = [index for d in self.corpus.documents for index in range(len(d.entries))]
-        item_key_of, written_from = self._resolve_items(pairs)
-        merged_away = set(written_from.values())
-
-        notes: list[LinkedNote] = []
-        used_note_keys: dict[str, int] = defaultdict(int)
-        for position, (document, entry) in enumerate(pairs):
-            if position in merged_away:
-                continue  # one note with the digest entry written from it
-            item_key = item_key_of[position]
-            index = positions[position] if document.source_kind == "digest" else 0
-            sources: tuple[NoteSource, ...] = (NoteSource(document, entry.source),)
-            ref_sources: tuple[int, ...] = ()
-            link_sources: tuple[int, ...] = ()
-            if position in written_from:
-                vault_document, vault_entry = pairs[written_from[position]]
-                entry, ref_sources, link_sources = merge_entries(entry, vault_entry)
-                sources += (NoteSource(vault_document, vault_entry.source),)
-            if document.source_kind == "digest":
-                digest = digest_by_path[document.relpath]
-                base = f"{digest.key}/{item_key}"
-                used_note_keys[base] += 1
-                note_key = base if used_note_keys[base] == 1 else f"{base}-{used_note_keys[base]}"
-                digest_id: str | None = digest.id
-            else:
-                note_key = f"vault/{h16(document.relpath)}"
-                digest_id = None
-            notes.append(
-                LinkedNote(
-                    node_id("note", note_key),
-                    note_key,
-                    entry,
-                    document,
-                    digest_id,
-                    work_id(item_key),
-                    index,
-                    sources,
-                    ref_sources,
-                    link_sources,
-                )
-            )
-
+        item_key_of, written_from = _ItemResolver(pairs, self.known_titles, self.diagnostics).resolve()
+        digest_by_path = {d.document.relpath: d for d in digests}
+        notes = _linked_notes(pairs, positions, item_key_of, written_from, digest_by_path)
         agents = self._agents(notes)
         items = self._items(notes, agents)
         tags = self._tags(notes)
@@ -308,129 +271,6 @@ class _Linker:
             links=links,
             diagnostics=tuple(self.diagnostics),
             wiki_links=wiki_links,
-        )
-
-    def _resolve_items(self, pairs: list[tuple[Document, Entry]]) -> tuple[list[str], dict[int, int]]:
-        """The item key of every entry, and which vault note each digest entry was written from.
-
-        In order of evidence:
-
-        1. for a vault note, its own arXiv id; without an own URL, the arXiv
-           link in its commentary whose label is the note's title (the paper
-           it is about, not one it cites);
-        2. for a digest entry, the vault note it was written from: same date,
-           and the same normalised title (else a title equal to the note's
-           file name without its date). The entry shares that note's item
-           (the note's own URL decides, even over arXiv URL lines of the
-           entry) and becomes one note with it;
-        3. the entry's own arXiv id;
-        4. otherwise a title that maps to exactly one known arXiv id (known
-           from the entries, or from arXiv metadata: ``known_titles``);
-        5. otherwise the normalised title; two entries of one day with the
-           same title and different first authors are different items.
-
-        A title or a note that points to several arXiv ids is reported and
-        kept as a separate item, never guessed.
-        """
-        titles = [normalize_title(entry.title) for _, entry in pairs]
-        ids_by_title: dict[str, set[str]] = defaultdict(set)
-        vault_notes: dict[tuple[str, str | None], list[int]] = defaultdict(list)
-        vault_names: dict[tuple[str, str | None], list[int]] = defaultdict(list)
-        for title, ids in self.known_titles.items():
-            ids_by_title[title].update(ids)
-        own_ids = [_own_or_self_cited_id(document, entry) for document, entry in pairs]
-        for index, (document, _entry) in enumerate(pairs):
-            found = own_ids[index]
-            if found:
-                ids_by_title[titles[index]].add(found)
-            if document.source_kind == "vault":
-                vault_notes[titles[index], document.date].append(index)
-                name = title_from_file_name(document.relpath.rsplit("/", 1)[-1])
-                vault_names[normalize_title(name), document.date].append(index)
-
-        def by_title(index: int) -> str:
-            document, entry = pairs[index]
-            candidates = ids_by_title.get(titles[index], set())
-            if len(candidates) == 1:
-                return arxiv_key(next(iter(candidates)))
-            if len(candidates) > 1:
-                self._ambiguous(document, entry, f"title {entry.title!r} matches several arXiv ids", candidates)
-            return item_key_for_title(entry.title)
-
-        keys: dict[int, str] = {}
-        for index, (document, entry) in enumerate(pairs):
-            if document.source_kind != "vault":
-                continue
-            own_id = own_ids[index]
-            if own_id:
-                keys[index] = arxiv_key(own_id)
-            else:
-                # a note whose own URL is not on arXiv (a blog post, an
-                # OpenReview page) is not the arXiv paper of the same title
-                keys[index] = item_key_for_title(entry.title) if entry.urls else by_title(index)
-        self._split_same_titles(pairs, keys, [i for i in keys if keys[i].startswith("w-")])
-        written_from: dict[int, int] = {}
-        taken: set[int] = set()
-        unpaired: list[int] = []
-        for index, (document, entry) in enumerate(pairs):
-            if index in keys:
-                continue
-            at = (titles[index], document.date)
-            # a note without a date (none in its file name or front matter) may be the source too
-            undated = (titles[index], None)
-            sources = (
-                vault_notes.get(at) or vault_names.get(at) or vault_notes.get(undated) or vault_names.get(undated, [])
-            )
-            source_keys = {keys[i] for i in sources}
-            if len(source_keys) == 1:
-                keys[index] = source_keys.pop()
-                # the same paper noted twice that day: entries and notes pair in order
-                free = [i for i in sources if i not in taken]
-                if free:
-                    written_from[index] = free[0]
-                    taken.add(free[0])
-                continue
-            if len(source_keys) > 1:
-                self._ambiguous(
-                    document,
-                    entry,
-                    f"title {entry.title!r} matches {len(sources)} vault notes of "
-                    f"{document.date} about different items",
-                    source_keys,
-                )
-                keys[index] = item_key_for_title(entry.title)
-            elif own_ids[index]:
-                keys[index] = arxiv_key(str(own_ids[index]))
-            else:
-                keys[index] = by_title(index)
-            unpaired.append(index)
-        self._split_same_titles(pairs, keys, [i for i in unpaired if keys[i].startswith("w-")])
-        return [keys[index] for index in range(len(pairs))], written_from
-
-    @staticmethod
-    def _split_same_titles(pairs: list[tuple[Document, Entry]], keys: dict[int, str], indices: list[int]) -> None:
-        """Give entries of one day with one title but different first authors their own items."""
-        groups: dict[tuple[str, str | None], list[int]] = defaultdict(list)
-        for index in indices:
-            groups[keys[index], pairs[index][0].date].append(index)
-        for members in groups.values():
-            firsts = {normalize_name(pairs[i][1].authors[0].name) for i in members if pairs[i][1].authors}
-            if len(firsts) < 2:
-                continue
-            for index in members:
-                entry = pairs[index][1]
-                if entry.authors:
-                    keys[index] = item_key_for_title(f"{entry.title}\n{normalize_name(entry.authors[0].name)}")
-
-    def _ambiguous(self, document: Document, entry: Entry, what: str, candidates: set[str]) -> None:
-        self.diagnostics.append(
-            Diagnostic(
-                document.path,
-                entry.source.line_start,
-                f"{what} ({', '.join(sorted(candidates))}); kept as a separate item; "
-                "add the arXiv URL to the entry to choose one",
-                "ambiguous-item",
-            )
         )
 
     def _agents(self, notes: list[LinkedNote]) -> dict[str, Agent]:
@@ -547,6 +387,213 @@ class _Linker:
         return tuple(links.values())
 
 
+def _linked_notes(
+    pairs: list[tuple[Document, Entry]],
+    positions: list[int],
+    item_key_of: list[str],
+    written_from: dict[int, int],
+    digest_by_path: dict[str, LinkedDigest],
+) -> list[LinkedNote]:
+    """One note per entry, in input order; a digest entry and the vault note it was written from make one.
+
+    ``positions`` is each entry's place in its document; ``written_from``
+    maps a digest entry to its vault note (both indices into ``pairs``).
+    """
+    merged_away = set(written_from.values())
+    notes: list[LinkedNote] = []
+    used_note_keys: dict[str, int] = defaultdict(int)
+    for position, (document, entry) in enumerate(pairs):
+        if position in merged_away:
+            continue  # one note with the digest entry written from it
+        item_key = item_key_of[position]
+        sources: tuple[NoteSource, ...] = (NoteSource(document, entry.source),)
+        ref_sources: tuple[int, ...] = ()
+        link_sources: tuple[int, ...] = ()
+        if position in written_from:
+            vault_document, vault_entry = pairs[written_from[position]]
+            entry, ref_sources, link_sources = merge_entries(entry, vault_entry)
+            sources += (NoteSource(vault_document, vault_entry.source),)
+        digest_id: str | None = None
+        index = 0
+        if document.source_kind == "digest":
+            digest = digest_by_path[document.relpath]
+            base = f"{digest.key}/{item_key}"
+            # an item noted twice in one digest: the second note is "-2"
+            used_note_keys[base] += 1
+            note_key = base if used_note_keys[base] == 1 else f"{base}-{used_note_keys[base]}"
+            digest_id, index = digest.id, positions[position]
+        else:
+            note_key = f"vault/{h16(document.relpath)}"
+        notes.append(
+            LinkedNote(
+                node_id("note", note_key),
+                note_key,
+                entry,
+                document,
+                digest_id,
+                work_id(item_key),
+                index,
+                sources,
+                ref_sources,
+                link_sources,
+            )
+        )
+    return notes
+
+
+class _ItemResolver:
+    """The item key of every entry, and which vault note each digest entry was written from.
+
+    In order of evidence:
+
+    1. for a vault note, its own arXiv id; without an own URL, the arXiv
+       link in its commentary whose label is the note's title (the paper
+       it is about, not one it cites);
+    2. for a digest entry, the vault note it was written from: same date,
+       and the same normalised title (else a title equal to the note's
+       file name without its date). The entry shares that note's item
+       (the note's own URL decides, even over arXiv URL lines of the
+       entry) and becomes one note with it;
+    3. the entry's own arXiv id;
+    4. otherwise a title that maps to exactly one known arXiv id (known
+       from the entries, or from arXiv metadata: ``known_titles``);
+    5. otherwise the normalised title; two entries of one day with the
+       same title and different first authors are different items.
+
+    A title or a note that points to several arXiv ids is reported (into
+    ``diagnostics``) and kept as a separate item, never guessed.
+    """
+
+    def __init__(
+        self,
+        pairs: list[tuple[Document, Entry]],
+        known_titles: Mapping[str, Iterable[str]],
+        diagnostics: list[Diagnostic],
+    ):
+        self.pairs = pairs
+        self.diagnostics = diagnostics
+        self.titles = [normalize_title(entry.title) for _, entry in pairs]
+        self.own_ids = [_own_or_self_cited_id(document, entry) for document, entry in pairs]
+        self.ids_by_title: dict[str, set[str]] = defaultdict(set)
+        for title, ids in known_titles.items():
+            self.ids_by_title[title].update(ids)
+        # vault notes by (normalised title, date) and by (normalised file name, date)
+        self.vault_notes: dict[tuple[str, str | None], list[int]] = defaultdict(list)
+        self.vault_names: dict[tuple[str, str | None], list[int]] = defaultdict(list)
+        for index, (document, _entry) in enumerate(pairs):
+            found = self.own_ids[index]
+            if found:
+                self.ids_by_title[self.titles[index]].add(found)
+            if document.source_kind == "vault":
+                self.vault_notes[self.titles[index], document.date].append(index)
+                name = title_from_file_name(document.relpath.rsplit("/", 1)[-1])
+                self.vault_names[normalize_title(name), document.date].append(index)
+        self.keys: dict[int, str] = {}
+        self.written_from: dict[int, int] = {}
+
+    def resolve(self) -> tuple[list[str], dict[int, int]]:
+        """The item key per entry (input order), and the vault note (index) per merged digest entry."""
+        self._key_vault_notes()
+        self._split_same_titles([i for i in self.keys if self.keys[i].startswith("w-")])
+        unpaired = self._key_other_entries()
+        self._split_same_titles([i for i in unpaired if self.keys[i].startswith("w-")])
+        return [self.keys[index] for index in range(len(self.pairs))], self.written_from
+
+    def _key_vault_notes(self) -> None:
+        """Step 1: a vault note is its own arXiv paper, else the item of its title."""
+        for index, (document, entry) in enumerate(self.pairs):
+            if document.source_kind != "vault":
+                continue
+            own_id = self.own_ids[index]
+            if own_id:
+                self.keys[index] = arxiv_key(own_id)
+            else:
+                # a note whose own URL is not on arXiv (a blog post, an
+                # OpenReview page) is not the arXiv paper of the same title
+                self.keys[index] = item_key_for_title(entry.title) if entry.urls else self._by_title(index)
+
+    def _key_other_entries(self) -> list[int]:
+        """Steps 2 to 5 for the other entries; returns those not written from a vault note."""
+        taken: set[int] = set()
+        unpaired: list[int] = []
+        for index, (document, entry) in enumerate(self.pairs):
+            if index in self.keys:
+                continue
+            sources = self._source_notes(index, document.date)
+            source_keys = {self.keys[i] for i in sources}
+            if len(source_keys) == 1:
+                self.keys[index] = source_keys.pop()
+                # the same paper noted twice that day: entries and notes pair in order
+                free = [i for i in sources if i not in taken]
+                if free:
+                    self.written_from[index] = free[0]
+                    taken.add(free[0])
+                continue
+            if len(source_keys) > 1:
+                self._ambiguous(
+                    document,
+                    entry,
+                    f"title {entry.title!r} matches {len(sources)} vault notes of "
+                    f"{document.date} about different items",
+                    source_keys,
+                )
+                self.keys[index] = item_key_for_title(entry.title)
+            elif self.own_ids[index]:
+                self.keys[index] = arxiv_key(str(self.own_ids[index]))
+            else:
+                self.keys[index] = self._by_title(index)
+            unpaired.append(index)
+        return unpaired
+
+    def _source_notes(self, index: int, date: str | None) -> list[int]:
+        """The vault notes an entry of ``date`` may be written from: its title as their title, else file name."""
+        at = (self.titles[index], date)
+        # a note without a date (none in its file name or front matter) may be the source too
+        undated = (self.titles[index], None)
+        return (
+            self.vault_notes.get(at)
+            or self.vault_names.get(at)
+            or self.vault_notes.get(undated)
+            or self.vault_names.get(undated, [])
+        )
+
+    def _by_title(self, index: int) -> str:
+        """Steps 4 and 5: the one arXiv id known for the entry's title, else the title's own item."""
+        document, entry = self.pairs[index]
+        candidates = self.ids_by_title.get(self.titles[index], set())
+        if len(candidates) == 1:
+            return arxiv_key(next(iter(candidates)))
+        if len(candidates) > 1:
+            self._ambiguous(document, entry, f"title {entry.title!r} matches several arXiv ids", candidates)
+        return item_key_for_title(entry.title)
+
+    def _split_same_titles(self, indices: list[int]) -> None:
+        """Give entries of one day with one title but different first authors their own items."""
+        pairs, keys = self.pairs, self.keys
+        groups: dict[tuple[str, str | None], list[int]] = defaultdict(list)
+        for index in indices:
+            groups[keys[index], pairs[index][0].date].append(index)
+        for members in groups.values():
+            firsts = {normalize_name(pairs[i][1].authors[0].name) for i in members if pairs[i][1].authors}
+            if len(firsts) < 2:
+                continue
+            for index in members:
+                entry = pairs[index][1]
+                if entry.authors:
+                    keys[index] = item_key_for_title(f"{entry.title}\n{normalize_name(entry.authors[0].name)}")
+
+    def _ambiguous(self, document: Document, entry: Entry, what: str, candidates: set[str]) -> None:
+        self.diagnostics.append(
+            Diagnostic(
+                document.path,
+                entry.source.line_start,
+                f"{what} ({', '.join(sorted(candidates))}); kept as a separate item; "
+                "add the arXiv URL to the entry to choose one",
+                "ambiguous-item",
+            )
+        )
+
+
 def _vault_note_names(notes: list[LinkedNote]) -> dict[str, list[LinkedNote]]:
     """Vault notes by the names a wiki-link may use: file name and path, without ``.md``, case-folded."""
     names: dict[str, list[LinkedNote]] = defaultdict(list)
@@ -583,6 +630,35 @@ def merge_entries(digest: Entry, vault: Entry) -> tuple[Entry, tuple[int, ...], 
     the file its line number is in.
     """
     own = {normalize_url(u.text) for u in vault.urls}
+    urls, commentary_ko, links = _own_pages(digest, vault, own)
+    fuller = len("".join(c.text for c in (*vault.commentary_ko, *vault.commentary_en))) > len(
+        "".join(c.text for c in (*commentary_ko, *digest.commentary_en))
+    )
+    own_id = vault.arxiv_id or digest.arxiv_id
+    # an item does not cite itself, nor link to its own pages
+    refs, ref_sources = _with_new(digest.refs, vault.refs, lambda ref: ref.arxiv_id, {own_id})
+    links, link_sources = _with_new(links, vault.links, lambda web: normalize_url(web.url), own)
+    tags, _ = _with_new(digest.tags, vault.tags, normalize_tag, ())
+    merged = replace(
+        digest,
+        kind=ItemKind.PAPER if ItemKind.PAPER in (digest.kind, vault.kind) or own_id else digest.kind,
+        authors=digest.authors or vault.authors,
+        urls=tuple(urls),
+        abstract=digest.abstract or vault.abstract,
+        commentary_ko=vault.commentary_ko if fuller else tuple(commentary_ko),
+        commentary_en=vault.commentary_en if fuller else digest.commentary_en,
+        tags=tuple(tags),
+        refs=tuple(refs),
+        links=tuple(links),
+        wiki_links=vault.wiki_links,
+        arxiv_id=own_id,
+    )
+    return merged, tuple(ref_sources), tuple(link_sources)
+
+
+def _own_pages(digest: Entry, vault: Entry, own: set[str]) -> tuple[list[TextLine], list[TextLine], list[WebLink]]:
+    """The item's own URLs, the Korean commentary and the links of a digest entry, as its vault note's own URLs
+    (normalised: ``own``) decide; the note's own URLs come last (line numbers in the vault note)."""
     urls = list(digest.urls)
     commentary_ko = list(digest.commentary_ko)
     links = list(digest.links)
@@ -603,49 +679,27 @@ def merge_entries(digest: Entry, vault: Entry) -> tuple[Entry, tuple[int, ...], 
                 if normalize_url(page.text) not in {normalize_url(w.url) for w in links}:
                     links.insert(0, WebLink(page.text, page.line))
         urls.sort(key=lambda u: u.line)
-    # the vault note's own URLs are the item's own pages too (line numbers in the vault note)
     written = {normalize_url(u.text) for u in urls}
     urls.extend(u for u in vault.urls if normalize_url(u.text) not in written)
-    fuller = len("".join(c.text for c in (*vault.commentary_ko, *vault.commentary_en))) > len(
-        "".join(c.text for c in (*commentary_ko, *digest.commentary_en))
-    )
-    own_id = vault.arxiv_id or digest.arxiv_id
-    refs = list(digest.refs)
-    ref_sources = [0] * len(refs)
-    cited = {ref.arxiv_id for ref in refs} | {own_id}
-    for ref in vault.refs:
-        if ref.arxiv_id not in cited:
-            cited.add(ref.arxiv_id)
-            refs.append(ref)
-            ref_sources.append(1)
-    link_sources = [0] * len(links)
-    linked = {normalize_url(w.url) for w in links} | own
-    for web in vault.links:
-        if normalize_url(web.url) not in linked:
-            linked.add(normalize_url(web.url))
-            links.append(web)
-            link_sources.append(1)
-    tags = list(digest.tags)
-    known = {normalize_tag(t) for t in tags}
-    for tag in vault.tags:
-        if normalize_tag(tag) not in known:
-            known.add(normalize_tag(tag))
-            tags.append(tag)
-    merged = replace(
-        digest,
-        kind=ItemKind.PAPER if ItemKind.PAPER in (digest.kind, vault.kind) or own_id else digest.kind,
-        authors=digest.authors or vault.authors,
-        urls=tuple(urls),
-        abstract=digest.abstract or vault.abstract,
-        commentary_ko=vault.commentary_ko if fuller else tuple(commentary_ko),
-        commentary_en=vault.commentary_en if fuller else digest.commentary_en,
-        tags=tuple(tags),
-        refs=tuple(refs),
-        links=tuple(links),
-        wiki_links=vault.wiki_links,
-        arxiv_id=own_id,
-    )
-    return merged, tuple(ref_sources), tuple(link_sources)
+    return urls, commentary_ko, links
+
+
+def _with_new(
+    first: Iterable[_T], second: Iterable[_T], key: Callable[[_T], Hashable], known: Iterable[Hashable]
+) -> tuple[list[_T], list[int]]:
+    """``first``, then each of ``second`` whose ``key`` is neither in ``first`` nor ``known`` (once);
+    and for each, 0 when it is from ``first``, 1 when from ``second``."""
+    items = list(first)
+    sources = [0] * len(items)
+    seen = {key(item) for item in items}
+    seen.update(known)
+    for item in second:
+        found = key(item)
+        if found not in seen:
+            seen.add(found)
+            items.append(item)
+            sources.append(1)
+    return items, sources
 
 
 def _bare_url(text: str) -> str | None:

@@ -121,26 +121,39 @@ def running_server(
             text=True,
         )
         try:
-            deadline = time.monotonic() + startup
-            triples = _count(url)
-            while triples is None:
-                if process.poll() is not None:
-                    detail = " ".join((process.stderr.read() if process.stderr else "").split())[:300]
-                    raise PushError(
-                        f"the oxigraph server stopped at start ({detail}); is port {port} taken? try --port"
-                    )
-                if time.monotonic() > deadline:
-                    raise PushError(f"the oxigraph server did not answer on {url} within {startup:g} s")
-                time.sleep(0.05)
-                triples = _count(url)
+            triples = _wait_until_serving(process, url, port, startup)
             yield Server(process, url, graph_file, triples)
         finally:
-            if process.poll() is None:
-                process.terminate()
-                try:
-                    process.wait(10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
-            if process.stderr:
-                process.stderr.close()
+            _stop(process)
+
+
+def _wait_until_serving(process: subprocess.Popen, url: str, port: int, startup: float) -> int:
+    """The number of triples, once the server answers (its first answer also says it is up).
+
+    Raises:
+        PushError: the server stopped, or did not answer within ``startup`` seconds.
+    """
+    deadline = time.monotonic() + startup
+    triples = _count(url)
+    while triples is None:
+        if process.poll() is not None:
+            detail = " ".join((process.stderr.read() if process.stderr else "").split())[:300]
+            raise PushError(f"the oxigraph server stopped at start ({detail}); is port {port} taken? try --port")
+        if time.monotonic() > deadline:
+            raise PushError(f"the oxigraph server did not answer on {url} within {startup:g} s")
+        time.sleep(0.05)
+        triples = _count(url)
+    return triples
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """Stop the server, politely first; a server that ignores SIGTERM for 10 s is killed."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    if process.stderr:
+        process.stderr.close()

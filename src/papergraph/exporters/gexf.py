@@ -90,6 +90,48 @@ def generate_gexf(G: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
     ids = unique_ids(G.nodes, lambda text: XML_ILLEGAL.sub("", text) or "node")
     started = first_seen_dates(G)
     rows = ctx.shared("gephi rows", lambda: SharedRows(G, cleaner, node_iris(G, ctx.base_iri)))
+    # Nodes first, then edges, each in graph order, as diagnostics are reported.
+    nodes = _node_pieces(G, rows)
+    edges = _edge_pieces(G, ctx, cleaner, started)
+    node_columns = columns_of((piece.kinds for piece in nodes), PREFERRED_NODE_COLUMNS)
+    edge_columns = columns_of((piece.kinds for piece in edges), PREFERRED_EDGE_COLUMNS)
+
+    out = _head(ctx.title, started)
+    for domain, columns in (("node", node_columns), ("edge", edge_columns)):
+        if columns:
+            out.append(_declarations(domain, columns))
+    out.append(f'\n    <nodes count="{len(nodes)}">')
+    nodes_at = len(out)
+    out.append(f'\n    </nodes>\n    <edges count="{len(edges)}">')
+    out.extend(_edge_elements(edges, ids, edge_columns))
+    out.append("\n    </edges>\n  </graph>\n</gexf>\n")
+    rendered = _node_elements(nodes, rows, ids, node_columns, started)
+    # Everything but the positions is ready: only now wait for the layout.
+    layout = ctx.layout
+    out[nodes_at:nodes_at] = [
+        text + _position(position_of(layout, node)) + "\n      </node>" for node, text in rendered
+    ]
+    return "".join(out).encode("utf-8")
+
+
+def _head(title: str, started: dict[Hashable, str]) -> list[str]:
+    """Everything before the attribute declarations: a timeline graph when anything has a date."""
+    dynamic = bool(started)
+    graph_attributes = {"defaultedgetype": "directed", "mode": "dynamic" if dynamic else "static"}
+    if dynamic:
+        graph_attributes.update({"timeformat": "date", "timerepresentation": "interval"})
+    return [
+        '<?xml version="1.0" encoding="UTF-8"?>\n',
+        f'<gexf xmlns="{GEXF_NS}" xmlns:viz="{VIZ_NS}" xmlns:xsi="{XSI_NS}" version="1.3" '
+        f'xsi:schemaLocation="{SCHEMA_LOCATION}">',
+        "\n  <meta" + (f' lastmodifieddate="{max(started.values())}"' if dynamic else "") + ">",
+        f"\n    <creator>papergraph</creator>\n    <description>{escape_text(title)}</description>\n  </meta>",
+        "\n  <graph" + "".join(f' {name}="{value}"' for name, value in graph_attributes.items()) + ">",
+    ]
+
+
+def _node_pieces(G: nx.MultiDiGraph, rows: SharedRows) -> list[Piece]:
+    """One filled piece per node; the label is left out of the columns (it is the ``<node>``'s own attribute)."""
 
     def node_values(piece: Piece) -> None:
         row = rows.get(piece.subject)
@@ -100,11 +142,20 @@ def generate_gexf(G: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
         piece = Piece(node, node_values)
         piece.fill()
         nodes.append(piece)
+    return nodes
+
+
+def _edge_pieces(
+    G: nx.MultiDiGraph, ctx: ExportContext, cleaner: TextCleaner, started: dict[Hashable, str]
+) -> list[_EdgePiece]:
+    """One filled piece per bundle of same-kind edges between two nodes, from the day both ends exist."""
 
     def edge_values(piece: _EdgePiece) -> None:
         bundle = clean_bundle(cleaner, *piece.subject)  # type: ignore[misc]
         names = list(dict.fromkeys(name for edge in bundle.edges for name in edge))
         scalars, lists = bundle_values(bundle, names)
+        # kind and label are the <edge>'s own attributes; values that differ
+        # between the bundled edges go in a plural list column
         values = {k: v for k, v in scalars.items() if k not in NATIVE_EDGE_ATTRIBUTES}
         taken = set(names)
         for name, items in lists.items():
@@ -119,29 +170,11 @@ def generate_gexf(G: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
         piece = _EdgePiece((source, target, raw), edge_values, start)  # type: ignore[arg-type]
         piece.fill()
         edges.append(piece)
+    return edges
 
-    node_columns = columns_of((piece.kinds for piece in nodes), PREFERRED_NODE_COLUMNS)
-    edge_columns = columns_of((piece.kinds for piece in edges), PREFERRED_EDGE_COLUMNS)
 
-    dynamic = bool(started)
-    graph_attributes = {"defaultedgetype": "directed", "mode": "dynamic" if dynamic else "static"}
-    if dynamic:
-        graph_attributes.update({"timeformat": "date", "timerepresentation": "interval"})
-
-    out = [
-        '<?xml version="1.0" encoding="UTF-8"?>\n',
-        f'<gexf xmlns="{GEXF_NS}" xmlns:viz="{VIZ_NS}" xmlns:xsi="{XSI_NS}" version="1.3" '
-        f'xsi:schemaLocation="{SCHEMA_LOCATION}">',
-        "\n  <meta" + (f' lastmodifieddate="{max(started.values())}"' if dynamic else "") + ">",
-        f"\n    <creator>papergraph</creator>\n    <description>{escape_text(ctx.title)}</description>\n  </meta>",
-        "\n  <graph" + "".join(f' {name}="{value}"' for name, value in graph_attributes.items()) + ">",
-    ]
-    for domain, columns in (("node", node_columns), ("edge", edge_columns)):
-        if columns:
-            out.append(_declarations(domain, columns))
-    out.append(f'\n    <nodes count="{len(nodes)}">')
-    nodes_at = len(out)
-    out.append(f'\n    </nodes>\n    <edges count="{len(edges)}">')
+def _edge_elements(edges: list[_EdgePiece], ids: dict[Hashable, str], columns: Columns) -> list[str]:
+    """The ``<edge>`` elements, with ids made from their ends and kind (see :func:`edge_ids`)."""
 
     def edge_rest(piece: _EdgePiece) -> str:
         """The edge element after its id (which depends on the edge's place in the file)."""
@@ -157,25 +190,26 @@ def generate_gexf(G: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
         attributes += f' weight="{float(len(raw))!r}"'
         if piece.start:
             attributes += f' start="{piece.start}"'
-        attvalues = _attvalues(piece.values, edge_columns, "        ")  # type: ignore[arg-type]
+        attvalues = _attvalues(piece.values, columns, "        ")  # type: ignore[arg-type]
         return attributes + (f">{attvalues}\n      </edge>" if attvalues else "/>")
 
     keys = ((ids[s], ids[t], str(kind)) for s, t, kind in (_edge_key(piece) for piece in edges))
-    for edge_id, piece in zip(edge_ids(keys), edges):
-        out.append(f'\n      <edge id="{edge_id}" ' + piece.text(edge_rest))  # type: ignore[arg-type]
-    out.append("\n    </edges>\n  </graph>\n</gexf>\n")
+    return [
+        f'\n      <edge id="{edge_id}" ' + piece.text(edge_rest)  # type: ignore[arg-type]
+        for edge_id, piece in zip(edge_ids(keys), edges)
+    ]
+
+
+def _node_elements(
+    nodes: list[Piece], rows: SharedRows, ids: dict[Hashable, str], columns: Columns, started: dict[Hashable, str]
+) -> list[tuple[Hashable, str]]:
+    """Each node and its ``<node>`` element up to its position, which waits for the layout."""
 
     def node_text(piece: Piece) -> str:
         row = rows.get(piece.subject)
-        return _node(ids[row.id], row, piece.values, node_columns, started.get(row.id))  # type: ignore[arg-type]
+        return _node(ids[row.id], row, piece.values, columns, started.get(row.id))  # type: ignore[arg-type]
 
-    # Everything but the positions is ready: only now wait for the layout.
-    rendered = [(piece.subject, piece.text(node_text)) for piece in nodes]
-    layout = ctx.layout
-    out[nodes_at:nodes_at] = [
-        text + _position(position_of(layout, node)) + "\n      </node>" for node, text in rendered
-    ]
-    return "".join(out).encode("utf-8")
+    return [(piece.subject, piece.text(node_text)) for piece in nodes]
 
 
 def _edge_key(piece: Piece) -> tuple[Hashable, Hashable, object]:

@@ -24,6 +24,7 @@ that all of those readers and the GraphML 1.0 XSD accept:
 from __future__ import annotations
 
 import re
+from collections.abc import Hashable
 
 import networkx as nx
 
@@ -88,45 +89,12 @@ def generate_graphml(G: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
     cleaner = TextCleaner(G, ctx)
     ids = unique_ids(G.nodes, graphml_node_id)
     rows = ctx.shared("gephi rows", lambda: SharedRows(G, cleaner, node_iris(G, ctx.base_iri)))
-
-    def node_values(piece: Piece) -> None:
-        piece.values = _node_values(rows.get(piece.subject), cleaner)
-
-    def edge_values(piece: Piece) -> None:
-        piece.values = _edge_values(clean_bundle(cleaner, *piece.subject))  # type: ignore[misc]
-
-    # Rows first, then ids, then edges, each in graph order, as diagnostics are reported.
-    nodes = [Piece(node, node_values) for node in G]
-    for piece in nodes:
-        rows.get(piece.subject)
-    for piece in nodes:
-        piece.fill()
-    edges = []
-    raw_edges = ctx.shared("gephi edges", lambda: list(G.edges(data=True)))
-    for source, target, raw in raw_bundles(raw_edges, lambda data: None):
-        piece = Piece((source, target, raw), edge_values)
-        piece.fill()
-        edges.append((ids[source], ids[target], piece))
-
+    nodes = _node_pieces(G, rows, cleaner)
+    edges = _edge_pieces(G, ctx, cleaner, ids)
     node_columns = columns_of((piece.kinds for piece in nodes), PREFERRED_NODE_COLUMNS)
     node_columns = Columns((*node_columns, *POSITION_COLUMNS))
     edge_columns = columns_of((piece.kinds for _, _, piece in edges), (*PREFERRED_EDGE_COLUMNS, "weight"))
-    keys: dict[tuple[str, str], str] = {}
-    for domain, columns in (("node", node_columns), ("edge", edge_columns)):
-        for column in columns:
-            keys[(domain, column.name)] = f"d{len(keys)}"
-
-    out = [
-        '<?xml version="1.0" encoding="UTF-8"?>\n',
-        f'<graphml xmlns="{GRAPHML_NS}" xmlns:xsi="{XSI_NS}" xsi:schemaLocation="{SCHEMA_LOCATION}">',
-    ]
-    for domain, columns in (("node", node_columns), ("edge", edge_columns)):
-        for column in columns:
-            out.append(
-                f'\n  <key id="{keys[(domain, column.name)]}" for="{domain}" '
-                f'attr.name="{escape_attribute(column.name)}" attr.type="{GRAPHML_TYPES[column.type]}"/>'
-            )
-    out.append('\n  <graph id="G" edgedefault="directed">')
+    keys, declarations = _declare_keys({"node": node_columns, "edge": edge_columns})
 
     def node_children(piece: Piece) -> str:
         return _children(piece.values, node_columns, keys, "node")  # type: ignore[arg-type]
@@ -142,9 +110,76 @@ def generate_graphml(G: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
         + _element_end(piece.text(edge_children), "edge")
         for edge_id, (source, target, piece) in zip(edge_ids((s, t) for s, t, _ in edges), edges)
     )
+    # Everything but the positions is ready: only now wait for the layout.
+    placed = _placed_nodes(nodes, rendered, ctx.layout, keys)
+    return "".join(
+        (
+            '<?xml version="1.0" encoding="UTF-8"?>\n',
+            f'<graphml xmlns="{GRAPHML_NS}" xmlns:xsi="{XSI_NS}" xsi:schemaLocation="{SCHEMA_LOCATION}">',
+            declarations,
+            '\n  <graph id="G" edgedefault="directed">',
+            placed,
+            edge_part,
+            "\n  </graph>\n</graphml>\n",
+        )
+    ).encode("utf-8")
 
-    layout = ctx.layout
+
+def _node_pieces(G: nx.MultiDiGraph, rows: SharedRows, cleaner: TextCleaner) -> list[Piece]:
+    """One filled piece per node.
+
+    Rows first, then ids (in :func:`_node_values`), each in graph order, as
+    diagnostics are reported.
+    """
+
+    def node_values(piece: Piece) -> None:
+        piece.values = _node_values(rows.get(piece.subject), cleaner)
+
+    nodes = [Piece(node, node_values) for node in G]
+    for piece in nodes:
+        rows.get(piece.subject)
+    for piece in nodes:
+        piece.fill()
+    return nodes
+
+
+def _edge_pieces(
+    G: nx.MultiDiGraph, ctx: ExportContext, cleaner: TextCleaner, ids: dict[Hashable, str]
+) -> list[tuple[str, str, Piece]]:
+    """``(source id, target id, piece)`` per pair of nodes: GraphML gets one edge for all edges between them."""
+
+    def edge_values(piece: Piece) -> None:
+        piece.values = _edge_values(clean_bundle(cleaner, *piece.subject))  # type: ignore[misc]
+
+    edges = []
+    raw_edges = ctx.shared("gephi edges", lambda: list(G.edges(data=True)))
+    for source, target, raw in raw_bundles(raw_edges, lambda data: None):
+        piece = Piece((source, target, raw), edge_values)
+        piece.fill()
+        edges.append((ids[source], ids[target], piece))
+    return edges
+
+
+def _declare_keys(columns: dict[str, Columns]) -> tuple[dict[tuple[str, str], str], str]:
+    """The ``<key>`` id of each ``(domain, column)`` (``d0``, ``d1``, … in order), and the elements declaring them."""
+    keys: dict[tuple[str, str], str] = {}
+    declarations = []
+    for domain, domain_columns in columns.items():
+        for column in domain_columns:
+            keys[(domain, column.name)] = key = f"d{len(keys)}"
+            declarations.append(
+                f'\n  <key id="{key}" for="{domain}" '
+                f'attr.name="{escape_attribute(column.name)}" attr.type="{GRAPHML_TYPES[column.type]}"/>'
+            )
+    return keys, "".join(declarations)
+
+
+def _placed_nodes(
+    nodes: list[Piece], rendered: list[tuple[str, str]], layout: dict, keys: dict[tuple[str, str], str]
+) -> str:
+    """The ``<node>`` elements, each with its ``x``/``y`` from the layout (none for a node it does not place)."""
     x_key, y_key = keys[("node", "x")], keys[("node", "y")]
+    out = []
     for piece, (start, children) in zip(nodes, rendered):
         position = position_of(layout, piece.subject)
         if position is not None:
@@ -153,9 +188,7 @@ def generate_graphml(G: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
                 f'\n      <data key="{y_key}">{value_text(position[1])}</data>'
             )
         out.append(start + _element_end(children, "node"))
-    out.append(edge_part)
-    out.append("\n  </graph>\n</graphml>\n")
-    return "".join(out).encode("utf-8")
+    return "".join(out)
 
 
 def _node_values(row: NodeRow, cleaner: TextCleaner) -> dict[str, object]:

@@ -302,11 +302,35 @@ def build_page_data(G: nx.MultiDiGraph, layout: Mapping[Hashable, tuple[float, f
     kinds = [str(G.nodes[n].get(Attr.KIND)) for n in order]
     kinds = [kind if kind in KIND_STYLES else _ITEM for kind in kinds]
     values = _values(G, order, kinds)
-    top_value = max(values, default=1) or 1
-    sizes = [round(MIN_SIZE + (MAX_SIZE - MIN_SIZE) * math.sqrt(v / top_value)) for v in values]
     communities = _communities(G, index)
     community = [_community_of(G.nodes[n], len(communities)) for n in order]
+    nodes = _vis_nodes(G, order, kinds, _node_sizes(values), community)
+    edges, details = _vis_edges(G, index)
+    _fill_details(G, order, kinds, nodes, details)
+    _notes_join_their_items(kinds, details, community)
+    edges.extend(_map_edges(details, kinds))
+    # Note dates: a digest's notes carry its date, and dated vault notes count too.
+    dates = sorted({details[i]["d"] for i, kind in enumerate(kinds) if kind == _NOTE and details[i].get("d")})
+    date_range = (dates[0], dates[-1]) if dates else None
+    counts = Counter(kinds)
+    config = _page_config(kinds, counts, values, community, details, communities, dates)
+    summary = _summary(counts, len(G.edges), date_range, len(communities))
+    page = PageData(nodes, edges, details, [str(n) for n in order], config, summary, date_range)
+    if layout is not None:
+        place_nodes(page, order, layout)
+    return page
 
+
+def _node_sizes(values: list[int]) -> list[int]:
+    """Node sizes from their values: the area, not the radius, grows with the value."""
+    top_value = max(values, default=1) or 1
+    return [round(MIN_SIZE + (MAX_SIZE - MIN_SIZE) * math.sqrt(v / top_value)) for v in values]
+
+
+def _vis_nodes(
+    G: nx.MultiDiGraph, order: list, kinds: list[str], sizes: list[int], community: list[int]
+) -> list[dict[str, Any]]:
+    """vis-network's node list: group, label, size, tooltip; positions come later (:func:`place_nodes`)."""
     nodes: list[dict[str, Any]] = []
     for i, node in enumerate(order):
         data = G.nodes[node]
@@ -325,9 +349,13 @@ def build_page_data(G: nx.MultiDiGraph, layout: Mapping[Hashable, tuple[float, f
         if title:
             entry["title"] = title
         nodes.append(entry)
+    return nodes
 
+
+def _vis_edges(G: nx.MultiDiGraph, index: Mapping[Hashable, int]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """vis-network's edge list, and the details each edge gives its nodes (one pass over the edges)."""
     edges: list[dict[str, Any]] = []
-    details: list[dict[str, Any]] = [{} for _ in order]
+    details: list[dict[str, Any]] = [{} for _ in index]
     for u, v, data in G.edges(data=True):
         i, j = index[u], index[v]
         edge_kind = data.get(Attr.KIND)
@@ -336,7 +364,13 @@ def build_page_data(G: nx.MultiDiGraph, layout: Mapping[Hashable, tuple[float, f
             edge["dashes"] = True
         edges.append(edge)
         _collect_detail(details, i, j, edge_kind, data)
+    return edges, details
 
+
+def _fill_details(
+    G: nx.MultiDiGraph, order: list, kinds: list[str], nodes: list[dict[str, Any]], details: list[dict[str, Any]]
+) -> None:
+    """Add each node's own values to its details: the kind's fields, a shortened label's full name, citations."""
     for i, node in enumerate(order):
         _node_detail(details[i], kinds[i], G.nodes[node])
         if nodes[i]["label"].endswith("…") and kinds[i] in (_PERSON, _ORGANIZATION, _TAG):
@@ -344,18 +378,27 @@ def build_page_data(G: nx.MultiDiGraph, layout: Mapping[Hashable, tuple[float, f
         cited_by = G.nodes[node].get(CITED_BY_ATTR)
         if isinstance(cited_by, int) and cited_by > 0:
             details[i]["cbn"] = cited_by
+
+
+def _notes_join_their_items(kinds: list[str], details: list[dict[str, Any]], community: list[int]) -> None:
+    """A note belongs to its paper's community (the community filter keeps both)."""
     for i, kind in enumerate(kinds):
-        # A note belongs to its paper's community (the community filter keeps both).
         if kind == _NOTE and "i" in details[i] and community[details[i]["i"]] >= 0:
             community[i] = community[details[i]["i"]]
-    edges.extend(_map_edges(details, kinds))
 
-    # Note dates: a digest's notes carry its date, and dated vault notes count too.
-    dates = sorted({details[i]["d"] for i, kind in enumerate(kinds) if kind == _NOTE and details[i].get("d")})
-    date_range = (dates[0], dates[-1]) if dates else None
-    counts = Counter(kinds)
+
+def _page_config(
+    kinds: list[str],
+    counts: Counter,
+    values: list[int],
+    community: list[int],
+    details: list[dict[str, Any]],
+    communities: list[dict[str, Any]],
+    dates: list[str],
+) -> dict[str, Any]:
+    """The page's settings and per-node columns (``graph.js`` reads them by these short keys)."""
     kind_names = list(KIND_STYLES)
-    config = {
+    return {
         "kinds": [
             {
                 "kind": kind,
@@ -370,19 +413,14 @@ def build_page_data(G: nx.MultiDiGraph, layout: Mapping[Hashable, tuple[float, f
         "k": [kind_names.index(kind) for kind in kinds],
         "v": values,
         "cm": community,
-        "hidden": _hidden_kinds(len(order), counts),
-        "big": len(order) > BIG_GRAPH,
+        "hidden": _hidden_kinds(len(kinds), counts),
+        "big": len(kinds) > BIG_GRAPH,
         "dates": dates,
         "top_tags": _top(kinds, values, _TAG, 12),
         "top_cited": _top_cited(details, kinds, 10),
         "communities": communities,
         "labelled": LABELLED_COMMUNITIES,
     }
-    summary = _summary(counts, len(G.edges), date_range, len(communities))
-    page = PageData(nodes, edges, details, [str(n) for n in order], config, summary, date_range)
-    if layout is not None:
-        place_nodes(page, order, layout)
-    return page
 
 
 def place_nodes(page: PageData, order: list, layout: Mapping[Hashable, tuple[float, float]]) -> None:
@@ -534,57 +572,84 @@ def _collect_detail(details: list[dict[str, Any]], i: int, j: int, kind: object,
 
 def _node_detail(detail: dict[str, Any], kind: str, data: Mapping[str, Any]) -> None:
     """Add a node's own attributes to its detail record (None and empty values dropped)."""
-    if kind == _ITEM:
-        detail["t"] = str(data.get(Attr.TITLE) or data.get(Attr.LABEL) or "")
-        detail["y"] = str(data.get(Attr.ITEM_TYPE) or "other")
-        if data.get(Attr.ABSTRACT):
-            detail["ab"] = str(data[Attr.ABSTRACT])
-        urls = [u for u in (safe_url(u) for u in _as_list(data.get(Attr.URLS))) if u]
-        if urls:
-            detail["u"] = urls
-        if data.get(Attr.ARXIV_ID):
-            detail["ax"] = str(data[Attr.ARXIV_ID])
-    elif kind == _NOTE:
-        if data.get(Attr.DATE):
-            detail["d"] = str(data[Attr.DATE])
-        ko = [str(t) for t in _as_list(data.get(Attr.COMMENTARY_KO))]
-        en = [str(t) for t in _as_list(data.get(Attr.COMMENTARY_EN))]
-        if ko:
-            detail["ko"] = ko
-        if en:
-            detail["en"] = en
-        path = data.get(Attr.PATH)
-        sources = [str(s) for s in _as_list(data.get(Attr.SOURCES))]
-        if sources:
-            detail["s"] = "; ".join(sources)  # a digest entry and the vault note it was written from
-        elif path:
-            start, end = data.get(Attr.LINE_START), data.get(Attr.LINE_END)
-            detail["s"] = f"{path}:{start}-{end}" if start else str(path)
-        if data.get(Attr.SOURCE_KIND) == "vault":
-            detail["v"] = 1
-    elif kind == _DIGEST:
-        if data.get(Attr.DATE):
-            detail["d"] = str(data[Attr.DATE])
-        if data.get(Attr.HEADER):
-            detail["h"] = str(data[Attr.HEADER])
-        if data.get(Attr.PATH):
-            detail["s"] = str(data[Attr.PATH])
-    elif kind == _TAG:
-        spellings = [str(s) for s in _as_list(data.get(Attr.SPELLINGS))]
-        if len(spellings) > 1:
-            detail["sp"] = spellings
-    elif kind == _ARXIV:
-        detail["ax"] = str(data.get(Attr.ARXIV_ID) or "")
-        if data.get(Attr.TITLE):  # from arXiv metadata
-            detail["t"] = str(data[Attr.TITLE])
-        if data.get(Attr.ABSTRACT):
-            detail["ab"] = str(data[Attr.ABSTRACT])
-    elif kind == _LINK:
-        url = safe_url(data.get(Attr.URL))
-        if url:
-            detail["u"] = [url]
-        if data.get(Attr.IS_CODE):
-            detail["code"] = 1
+    add = _DETAIL_OF_KIND.get(kind)
+    if add is not None:
+        add(detail, data)
+
+
+def _item_detail(detail: dict[str, Any], data: Mapping[str, Any]) -> None:
+    detail["t"] = str(data.get(Attr.TITLE) or data.get(Attr.LABEL) or "")
+    detail["y"] = str(data.get(Attr.ITEM_TYPE) or "other")
+    if data.get(Attr.ABSTRACT):
+        detail["ab"] = str(data[Attr.ABSTRACT])
+    urls = [u for u in (safe_url(u) for u in _as_list(data.get(Attr.URLS))) if u]
+    if urls:
+        detail["u"] = urls
+    if data.get(Attr.ARXIV_ID):
+        detail["ax"] = str(data[Attr.ARXIV_ID])
+
+
+def _note_detail(detail: dict[str, Any], data: Mapping[str, Any]) -> None:
+    if data.get(Attr.DATE):
+        detail["d"] = str(data[Attr.DATE])
+    ko = [str(t) for t in _as_list(data.get(Attr.COMMENTARY_KO))]
+    en = [str(t) for t in _as_list(data.get(Attr.COMMENTARY_EN))]
+    if ko:
+        detail["ko"] = ko
+    if en:
+        detail["en"] = en
+    path = data.get(Attr.PATH)
+    sources = [str(s) for s in _as_list(data.get(Attr.SOURCES))]
+    if sources:
+        detail["s"] = "; ".join(sources)  # a digest entry and the vault note it was written from
+    elif path:
+        start, end = data.get(Attr.LINE_START), data.get(Attr.LINE_END)
+        detail["s"] = f"{path}:{start}-{end}" if start else str(path)
+    if data.get(Attr.SOURCE_KIND) == "vault":
+        detail["v"] = 1
+
+
+def _digest_detail(detail: dict[str, Any], data: Mapping[str, Any]) -> None:
+    if data.get(Attr.DATE):
+        detail["d"] = str(data[Attr.DATE])
+    if data.get(Attr.HEADER):
+        detail["h"] = str(data[Attr.HEADER])
+    if data.get(Attr.PATH):
+        detail["s"] = str(data[Attr.PATH])
+
+
+def _tag_detail(detail: dict[str, Any], data: Mapping[str, Any]) -> None:
+    spellings = [str(s) for s in _as_list(data.get(Attr.SPELLINGS))]
+    if len(spellings) > 1:
+        detail["sp"] = spellings
+
+
+def _arxiv_detail(detail: dict[str, Any], data: Mapping[str, Any]) -> None:
+    detail["ax"] = str(data.get(Attr.ARXIV_ID) or "")
+    if data.get(Attr.TITLE):  # from arXiv metadata
+        detail["t"] = str(data[Attr.TITLE])
+    if data.get(Attr.ABSTRACT):
+        detail["ab"] = str(data[Attr.ABSTRACT])
+
+
+def _link_detail(detail: dict[str, Any], data: Mapping[str, Any]) -> None:
+    url = safe_url(data.get(Attr.URL))
+    if url:
+        detail["u"] = [url]
+    if data.get(Attr.IS_CODE):
+        detail["code"] = 1
+
+
+# What the detail panel shows of each kind's own attributes (people and
+# organisations have none beyond their name: their papers come from edges).
+_DETAIL_OF_KIND: dict[str, Callable[[dict[str, Any], Mapping[str, Any]], None]] = {
+    _ITEM: _item_detail,
+    _NOTE: _note_detail,
+    _DIGEST: _digest_detail,
+    _TAG: _tag_detail,
+    _ARXIV: _arxiv_detail,
+    _LINK: _link_detail,
+}
 
 
 def _hidden_kinds(size: int, counts: Counter) -> list[str]:
@@ -633,6 +698,44 @@ def _summary(
     return parts
 
 
+# The vis-network options that do not depend on the graph.
+VIS_NODE_OPTIONS: dict[str, Any] = {
+    "shape": "dot",
+    "borderWidth": 1,
+    # Level of detail: vis skips a label drawn smaller than this many pixels.
+    "scaling": {"label": {"drawThreshold": 8}},
+    "font": {"size": 11, "face": FONT_STACK, "color": "#1f2937", "strokeWidth": 3, "strokeColor": "#ffffff"},
+}
+VIS_EDGE_OPTIONS: dict[str, Any] = {
+    "smooth": False,
+    "width": 0.6,
+    "selectionWidth": 1.6,
+    "color": {"color": "#cbd2dc", "highlight": "#334155", "hover": "#64748b", "inherit": False, "opacity": 0.9},
+}
+VIS_INTERACTION: dict[str, Any] = {
+    "hover": True,
+    "tooltipDelay": 250,
+    # One wheel notch zooms 18% instead of 10%: readable labels in ~12 notches.
+    "zoomSpeed": 1.8,
+    "hideEdgesOnDrag": False,  # on big graphs: see vis_options
+    "hideEdgesOnZoom": False,
+    "keyboard": False,
+    "multiselect": False,
+    "navigationButtons": False,
+}
+SELECTED_BORDER = "#111827"
+"""The border of a selected or hovered node, whatever its group's colour."""
+
+
+def _vis_group(shape: str, background: str, border: str) -> dict[str, Any]:
+    """A vis-network group: a shape and its colours, plain and when selected or hovered."""
+    selected = {"background": background, "border": SELECTED_BORDER}
+    return {
+        "shape": shape,
+        "color": {"background": background, "border": border, "highlight": selected, "hover": dict(selected)},
+    }
+
+
 def vis_options(big: bool, communities: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """The vis-network options: fixed strings and numbers only (no input text).
 
@@ -640,65 +743,18 @@ def vis_options(big: bool, communities: list[dict[str, Any]] | None = None) -> d
     stays per node). On big graphs edges are not drawn while the view moves
     (vis draws every edge, visible or not, on every frame).
     """
-    groups: dict[str, dict[str, Any]] = {
-        kind: {
-            "shape": style.shape,
-            "color": {
-                "background": style.color,
-                "border": style.border,
-                "highlight": {"background": style.color, "border": "#111827"},
-                "hover": {"background": style.color, "border": "#111827"},
-            },
-        }
-        for kind, style in KIND_STYLES.items()
-    }
+    groups = {kind: _vis_group(style.shape, style.color, style.border) for kind, style in KIND_STYLES.items()}
     for community in communities or ():
-        color = community["color"]
-        groups[f"c{community['id']}"] = {
-            "shape": "dot",
-            "color": {
-                "background": color,
-                "border": "#ffffff",
-                "highlight": {"background": color, "border": "#111827"},
-                "hover": {"background": color, "border": "#111827"},
-            },
-        }
+        groups[f"c{community['id']}"] = _vis_group("dot", community["color"], "#ffffff")
     groups[_NOTE]["size"] = 5
     return {
         "autoResize": True,
         "physics": {"enabled": False},
         "layout": {"improvedLayout": False},
         "groups": groups,
-        "nodes": {
-            "shape": "dot",
-            "borderWidth": 1,
-            # Level of detail: vis skips a label drawn smaller than this many pixels.
-            "scaling": {"label": {"drawThreshold": 8}},
-            "font": {
-                "size": 11,
-                "face": FONT_STACK,
-                "color": "#1f2937",
-                "strokeWidth": 3,
-                "strokeColor": "#ffffff",
-            },
-        },
-        "edges": {
-            "smooth": False,
-            "width": 0.6,
-            "selectionWidth": 1.6,
-            "color": {"color": "#cbd2dc", "highlight": "#334155", "hover": "#64748b", "inherit": False, "opacity": 0.9},
-        },
-        "interaction": {
-            "hover": True,
-            "tooltipDelay": 250,
-            # One wheel notch zooms 18% instead of 10%: readable labels in ~12 notches.
-            "zoomSpeed": 1.8,
-            "hideEdgesOnDrag": big,
-            "hideEdgesOnZoom": big,
-            "keyboard": False,
-            "multiselect": False,
-            "navigationButtons": False,
-        },
+        "nodes": VIS_NODE_OPTIONS,
+        "edges": VIS_EDGE_OPTIONS,
+        "interaction": {**VIS_INTERACTION, "hideEdgesOnDrag": big, "hideEdgesOnZoom": big},
     }
 
 

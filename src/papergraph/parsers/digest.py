@@ -273,38 +273,19 @@ class _DigestParser(LineReader):
                 "title-is-url",
             )
         rest = list(block.lines)
-        authors: tuple[Author, ...] = ()
-        author_lines: list[int] = []
-        if rest and is_author_line(self.text(rest[0])):
-            author_lines.append(rest.pop(0))
-            body = author_line_body(self.text(author_lines[0]))
-            # An author line that never closes may continue on the next line.
-            if body and not body[1] and rest:
-                nxt = self.text(rest[0]).strip()
-                if (
-                    nxt.endswith(")")
-                    and "(" not in nxt
-                    and all(looks_like_name(p) for p in split_top_level(nxt[:-1]) if p)
-                ):
-                    author_lines.append(rest.pop(0))
-            joined = " ".join(self.text(n).strip() for n in author_lines)
-            authors = parse_authors(joined, author_lines[0])
+        authors, author_lines = self._authors(rest)
         urls = self._own_urls(rest, has_person=any(a.kind is AgentKind.PERSON for a in authors))
         other_lines: list[int] = []
         own_id = self._own_id_line(rest, other_lines)
         abstract, korean, english = self._body(rest, has_authors=bool(authors))
-        tags: list[str] = []
-        for number in block.tags:
-            for token in self.text(number).split():
-                tags.append(token[1:])
+        tags = [token[1:] for number in block.tags for token in self.text(number).split()]
         prose = ([abstract] if abstract else []) + list(korean) + list(english)
         refs, links = find_references(sorted(prose, key=lambda t: t.line), self.diagnose)
         own_ids = {found.id for found in (parse_arxiv_url(u.text) for u in urls) if found}
         if own_id is None and len(own_ids) == 1:
             own_id = own_ids.pop()  # several arXiv URL lines name no one paper
-        span_end = max([block.last])
         return Entry(
-            source=SourceSpan(self.path, block.title[0], span_end),
+            source=SourceSpan(self.path, block.title[0], block.last),
             title=title_text,
             title_lines=tuple(block.title),
             kind=classify_item(
@@ -328,6 +309,20 @@ class _DigestParser(LineReader):
             arxiv_id=own_id,
             other_lines=tuple(other_lines),
         )
+
+    def _authors(self, rest: list[int]) -> tuple[tuple[Author, ...], list[int]]:
+        """Take the author line (one or two lines) from the front of ``rest``: the authors and their lines."""
+        if not rest or not is_author_line(self.text(rest[0])):
+            return (), []
+        author_lines = [rest.pop(0)]
+        body = author_line_body(self.text(author_lines[0]))
+        # An author line that never closes may continue on the next line.
+        if body and not body[1] and rest:
+            nxt = self.text(rest[0]).strip()
+            if nxt.endswith(")") and "(" not in nxt and all(looks_like_name(p) for p in split_top_level(nxt[:-1]) if p):
+                author_lines.append(rest.pop(0))
+        joined = " ".join(self.text(n).strip() for n in author_lines)
+        return parse_authors(joined, author_lines[0]), author_lines
 
     def _own_urls(self, rest: list[int], *, has_person: bool) -> list[TextLine]:
         """Take the URL lines after the author line that are the item's own pages.

@@ -266,6 +266,147 @@ class _Body:
     other: list[int] = field(default_factory=list)
 
 
+class _BodyReader:
+    """Sorts the lines after a note's header into a :class:`_Body`.
+
+    The body is read line by line with a little state, because a line alone
+    does not say what it is: inside a code fence it is code, inside an
+    ``<english>`` block it is English, and consecutive ``>`` lines are one
+    blockquote whose place (before any prose: the abstract) is only known
+    once it ends.
+    """
+
+    def __init__(self, reader: LineReader):
+        self.reader = reader
+        self.body = _Body()
+        self.in_fence: int | None = None  # the line that opened the open code fence
+        self.in_english: int | None = None  # the line that opened the open <english> block
+        self.quote: list[int] = []  # the blockquote being read
+        self.seen_prose = False
+
+    def read(self, numbers: list[int]) -> _Body:
+        previous = -1
+        for number in numbers:
+            stripped = self.reader.text(number).strip()
+            if self.quote and (number != previous + 1 or not BLOCKQUOTE.match(stripped)):
+                self._end_quote()
+            previous = number
+            if not (self._code(number, stripped) or self._english_tag(number, stripped)):
+                self._line(number, stripped)
+        self._end_quote()
+        self._report_unclosed()
+        return self.body
+
+    def _code(self, number: int, stripped: str) -> bool:
+        """Take a fence line or a line inside a fence; False for any other line."""
+        body = self.body
+        if self.in_fence is None:
+            if not FENCE.match(stripped):
+                return False
+            self.in_fence = number
+            body.other.append(number)
+        elif FENCE.match(stripped):
+            self.in_fence = None
+            body.other.append(number)
+        else:
+            # Code stays text of its block (every line is in one field), and
+            # ``body.code`` keeps references from being searched in it.
+            body.code.add(number)
+            self._text(number, stripped)
+        return True
+
+    def _english_tag(self, number: int, stripped: str) -> bool:
+        """Take a line with ``<english>`` or ``</english>``; False for any other line."""
+        opening = ENGLISH_OPEN.search(stripped) if self.in_english is None else None
+        if opening:
+            self.in_english = number
+            before = stripped[: opening.start()].strip()
+            stripped = ENGLISH_OPEN.sub("", stripped, count=1).strip()
+            if ENGLISH_CLOSE.search(stripped):  # "<english>…</english>" on one line
+                self.in_english = None
+                stripped = ENGLISH_CLOSE.sub("", stripped, count=1).strip()
+            if before:
+                # "코멘트 <english>..." : the line reads as commentary, the block opens
+                self.body.prose.append(TextLine(number, stripped))
+                self.seen_prose = True
+            else:
+                self._english_or_markup(number, stripped)
+            return True
+        if self.in_english is not None and ENGLISH_CLOSE.search(stripped):
+            self.in_english = None
+            self._english_or_markup(number, ENGLISH_CLOSE.sub("", stripped, count=1).strip())
+            return True
+        return False
+
+    def _english_or_markup(self, number: int, rest: str) -> None:
+        """What is left of a line once its ``<english>`` tag is cut: English text, or markup if nothing."""
+        if rest:
+            self.body.english.append(TextLine(number, rest))
+        else:
+            self.body.other.append(number)
+
+    def _line(self, number: int, stripped: str) -> None:
+        """A line outside code and English tags: hashtags, markup, blockquote or prose."""
+        stray = _stray_word_in_tag_line(stripped)
+        if _is_tag_line(stripped) or stray:
+            self._tag_line(number, stripped, stray)
+        elif HEADING.match(stripped) or RULE.match(stripped) or _is_link_list(stripped):
+            self.body.other.append(number)
+        elif BLOCKQUOTE.match(stripped) and self.in_english is None:
+            self.quote.append(number)
+        else:
+            # "…튜닝하기. #vae": hashtags that end a prose line are tags
+            trailing = TRAILING_TAGS.search(stripped)
+            if trailing:
+                self.body.tags.extend(token[1:] for token in trailing["tags"].split())
+                stripped = stripped[: trailing.start()].rstrip()
+            self._text(number, stripped)
+            self.seen_prose = True
+
+    def _tag_line(self, number: int, stripped: str, stray: str | None) -> None:
+        self.body.tags.extend(token[1:] for token in stripped.split() if token != stray)
+        self.body.tag_lines.append(number)
+        if stray:
+            self.reader.diagnose(
+                number, f"tag line has a word that is not a tag: {stray!r}; write it as #{stray}", "tag-word"
+            )
+
+    def _text(self, number: int, text: str) -> None:
+        """A line of text, in the English block or in the commentary."""
+        (self.body.english if self.in_english is not None else self.body.prose).append(TextLine(number, text))
+
+    def _end_quote(self) -> None:
+        """File the blockquote just read: the abstract when no prose came before it, else commentary."""
+        quote, body = self.quote, self.body
+        if not quote:
+            return
+        texts = [re.sub(r"^\s*>\s?", "", self.reader.text(n)).strip() for n in quote]
+        if body.abstract is None and not self.seen_prose:
+            if CALLOUT.match(texts[0]) and len(quote) > 1:
+                # "> [!abstract] Abstract": the callout's heading is markup
+                body.other.append(quote[0])
+                quote, texts = quote[1:], texts[1:]
+            body.abstract = TextLine(quote[0], " ".join(t for t in texts if t))
+            body.other.extend(quote[1:])
+        else:
+            body.prose.extend(TextLine(n, self.reader.text(n).strip()) for n in quote)
+        self.quote = []
+
+    def _report_unclosed(self) -> None:
+        if self.in_fence is not None:
+            self.reader.diagnose(
+                self.in_fence,
+                "code block opened with ``` never closes; read to the end of the note as code",
+                "unclosed-code",
+            )
+        if self.in_english is not None:
+            self.reader.diagnose(
+                self.in_english,
+                "<english> block never closes; read to the end of the note as English (add </english>)",
+                "unclosed-english",
+            )
+
+
 class _VaultParser(LineReader):
     def __init__(self, text: str, path: str, relpath: str):
         super().__init__(text, path, relpath)
@@ -296,7 +437,7 @@ class _VaultParser(LineReader):
             if header is not None and not urls:
                 # "Title (Authors)" first, then the paper's URL alone on a line
                 urls, _, position = self._own_urls(position, after_header=True)
-        body = self._body(self.content[position:])
+        body = _BodyReader(self).read(self.content[position:])
         body.prose[:0] = self.leading_prose
         other.extend(body.other)
         tags.extend(body.tags)
@@ -383,25 +524,10 @@ class _VaultParser(LineReader):
 
     def _url_with_title(self, number: int, stripped: str, position: int) -> tuple[TextLine, _Header | None, int] | None:
         """A URL that shares its line with the title (or other text): the URL claims the line."""
-        markdown = MARKDOWN_LINK_LINE.match(stripped)
-        title_first = TITLE_THEN_URL.match(stripped) if position == 0 else None
-        if markdown and find_urls(markdown["url"]) and not find_urls(markdown["label"] + markdown["rest"]):
-            url, rest = markdown["url"], " ".join((markdown["label"].strip(), markdown["rest"].strip())).strip()
-        elif title_first and parse_arxiv_url(title_first["url"]) and not has_hangul(title_first["title"]):
-            url, rest = title_first["url"], title_first["title"].strip(" \t-–—|:")
-        else:
-            found = find_urls(stripped)
-            inside = TITLE_URL_AUTHORS.match(stripped) if position == 0 else None
-            if inside and len(found) == 1 and parse_arxiv_url(inside["url"]) and not has_hangul(inside["title"]):
-                # "Title (https://arxiv.org/abs/…) (Authors)"
-                url, rest = inside["url"], f"{inside['title'].strip()} {inside['authors']}"
-            elif not found or found[0][0] != 0:
-                return None
-            else:
-                url = found[0][1]
-                rest = stripped[len(url) :].strip(" \t-–—|:")
-        if not rest:
+        split = _url_and_rest(stripped, first_line=position == 0)
+        if split is None:
             return None
+        url, rest = split
         header = None
         used = 1
         if not has_hangul(rest):
@@ -414,11 +540,7 @@ class _VaultParser(LineReader):
             following = self._paragraph(position + used)
             if following and is_author_line(self.text(following[0])):
                 # "https://… Title", a blank line, then "(Authors)"
-                authors_at = following[0]
-                header.authors = parse_authors(self.text(authors_at).strip(), authors_at)
-                header.author_lines = [authors_at]
-                if not self.text(authors_at).rstrip().endswith(")"):
-                    header.unclosed_at = authors_at
+                self._take_author_line(header, following[0])
                 return TextLine(number, url), header, position + used + 1
             below, _ = self._split_header([(n, self.text(n).strip()) for n in following]) if following else (None, 0)
             if below is not None and below.authors and _owns_line(url):
@@ -466,13 +588,16 @@ class _VaultParser(LineReader):
             # a title line, a blank line, then "(authors)"
             following = self._paragraph(position)
             if following and is_author_line(self.text(following[0])):
-                number = following[0]
-                header.authors = parse_authors(self.text(number).strip(), number)
-                header.author_lines = [number]
-                if not self.text(number).rstrip().endswith(")"):
-                    header.unclosed_at = number
+                self._take_author_line(header, following[0])
                 position += 1
         return header, position
+
+    def _take_author_line(self, header: _Header, number: int) -> None:
+        """Give a header without authors the author line ``number`` (written below it, after a blank line)."""
+        header.authors = parse_authors(self.text(number).strip(), number)
+        header.author_lines = [number]
+        if not self.text(number).rstrip().endswith(")"):
+            header.unclosed_at = number
 
     def _split_header(
         self, pieces: list[tuple[int, str]], *, first_is_shared: bool = False
@@ -549,108 +674,6 @@ class _VaultParser(LineReader):
     def _ends_paragraph(self, number: int) -> bool:
         return number == len(self.lines) or not self.text(number + 1).strip()
 
-    def _body(self, numbers: list[int]) -> _Body:
-        """Sort the lines after the header into abstract, commentary, tags and markup."""
-        body = _Body()
-        in_fence: int | None = None
-        in_english: int | None = None
-        quote: list[int] = []
-        seen_prose = False
-
-        def flush_quote() -> None:
-            nonlocal quote
-            if not quote:
-                return
-            texts = [re.sub(r"^\s*>\s?", "", self.text(n)).strip() for n in quote]
-            if body.abstract is None and not seen_prose:
-                if CALLOUT.match(texts[0]) and len(quote) > 1:
-                    # "> [!abstract] Abstract": the callout's heading is markup
-                    body.other.append(quote[0])
-                    quote, texts = quote[1:], texts[1:]
-                body.abstract = TextLine(quote[0], " ".join(t for t in texts if t))
-                body.other.extend(quote[1:])
-            else:
-                body.prose.extend(TextLine(n, self.text(n).strip()) for n in quote)
-            quote = []
-
-        previous = -1
-        for number in numbers:
-            stripped = self.text(number).strip()
-            if quote and (number != previous + 1 or not BLOCKQUOTE.match(stripped)):
-                flush_quote()
-            previous = number
-            if in_fence is not None:
-                if FENCE.match(stripped):
-                    in_fence = None
-                    body.other.append(number)
-                else:
-                    body.code.add(number)
-                    (body.english if in_english is not None else body.prose).append(TextLine(number, stripped))
-                continue
-            if FENCE.match(stripped):
-                in_fence = number
-                body.other.append(number)
-                continue
-            opening = ENGLISH_OPEN.search(stripped) if in_english is None else None
-            if opening:
-                in_english = number
-                before = stripped[: opening.start()].strip()
-                stripped = ENGLISH_OPEN.sub("", stripped, count=1).strip()
-                if ENGLISH_CLOSE.search(stripped):
-                    in_english = None
-                    stripped = ENGLISH_CLOSE.sub("", stripped, count=1).strip()
-                if before:
-                    # "코멘트 <english>..." : the line reads as commentary, the block opens
-                    body.prose.append(TextLine(number, stripped))
-                    seen_prose = True
-                elif stripped:
-                    body.english.append(TextLine(number, stripped))
-                else:
-                    body.other.append(number)
-                continue
-            if in_english is not None and ENGLISH_CLOSE.search(stripped):
-                in_english = None
-                stripped = ENGLISH_CLOSE.sub("", stripped, count=1).strip()
-                if stripped:
-                    body.english.append(TextLine(number, stripped))
-                else:
-                    body.other.append(number)
-                continue
-            stray = _stray_word_in_tag_line(stripped)
-            if _is_tag_line(stripped) or stray:
-                body.tags.extend(token[1:] for token in stripped.split() if token != stray)
-                body.tag_lines.append(number)
-                if stray:
-                    self.diagnose(
-                        number, f"tag line has a word that is not a tag: {stray!r}; write it as #{stray}", "tag-word"
-                    )
-            elif HEADING.match(stripped) or RULE.match(stripped) or _is_link_list(stripped):
-                body.other.append(number)
-            elif BLOCKQUOTE.match(stripped) and in_english is None:
-                quote.append(number)
-            else:
-                # "…튜닝하기. #vae": hashtags that end a prose line are tags
-                trailing = TRAILING_TAGS.search(stripped)
-                if trailing:
-                    body.tags.extend(token[1:] for token in trailing["tags"].split())
-                    stripped = stripped[: trailing.start()].rstrip()
-                (body.english if in_english is not None else body.prose).append(TextLine(number, stripped))
-                seen_prose = True
-        flush_quote()
-        if in_fence is not None:
-            self.diagnose(
-                in_fence,
-                "code block opened with ``` never closes; read to the end of the note as code",
-                "unclosed-code",
-            )
-        if in_english is not None:
-            self.diagnose(
-                in_english,
-                "<english> block never closes; read to the end of the note as English (add </english>)",
-                "unclosed-english",
-            )
-        return body
-
     def _wiki_links(self, code: set[int]) -> tuple[WikiLink, ...]:
         links: list[WikiLink] = []
         for number in self.content:
@@ -666,6 +689,38 @@ class _VaultParser(LineReader):
             if "[[" in WIKI_LINK.sub("", text):
                 self.diagnose(number, "'[[' without a matching ']]': not read as a wiki-link", "bad-wikilink")
         return tuple(links)
+
+
+def _url_and_rest(stripped: str, *, first_line: bool) -> tuple[str, str] | None:
+    """A line's URL and the text sharing the line with it, in the shapes a note's opening line takes.
+
+    ``[label](url) rest``; on the first line also ``Title (https://arxiv…)``
+    and ``Title (https://arxiv…) (Authors)``; and ``https://… rest``. None
+    when the line has none of these shapes or nothing besides the URL.
+
+    >>> _url_and_rest("https://arxiv.org/abs/2312.00752 - Mamba (Albert Gu)", first_line=False)
+    ('https://arxiv.org/abs/2312.00752', 'Mamba (Albert Gu)')
+    >>> _url_and_rest("Mamba (https://arxiv.org/abs/2312.00752)", first_line=True)
+    ('https://arxiv.org/abs/2312.00752', 'Mamba')
+    """
+    markdown = MARKDOWN_LINK_LINE.match(stripped)
+    title_first = TITLE_THEN_URL.match(stripped) if first_line else None
+    if markdown and find_urls(markdown["url"]) and not find_urls(markdown["label"] + markdown["rest"]):
+        url, rest = markdown["url"], " ".join((markdown["label"].strip(), markdown["rest"].strip())).strip()
+    elif title_first and parse_arxiv_url(title_first["url"]) and not has_hangul(title_first["title"]):
+        url, rest = title_first["url"], title_first["title"].strip(" \t-–—|:")
+    else:
+        found = find_urls(stripped)
+        inside = TITLE_URL_AUTHORS.match(stripped) if first_line else None
+        if inside and len(found) == 1 and parse_arxiv_url(inside["url"]) and not has_hangul(inside["title"]):
+            # "Title (https://arxiv.org/abs/…) (Authors)"
+            url, rest = inside["url"], f"{inside['title'].strip()} {inside['authors']}"
+        elif not found or found[0][0] != 0:
+            return None
+        else:
+            url = found[0][1]
+            rest = stripped[len(url) :].strip(" \t-–—|:")
+    return (url, rest) if rest else None
 
 
 def _is_link_list(text: str) -> bool:
