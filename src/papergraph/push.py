@@ -306,42 +306,69 @@ def push(
     if is_trig and graph is not None:
         raise PushError(f"{path.as_posix()}: a TriG file names its own graphs; drop -g/--graph")
     graph_store_url(endpoint)  # refuse a URL that is not http(s) before reading anything
-    headers = {"Content-Type": NTRIPLES}
     auth = _Authenticator(os.environ if env is None else env)
+    sender = _Sender(endpoint, auth, append, retries, backoff, timeout, sleep)
     total = 0 if is_trig else path.stat().st_size
-    sent = triples = requests = retried = 0
-    begun: set[str | None] = set()  # graphs replaced (or appended to) so far
     started = time.perf_counter()
-    connection: _Connection | None = None
     try:
         with path.open("rb") as stream:
             batches = _trig_batches(path, chunk_bytes) if is_trig else _nt_batches(stream, graph, chunk_bytes)
             first = next(batches, (graph, bytearray(), 0))
             if auth.user is not None:  # learn the store's scheme before sending data
                 first, batches = (first[0], bytearray(), 0), _chain(first, batches)
-            for target, body, count in _chain(first, batches):
-                url = graph_store_url(endpoint, target)
-                if connection is None or connection.url != url:
-                    if connection is not None:
-                        connection.close()
-                    connection = _Connection(url, timeout)
-                method = "POST" if append or target in begun else "PUT"
-                begun.add(target)
-                retried += _send_with_retries(connection, method, body, headers, auth, url, retries, backoff, sleep)
-                requests += 1
-                sent += len(body)
-                triples += count
+            for batch in _chain(first, batches):
+                sender.send(*batch)
                 if progress:
-                    progress(sent, total)
+                    progress(sender.bytes, total)
     except PushError as error:
-        if requests:
-            raise PushError(f"{error} (after {triples:,} triples in {requests} request(s); push again)") from None
+        if sender.requests:
+            done = f"after {sender.triples:,} triples in {sender.requests} request(s); push again"
+            raise PushError(f"{error} ({done})") from None
         raise
     finally:
-        if connection is not None:
-            connection.close()
+        sender.close()
     shown = endpoint if is_trig else graph_store_url(endpoint, graph)
-    return PushResult(shown, triples, sent, requests, retried, time.perf_counter() - started, len(begun))
+    elapsed = time.perf_counter() - started
+    return PushResult(shown, sender.triples, sender.bytes, sender.requests, sender.retried, elapsed, len(sender.begun))
+
+
+class _Sender:
+    """Sends chunks to their graphs: a connection per graph URL, the first
+    chunk of a graph ``PUT`` (unless appending), the others ``POST``ed."""
+
+    def __init__(
+        self,
+        endpoint: str,
+        auth: _Authenticator,
+        append: bool,
+        retries: int,
+        backoff: float,
+        timeout: float,
+        sleep: Callable[[float], None],
+    ):
+        self.endpoint, self.auth, self.append, self.timeout = endpoint, auth, append, timeout
+        self.retry = (retries, backoff, sleep)
+        self.connection: _Connection | None = None
+        self.begun: set[str | None] = set()  # graphs replaced (or appended to) so far
+        self.triples = self.bytes = self.requests = self.retried = 0
+
+    def send(self, graph: str | None, body: bytearray, count: int) -> None:
+        url = graph_store_url(self.endpoint, graph)
+        if self.connection is None or self.connection.url != url:
+            self.close()
+            self.connection = _Connection(url, self.timeout)
+        method = "POST" if self.append or graph in self.begun else "PUT"
+        self.begun.add(graph)
+        headers = {"Content-Type": NTRIPLES}
+        self.retried += _send_with_retries(self.connection, method, body, headers, self.auth, url, *self.retry)
+        self.requests += 1
+        self.bytes += len(body)
+        self.triples += count
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
 
 
 Batch = tuple[str | None, bytearray, int]
