@@ -83,8 +83,8 @@ def source_subgraphs(G: nx.MultiDiGraph, sources: Sequence[InputSource]) -> list
     node belongs to the inputs whose digests and notes reach it through
     their own edges (a note's paper, the paper's authors, a note's tags,
     citations and links). A note written in two inputs (a digest entry and
-    its vault note) is one subject, described whole in both graphs. Another input's digest that holds one of this
-    input's notes (a vault note merged with its digest entry) comes along as
+    its vault note) is one subject, described whole in both graphs. Another
+    input's digest that holds one of this input's notes comes along as
     context, so the note is mapped with its place in the digest, but what is
     said about that digest itself is left to its own input.
     """
@@ -136,15 +136,11 @@ def graph_iris(sources: Sequence[InputSource], base: str) -> list[IRI]:
     return iris
 
 
-def _triple_set(rdf: RdfGraph) -> set[tuple[object, IRI, Term]]:
-    return set(rdf.triples())
-
-
 def generate_trig(G: nx.MultiDiGraph, ctx: ExportContext) -> dict[str, Iterator[bytes]]:
     """``graph.trig``: the build's RDF, one named graph per input, the rest in ``graph/derived``."""
     base = normalize_base_iri(ctx.base_iri)
     everything = build_rdf(G, ctx)
-    kept = _triple_set(everything)
+    kept = set(everything.triples())
     quiet = lambda path, line, message, code: None  # noqa: E731  (graph.nt's mapping already reported these)
     named = []
     stated: set[tuple[object, IRI, Term]] = set()
