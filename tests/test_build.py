@@ -197,9 +197,13 @@ def test_building_fewer_formats_removes_the_other_exports_of_earlier_builds(tmp_
 
 
 def test_exporting_with_one_or_two_workers_gives_byte_identical_files(tmp_path):
-    one = build([CORPUS / "digests"], tmp_path / "one", jobs=1, cache=False)
-    two = build([CORPUS / "digests"], tmp_path / "two", jobs=2, cache=False)
+    from papergraph.exporters import exporter_names
+
+    every = exporter_names()  # the optional TriG too
+    one = build([CORPUS / "digests"], tmp_path / "one", jobs=1, cache=False, formats=every)
+    two = build([CORPUS / "digests"], tmp_path / "two", jobs=2, cache=False, formats=every)
     assert _outputs(tmp_path / "one") == _outputs(tmp_path / "two")
+    assert "graph.trig" in _outputs(tmp_path / "one")
     assert sorted(one.timings) == sorted(two.timings)
     assert sorted(one.timings) == [
         "analyse",
@@ -208,6 +212,7 @@ def test_exporting_with_one_or_two_workers_gives_byte_identical_files(tmp_path):
         "export html",
         "export projections",
         "export rdf",
+        "export trig",
         "layout",
         "link",
         "read",
