@@ -479,12 +479,30 @@ class _Mapper:
             self.note(note, self.G.nodes[note], digest_iri=iri)
 
     def note(self, node: str, data: dict, digest_iri: IRI | None) -> None:
+        """A digest entry or vault note: where it is written, what it is about,
+        what it cites, then the items it is about (each described once)."""
         iri = self.iri_of(node)
         if iri is None:
             return
-        add = self.out.add
         path = str(data.get(Attr.PATH) or "")
         first = data.get(Attr.LINE_START) or 1
+        self.note_provenance(iri, data, digest_iri, path, first)
+        records = self.sources(iri, data.get(Attr.SOURCES) or ())
+        edges = [(node, v, k, d) for v, keyed in self.G.succ[node].items() for k, d in keyed.items()]
+        items = [v for _, v, _, d in edges if d.get(Attr.KIND) == _E_ABOUT]
+        tags = self.note_content(node, iri, data, edges, items, path, first)
+        self.citations(iri, edges, path, first, records)
+        for item in items:
+            if self.iri_of(item) is not None and item not in self.items_done:
+                self.items_done.add(item)
+                self.item(item, self.G.nodes[item], path, first)
+        for item_iri in (i for i in map(self.iri_of, items) if i is not None):
+            for tag in tags:
+                self.out.add(item_iri, V.SUBJECT, tag)
+
+    def note_provenance(self, iri: IRI, data: dict, digest_iri: IRI | None, path: str, first: int) -> None:
+        """Its classes, where it is written (its digest, or its own file), its lines, date and curator."""
+        add = self.out.add
         if digest_iri is None:
             add(iri, RDF_TYPE, V.VAULT_NOTE)
         add(iri, RDF_TYPE, V.COMMENT)
@@ -502,33 +520,25 @@ class _Mapper:
         if created:
             add(iri, V.CREATED, created)
         add(iri, V.CREATOR, self.curator)
-        records = self.sources(iri, data.get(Attr.SOURCES) or ())
 
-        edges = [(node, v, k, d) for v, keyed in self.G.succ[node].items() for k, d in keyed.items()]
-        items = [v for _, v, _, d in edges if d.get(Attr.KIND) == _E_ABOUT]
-        item_iris = [i for i in (self.iri_of(v) for v in items) if i is not None]
-        for item_iri in item_iris:
+    def note_content(
+        self, node: str, iri: IRI, data: dict, edges: list, items: list[str], path: str, first: int
+    ) -> list[IRI]:
+        """What it is about (its items, hence its label), its tags and its
+        commentary; returns the tags' IRIs, which its items get too."""
+        add = self.out.add
+        for item_iri in (i for i in map(self.iri_of, items) if i is not None):
             add(iri, V.PRIMARY_TOPIC, item_iri)
         topic = next((self.G.nodes[v].get(Attr.TITLE) for v in items if self.G.nodes[v].get(Attr.TITLE)), None)
         self.label(iri, f"note: {topic}" if topic else f"note {data.get(Attr.KEY) or node}")
-        tags = [self.iri_of(v) for _, v, _, d in edges if d.get(Attr.KIND) == _E_TAGGED]
+        tags = [t for t in (self.iri_of(v) for _, v, _, d in edges if d.get(Attr.KIND) == _E_TAGGED) if t is not None]
         for tag in tags:
-            if tag is not None:
-                add(iri, V.SUBJECT, tag)
+            add(iri, V.SUBJECT, tag)
         for attr, language in ((Attr.COMMENTARY_KO, "ko"), (Attr.COMMENTARY_EN, "en")):
             lines = [str(line) for line in data.get(attr) or () if line]
             if lines:
                 self.add_text(iri, V.TEXT, "\n".join(lines), path, first, f"{language} commentary", language)
-
-        self.citations(iri, edges, path, first, records)
-        for item in items:
-            if self.iri_of(item) is not None and item not in self.items_done:
-                self.items_done.add(item)
-                self.item(item, self.G.nodes[item], path, first)
-        for item_iri in item_iris:
-            for tag in tags:
-                if tag is not None:
-                    add(item_iri, V.SUBJECT, tag)
+        return tags
 
     def sources(self, note_iri: IRI, sources: Sequence[str]) -> dict[str, IRI]:
         """One provenance record per further place a note is written (its vault note).

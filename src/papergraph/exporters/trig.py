@@ -97,24 +97,34 @@ def source_subgraphs(G: nx.MultiDiGraph, sources: Sequence[InputSource]) -> list
     for source in sources:
         files = set(source.paths)
         own = {n for n, d in G.nodes(data=True) if d.get(Attr.KIND) in _FILE_KINDS and _node_files(d) & files}
-        seen, frontier = set(own), list(own)
-        while frontier:
-            for neighbour in adjacent.get(frontier.pop(), ()):
-                if neighbour not in seen and G.nodes[neighbour].get(Attr.KIND) not in _FILE_KINDS:
-                    seen.add(neighbour)
-                    frontier.append(neighbour)
+        reached = _reach(G, own, adjacent)
         context = {u for u, v, data in G.in_edges(own, data=True) if data.get(Attr.KIND) == _CONTAINS and u not in own}
-        subgraph: nx.MultiDiGraph = nx.MultiDiGraph()
-        for node, data in G.nodes(data=True):
-            if node in seen or node in context:
-                dropped = DERIVED_ATTRS | METADATA_ONLY.get(str(data.get(Attr.KIND)), frozenset())
-                subgraph.add_node(node, **{k: v for k, v in data.items() if k not in dropped})
-        inside = seen | context
-        for u, v, key, data in edges:
-            if u in inside and v in inside:
-                subgraph.add_edge(u, v, key=key, **data)
-        found.append((subgraph, context))
+        found.append((_stated_subgraph(G, reached | context, edges), context))
     return found
+
+
+def _reach(G: nx.MultiDiGraph, own: set[str], adjacent: dict[str, list[str]]) -> set[str]:
+    """``own`` and every node it reaches without entering a digest or note."""
+    seen, frontier = set(own), list(own)
+    while frontier:
+        for neighbour in adjacent.get(frontier.pop(), ()):
+            if neighbour not in seen and G.nodes[neighbour].get(Attr.KIND) not in _FILE_KINDS:
+                seen.add(neighbour)
+                frontier.append(neighbour)
+    return seen
+
+
+def _stated_subgraph(G: nx.MultiDiGraph, nodes: set[str], edges: list[tuple[str, str, str, dict]]) -> nx.MultiDiGraph:
+    """``nodes`` and the ``edges`` among them, without what the build derived."""
+    subgraph: nx.MultiDiGraph = nx.MultiDiGraph()
+    for node, data in G.nodes(data=True):
+        if node in nodes:
+            dropped = DERIVED_ATTRS | METADATA_ONLY.get(str(data.get(Attr.KIND)), frozenset())
+            subgraph.add_node(node, **{k: v for k, v in data.items() if k not in dropped})
+    for u, v, key, data in edges:
+        if u in nodes and v in nodes:
+            subgraph.add_edge(u, v, key=key, **data)
+    return subgraph
 
 
 DERIVED_GRAPH = "graph/derived"
