@@ -420,14 +420,14 @@ def iter_trig(
     header: Sequence[str] = (),
 ) -> Iterator[bytes]:
     """Named graphs as TriG, in UTF-8 chunks: each ``(graph IRI, comment, graph)``
-    as a ``GRAPH <iri> { … }`` block of Turtle statements.
+    as a ``<iri> { … }`` block of Turtle statements.
 
     >>> a, p = IRI("https://x.org/a"), IRI("https://x.org/p")
     >>> g = RdfGraph(); g.add(a, p, Literal("in g"))
     >>> print(b"".join(iter_trig([(IRI("https://x.org/g"), "g", g)], prefixes=[])).decode(), end="")
     <BLANKLINE>
     # g
-    GRAPH <https://x.org/g> {
+    <https://x.org/g> {
     <BLANKLINE>
     <https://x.org/a> <https://x.org/p> "in g" .
     }
@@ -445,7 +445,9 @@ def _trig_parts(
     rendered: dict[Term, str] = {}
     yield from _preamble(compact, prefixes, header)
     for iri, comment, graph in graphs:
-        yield f"\n# {' '.join(comment.split())}\nGRAPH {turtle_term(iri, compact)} {{\n"
+        # "<iri> {" rather than "GRAPH <iri> {": both are TriG 1.1, and Raptor's
+        # older TriG parser reads only this one.
+        yield f"\n# {' '.join(comment.split())}\n{turtle_term(iri, compact)} {{\n"
         yield from _statements(graph, compact, rendered)
         yield "}\n"
 
