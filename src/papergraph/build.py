@@ -37,7 +37,7 @@ from .graph import build_graph, graph_summary
 from .linking import LinkedCorpus, link_corpus
 from .model import Corpus, Diagnostic, InputSource
 from .outputs import OutputFolder, StagedFile, stage, write_atomic
-from .parallel import run_forked
+from .parallel import Workers
 from .pipeline import (
     InputData,
     check_encoding,
@@ -116,7 +116,6 @@ class _ExportJob:
     """What every export group of one build gets; forked workers inherit it."""
 
     graph: nx.MultiDiGraph
-    positions: dict | None
     folder: Path
     base_iri: str
     groups: tuple[tuple[Exporter, ...], ...]
@@ -127,10 +126,12 @@ class _ExportJob:
 ExportOutcome = tuple[list[StagedFile], list[Diagnostic], float]
 
 
-def _export_group(job: _ExportJob, index: int) -> dict[str, ExportOutcome]:
-    """Run the exporters of one group with one shared context; stage their files."""
+def _export_group(job: _ExportJob, task: tuple[int, dict | None]) -> dict[str, ExportOutcome]:
+    """Run the exporters of one group (``task``: its index and the layout, if it
+    needs one) with one shared context; stage their files."""
+    index, positions = task
     context = ExportContext(
-        job.graph, base_iri=job.base_iri, positions=job.positions, license=job.license, sources=job.sources
+        job.graph, base_iri=job.base_iri, positions=positions, license=job.license, sources=job.sources
     )
     outcomes = {}
     for exporter in job.groups[index]:
@@ -380,21 +381,23 @@ def _export(
     license: str | None = None,
     sources: tuple[InputSource, ...] = (),
 ) -> dict[str, ExportOutcome]:
-    """Lay the graph out, run every exporter, and commit their files as one set (in exporter order)."""
-    positions = None
-    if any(e.uses_layout for e in exporters):
-        started = time.perf_counter()
-        say("layout")
-        from .layout import compute_layout  # numpy: imported only when a layout is needed
+    """Run every exporter and commit their files as one set (in exporter order).
 
-        positions = compute_layout(graph)
-        timings["layout"] = time.perf_counter() - started
+    The exporters that need no layout (RDF) start first, in the workers,
+    while this process computes the layout; the others are queued as soon as
+    it is there.
+    """
+    job = _ExportJob(graph, folder.path, base_iri, _groups(exporters), license, sources)
+    needs_layout = [any(e.uses_layout for e in group) for group in job.groups]
     say("exporting " + ", ".join(e.name for e in exporters))
-    job = _ExportJob(graph, positions, folder.path, base_iri, _groups(exporters), license, sources)
     outcomes: dict[str, ExportOutcome] = {}
     try:
-        for group in run_forked(_export_group, job, len(job.groups), jobs):
-            outcomes.update(group)
+        with Workers(_export_group, job, min(jobs, len(job.groups))) as workers:
+            without_layout = workers.start([(i, None) for i, needs in enumerate(needs_layout) if not needs])
+            positions = _layout(graph, say, timings) if any(needs_layout) else None
+            with_layout = workers.start([(i, positions) for i, needs in enumerate(needs_layout) if needs])
+            for group in [*without_layout(), *with_layout()]:
+                outcomes.update(group)
         outcomes = {e.name: outcomes[e.name] for e in exporters}
         # Files of other exports left by earlier builds go, so the folder holds one build's set.
         every_output = [name for other in exporter_names() for name in get_exporter(other).files]
@@ -405,6 +408,16 @@ def _export(
     for name, (_, _, seconds) in outcomes.items():
         timings[f"export {name}"] = seconds
     return outcomes
+
+
+def _layout(graph: nx.MultiDiGraph, say: Callable[[str], None], timings: dict[str, float]) -> dict:
+    started = time.perf_counter()
+    say("layout")
+    from .layout import compute_layout  # numpy: imported only when a layout is needed
+
+    positions = compute_layout(graph)
+    timings["layout"] = time.perf_counter() - started
+    return positions
 
 
 def _record_of(result: BuildResult, signature: str, options: dict) -> dict:

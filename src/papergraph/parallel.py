@@ -1,11 +1,15 @@
 """Worker processes: the one way papergraph hands work to other cores.
 
-``run_forked(task, shared, count, jobs)`` runs ``task(shared, i)`` for every
-``i`` in ``range(count)`` and returns the results in order. With ``jobs > 1``
-it forks that many workers, which inherit ``shared`` (the graph, say) from
-this process instead of receiving it pickled; only the small results come
-back through a pipe. Without ``fork`` (or with one job) it runs the tasks
-here, one after the other, with the same results.
+``Workers(task, shared, jobs)`` forks up to ``jobs`` workers, which inherit
+``shared`` (the graph, say) from this process instead of receiving it
+pickled. ``start(arguments)`` queues ``task(shared, argument)`` for each
+argument and returns a function that waits for the results, in order; only
+the arguments and the small results go through a pipe. Tasks are picked up
+in the order they were queued, so work that needs something computed here
+first (the exports that show the layout) is queued as a second batch, and
+runs as soon as a worker is free, while the first batch is already running.
+Without ``fork`` (or with one job) each task runs here, when it is queued,
+with the same results.
 
 Workers never outlive the build: they ignore SIGINT (Ctrl-C reaches the
 whole process group; the build process alone reports it and stops them), a
@@ -16,21 +20,23 @@ even after ``kill -9`` (it watches its parent).
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
 import threading
 import time
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, TypeVar
 
-__all__ = ["fork_available", "run_forked"]
+__all__ = ["Workers", "fork_available"]
 
 S = TypeVar("S")
+A = TypeVar("A")
 R = TypeVar("R")
 
-# What the workers inherit by fork: (task, shared). Set only while a pool runs.
-_INHERITED: tuple[Callable[[Any, int], Any], Any] | None = None
+# What the workers inherit by fork: (task, shared). Set only while workers run.
+_INHERITED: tuple[Callable[[Any, Any], Any], Any] | None = None
 _PARENT_POLL_SECONDS = 0.2
 
 
@@ -49,31 +55,50 @@ def _start_worker(parent: int) -> None:
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
 
 
-def _run_inherited(index: int) -> Any:
-    assert _INHERITED is not None, "a worker runs only inside run_forked"
+def _run_inherited(argument: Any) -> Any:
+    assert _INHERITED is not None, "a worker runs only inside Workers"
     task, shared = _INHERITED
-    return task(shared, index)
+    return task(shared, argument)
 
 
-def run_forked(task: Callable[[S, int], R], shared: S, count: int, jobs: int) -> list[R]:
-    """``[task(shared, i) for i in range(count)]``, in up to ``jobs`` forked workers.
+class Workers(Generic[S, A, R]):
+    """Up to ``jobs`` forked workers running ``task(shared, argument)``; a context manager.
 
-    ``task`` must be a module-level function; its results must pickle.
-    Exceptions raised by a task are raised here.
+    ``task`` must be a module-level function; arguments and results must
+    pickle. Exceptions raised by a task are raised by the wait function.
     """
-    global _INHERITED
-    workers = min(jobs, count)
-    if workers <= 1 or not fork_available():
-        return [task(shared, index) for index in range(count)]
-    _INHERITED = (task, shared)
-    try:
-        pool = multiprocessing.get_context("fork").Pool(workers, initializer=_start_worker, initargs=(os.getpid(),))
-        try:
-            results = pool.map(_run_inherited, range(count), chunksize=1)
-            pool.close()
-        finally:
-            pool.terminate()  # on any exit, Ctrl-C included: no worker keeps running
-            pool.join()
-    finally:
+
+    def __init__(self, task: Callable[[S, A], R], shared: S, jobs: int):
+        self.task, self.shared = task, shared
+        self.jobs = jobs if fork_available() else 1
+        self._pool: Any = None
+
+    def __enter__(self) -> Workers[S, A, R]:
+        global _INHERITED
+        if self.jobs > 1:
+            _INHERITED = (self.task, self.shared)
+            # Everything alive now is the workers' read-only inheritance: frozen,
+            # the collector never walks it again, here or in a worker, so its
+            # pages stay shared instead of being copied (the gc.freeze docs).
+            gc.freeze()
+            self._pool = multiprocessing.get_context("fork").Pool(
+                self.jobs, initializer=_start_worker, initargs=(os.getpid(),)
+            )
+        return self
+
+    def start(self, arguments: Sequence[A]) -> Callable[[], list[R]]:
+        """Queue ``task(shared, argument)`` per argument; the returned function waits for their results."""
+        if self._pool is None:
+            results = [self.task(self.shared, argument) for argument in arguments]
+            return lambda: results
+        pending = self._pool.map_async(_run_inherited, arguments, chunksize=1)
+        return pending.get
+
+    def __exit__(self, *exc: object) -> None:
+        global _INHERITED
+        if self._pool is not None:
+            self._pool.close()
+            self._pool.terminate()  # on any exit, Ctrl-C included: no worker keeps running
+            self._pool.join()
+            gc.unfreeze()
         _INHERITED = None
-    return results
