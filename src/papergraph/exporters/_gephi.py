@@ -42,12 +42,12 @@ __all__ = [
     "Columns",
     "EdgeBundle",
     "NodeRow",
-    "Piece",
     "SharedRows",
     "TextCleaner",
     "ValueKinds",
     "bundle_values",
-    "clean_bundle",
+    "bundles",
+    "cleaned_edges",
     "columns_of",
     "escape_attribute",
     "escape_text",
@@ -55,7 +55,6 @@ __all__ = [
     "node_row",
     "plural_name",
     "position_of",
-    "raw_bundles",
     "unique_ids",
     "value_kinds",
     "value_text",
@@ -163,12 +162,23 @@ class Columns:
     def _rank(self) -> dict[str, tuple[int, Column]]:
         return {column.name: (i, column) for i, column in enumerate(self.columns)}
 
+    @cached_property
+    def escaped_names(self) -> dict[str, str]:
+        """Each column's name escaped for an XML attribute value."""
+        return {column.name: escape_attribute(column.name) for column in self.columns}
+
+    @cached_property
+    def _present(self) -> dict[tuple[str, ...], list[Column]]:
+        return {}
+
     def present(self, values: dict[str, object]) -> list[Column]:
-        """The columns a row has a value for, in file order."""
-        rank = self._rank
-        return [
-            column for _, column in sorted(rank[name] for name in values if name in rank and values[name] is not None)
-        ]
+        """The columns a row has a value for, in file order (worked out once per shape of row)."""
+        names = tuple(name for name, value in values.items() if value is not None)
+        found = self._present.get(names)
+        if found is None:
+            rank = self._rank
+            found = self._present[names] = [column for _, column in sorted(rank[name] for name in names if name in rank)]
+        return found
 
 
 @dataclass
@@ -359,33 +369,41 @@ def _label(values: dict[str, object], node: Hashable, cleaner: TextCleaner) -> s
     return cleaner.text(str(node), node, "id")
 
 
-def raw_bundles(
+def bundles(
     edges: Iterable[tuple[Hashable, Hashable, dict]], bundle_key: Callable[[dict], Hashable]
-) -> list[tuple[Hashable, Hashable, list[dict]]]:
-    """``(source, target, [edge data, ...])`` per (source, target, ``bundle_key(data)``), in first-seen order."""
-    bundles: dict[tuple[Hashable, Hashable, Hashable], tuple[Hashable, Hashable, list[dict]]] = {}
-    for source, target, data in edges:
-        key = (source, target, bundle_key(data))
-        bundle = bundles.get(key)
+) -> list[EdgeBundle]:
+    """One bundle per (source, target, ``bundle_key(values)``) of ``edges``, in first-seen order."""
+    found: dict[tuple[Hashable, Hashable, Hashable], EdgeBundle] = {}
+    for source, target, values in edges:
+        key = (source, target, bundle_key(values))
+        bundle = found.get(key)
         if bundle is None:
-            bundle = bundles[key] = (source, target, [])
-        bundle[2].append(data)
-    return list(bundles.values())
-
-
-def clean_bundle(cleaner: TextCleaner, source: Hashable, target: Hashable, edges: list[dict]) -> EdgeBundle:
-    """A bundle of raw edges with each edge's values cleaned like node values; missing values left out."""
-    bundle = EdgeBundle(source, target)
-    for data in edges:
-        line = data.get(Attr.LINE) if isinstance(data.get(Attr.LINE), int) else None
-        values = {}
-        for name, raw in data.items():
-            value = cleaner.value(raw, source, f"edge {name}", edge_line=line)
-            if value is None or value == "" or value == []:
-                continue
-            values[name] = value
+            bundle = found[key] = EdgeBundle(source, target)
         bundle.edges.append(values)
-    return bundle
+    return list(found.values())
+
+
+def cleaned_edges(
+    G: nx.MultiDiGraph, ctx: ExportContext, cleaner: TextCleaner
+) -> list[tuple[Hashable, Hashable, dict]]:
+    """Every edge of ``G`` as ``(source, target, values)``, its values cleaned like node values
+    (missing ones left out); made once per export group, in graph order."""
+
+    def clean() -> list[tuple[Hashable, Hashable, dict]]:
+        return [(source, target, _clean_edge(cleaner, source, data)) for source, target, data in G.edges(data=True)]
+
+    return ctx.shared("gephi edges", clean)
+
+
+def _clean_edge(cleaner: TextCleaner, source: Hashable, data: dict) -> dict[str, object]:
+    line = data.get(Attr.LINE) if isinstance(data.get(Attr.LINE), int) else None
+    values = {}
+    for name, raw in data.items():
+        value = cleaner.value(raw, source, f"edge {name}", edge_line=line)
+        if value is None or value == "" or value == []:
+            continue
+        values[name] = value
+    return values
 
 
 def bundle_values(bundle: EdgeBundle, names: Iterable[str]) -> tuple[dict[str, object], dict[str, list[object]]]:
@@ -565,29 +583,3 @@ def _is_date(value: object) -> bool:
     except ValueError:
         return False
     return True
-
-
-class Piece:
-    """One node or edge of a Gephi export: its values are made by ``fill(piece)``
-    only when first needed, so rows are computed (and their diagnostics
-    reported) in graph order."""
-
-    __slots__ = ("_fill", "subject", "values")
-
-    def __init__(self, subject: object, fill: Callable[[Piece], None]):
-        self.subject = subject
-        self.values: dict[str, object] | None = None
-        self._fill = fill
-
-    def fill(self) -> None:
-        if self.values is None:
-            self._fill(self)
-
-    @property
-    def kinds(self) -> ValueKinds:
-        self.fill()
-        return value_kinds(self.values)  # type: ignore[arg-type]
-
-    def text(self, render: Callable[[Piece], str]) -> str:
-        self.fill()
-        return render(self)

@@ -21,8 +21,8 @@ Node ids are papergraph's own ids; edge ids are ``e0``, ``e1``, …
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
-from typing import cast
+from collections.abc import Hashable
+from dataclasses import dataclass
 
 import networkx as nx
 
@@ -33,13 +33,14 @@ from ._gephi import (
     PREFERRED_NODE_COLUMNS,
     XML_ILLEGAL,
     Columns,
+    EdgeBundle,
     NodeRow,
-    Piece,
     SharedRows,
     TextCleaner,
     as_column_value,
     bundle_values,
-    clean_bundle,
+    bundles,
+    cleaned_edges,
     columns_of,
     edge_ids,
     escape_attribute,
@@ -47,8 +48,8 @@ from ._gephi import (
     first_seen_dates,
     plural_name,
     position_of,
-    raw_bundles,
     unique_ids,
+    value_kinds,
     value_text,
 )
 from .rdf import node_iris
@@ -91,10 +92,11 @@ def generate_gexf(G: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
     started = first_seen_dates(G)
     rows = ctx.shared("gephi rows", lambda: SharedRows(G, cleaner, node_iris(G, ctx.base_iri)))
     # Nodes first, then edges, each in graph order, as diagnostics are reported.
-    nodes = _node_pieces(G, rows)
-    edges = _edge_pieces(G, ctx, cleaner, started)
-    node_columns = columns_of((piece.kinds for piece in nodes), PREFERRED_NODE_COLUMNS)
-    edge_columns = columns_of((piece.kinds for piece in edges), PREFERRED_EDGE_COLUMNS)
+    nodes = [rows.get(node) for node in G]
+    node_values = [{k: v for k, v in row.values.items() if k != Attr.LABEL} for row in nodes]
+    edges = _edges(G, ctx, cleaner, started)
+    node_columns = columns_of(map(value_kinds, node_values), PREFERRED_NODE_COLUMNS)
+    edge_columns = columns_of((value_kinds(edge.values) for edge in edges), PREFERRED_EDGE_COLUMNS)
 
     out = _head(ctx.title, started)
     for domain, columns in (("node", node_columns), ("edge", edge_columns)):
@@ -105,11 +107,13 @@ def generate_gexf(G: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
     out.append(f'\n    </nodes>\n    <edges count="{len(edges)}">')
     out.extend(_edge_elements(edges, ids, edge_columns))
     out.append("\n    </edges>\n  </graph>\n</gexf>\n")
-    rendered = _node_elements(nodes, rows, ids, node_columns, started)
-    # Everything but the positions is ready: only now wait for the layout.
+    rendered = [
+        _node(ids[row.id], row, values, node_columns, started.get(row.id)) for row, values in zip(nodes, node_values)
+    ]
+    # Everything but the positions is ready: only now ask for the layout.
     layout = ctx.layout
     out[nodes_at:nodes_at] = [
-        text + _position(position_of(layout, node)) + "\n      </node>" for node, text in rendered
+        text + _position(position_of(layout, row.id)) + "\n      </node>" for row, text in zip(nodes, rendered)
     ]
     return "".join(out).encode("utf-8")
 
@@ -130,28 +134,23 @@ def _head(title: str, started: dict[Hashable, str]) -> list[str]:
     ]
 
 
-def _node_pieces(G: nx.MultiDiGraph, rows: SharedRows) -> list[Piece]:
-    """One filled piece per node; the label is left out of the columns (it is the ``<node>``'s own attribute)."""
+@dataclass(frozen=True)
+class _Edge:
+    """A bundle of same-kind edges between two nodes, as one ``<edge>``."""
 
-    def node_values(piece: Piece) -> None:
-        row = rows.get(piece.subject)
-        piece.values = {k: v for k, v in row.values.items() if k != Attr.LABEL}
-
-    nodes = []
-    for node in G:
-        piece = Piece(node, node_values)
-        piece.fill()
-        nodes.append(piece)
-    return nodes
+    bundle: EdgeBundle
+    scalars: dict[str, object]
+    """What stands for the bundled edges' values (:func:`bundle_values`)."""
+    values: dict[str, object]
+    """The ``<attvalues>``: the scalars but kind and label, and a plural list column per value that differs."""
+    start: str | None
+    """The day both ends exist."""
 
 
-def _edge_pieces(
-    G: nx.MultiDiGraph, ctx: ExportContext, cleaner: TextCleaner, started: dict[Hashable, str]
-) -> list[_EdgePiece]:
-    """One filled piece per bundle of same-kind edges between two nodes, from the day both ends exist."""
-
-    def edge_values(piece: _EdgePiece) -> None:
-        bundle = clean_bundle(cleaner, *piece.subject)  # type: ignore[misc]
+def _edges(G: nx.MultiDiGraph, ctx: ExportContext, cleaner: TextCleaner, started: dict[Hashable, str]) -> list[_Edge]:
+    """One edge per bundle of same-kind edges between two nodes, from the day both ends exist."""
+    edges = []
+    for bundle in bundles(cleaned_edges(G, ctx, cleaner), lambda values: values.get(Attr.KIND)):
         names = list(dict.fromkeys(name for edge in bundle.edges for name in edge))
         scalars, lists = bundle_values(bundle, names)
         # kind and label are the <edge>'s own attributes; values that differ
@@ -160,78 +159,32 @@ def _edge_pieces(
         taken = set(names)
         for name, items in lists.items():
             values[plural_name(name, taken)] = ["" if v is None else value_text(v) for v in items]
-        piece.values = values
-        piece.scalars = scalars
-
-    edges = []
-    raw_edges = ctx.shared("gephi edges", lambda: list(G.edges(data=True)))
-    for source, target, raw in raw_bundles(raw_edges, lambda data: data.get(Attr.KIND)):
-        start = _edge_start(started.get(source), started.get(target))
-        piece = _EdgePiece((source, target, raw), edge_values, start)  # type: ignore[arg-type]
-        piece.fill()
-        edges.append(piece)
+        start = _edge_start(started.get(bundle.source), started.get(bundle.target))
+        edges.append(_Edge(bundle, scalars, values, start))
     return edges
 
 
-def _edge_elements(edges: list[_EdgePiece], ids: dict[Hashable, str], columns: Columns) -> list[str]:
+def _edge_elements(edges: list[_Edge], ids: dict[Hashable, str], columns: Columns) -> list[str]:
     """The ``<edge>`` elements, with ids made from their ends and kind (see :func:`edge_ids`)."""
 
-    def edge_rest(piece: _EdgePiece) -> str:
+    def edge_rest(edge: _Edge) -> str:
         """The edge element after its id (which depends on the edge's place in the file)."""
-        source, target, raw = cast(tuple[Hashable, Hashable, list], piece.subject)
-        scalars = piece.scalars
+        scalars = edge.scalars
         attributes = (
-            f'source="{escape_attribute(ids[source])}" target="{escape_attribute(ids[target])}" '
+            f'source="{escape_attribute(ids[edge.bundle.source])}" target="{escape_attribute(ids[edge.bundle.target])}" '
             f'kind="{escape_attribute(str(scalars.get(Attr.KIND, "edge")))}"'
         )
         label = scalars.get(Attr.LABEL)
         if isinstance(label, str):
             attributes += f' label="{escape_attribute(label)}"'
-        attributes += f' weight="{float(len(raw))!r}"'
-        if piece.start:
-            attributes += f' start="{piece.start}"'
-        attvalues = _attvalues(piece.values, columns, "        ")  # type: ignore[arg-type]
+        attributes += f' weight="{float(len(edge.bundle.edges))!r}"'
+        if edge.start:
+            attributes += f' start="{edge.start}"'
+        attvalues = _attvalues(edge.values, columns, "        ")
         return attributes + (f">{attvalues}\n      </edge>" if attvalues else "/>")
 
-    keys = ((ids[s], ids[t], str(kind)) for s, t, kind in (_edge_key(piece) for piece in edges))
-    return [
-        f'\n      <edge id="{edge_id}" ' + piece.text(edge_rest)  # type: ignore[arg-type]
-        for edge_id, piece in zip(edge_ids(keys), edges)
-    ]
-
-
-def _node_elements(
-    nodes: list[Piece], rows: SharedRows, ids: dict[Hashable, str], columns: Columns, started: dict[Hashable, str]
-) -> list[tuple[Hashable, str]]:
-    """Each node and its ``<node>`` element up to its position, which waits for the layout."""
-
-    def node_text(piece: Piece) -> str:
-        row = rows.get(piece.subject)
-        return _node(ids[row.id], row, piece.values, columns, started.get(row.id))  # type: ignore[arg-type]
-
-    return [(piece.subject, piece.text(node_text)) for piece in nodes]
-
-
-def _edge_key(piece: Piece) -> tuple[Hashable, Hashable, object]:
-    """What a GEXF edge bundles: its source, target and kind."""
-    source, target, raw = cast(tuple[Hashable, Hashable, list], piece.subject)
-    return source, target, raw[0].get(Attr.KIND) if raw else None
-
-
-class _EdgePiece(Piece):
-    """An edge bundle's piece, with its start date and, once cleaned, the bundle's scalar values."""
-
-    __slots__ = ("scalars", "start")
-
-    def __init__(
-        self,
-        subject: tuple,
-        fill: Callable[[Piece], None],
-        start: str | None,
-    ):
-        super().__init__(subject, fill)
-        self.start = start
-        self.scalars: dict[str, object] = {}
+    keys = ((ids[e.bundle.source], ids[e.bundle.target], str(e.bundle.edges[0].get(Attr.KIND))) for e in edges)
+    return [f'\n      <edge id="{edge_id}" ' + edge_rest(edge) for edge_id, edge in zip(edge_ids(keys), edges)]
 
 
 def _edge_start(source: str | None, target: str | None) -> str | None:
@@ -274,10 +227,11 @@ def _position(position: tuple[float, float] | None) -> str:
 def _attvalues(values: dict[str, object], columns: Columns, indent: str) -> str:
     """An ``<attvalues>`` block at ``indent`` (empty string when there is no value)."""
     items = []
+    names = columns.escaped_names
     for column in columns.present(values):
         value = as_column_value(values[column.name], column)
         text = gexf_list(value) if isinstance(value, list) else value_text(value)
-        items.append(f'\n{indent}  <attvalue for="{escape_attribute(column.name)}" value="{escape_attribute(text)}"/>')
+        items.append(f'\n{indent}  <attvalue for="{names[column.name]}" value="{escape_attribute(text)}"/>')
     if not items:
         return ""
     return f"\n{indent}<attvalues>" + "".join(items) + f"\n{indent}</attvalues>"

@@ -38,20 +38,20 @@ from ._gephi import (
     Columns,
     EdgeBundle,
     NodeRow,
-    Piece,
     SharedRows,
     TextCleaner,
     as_column_value,
     bundle_values,
-    clean_bundle,
+    bundles,
+    cleaned_edges,
     columns_of,
     edge_ids,
     escape_attribute,
     escape_text,
     plural_name,
     position_of,
-    raw_bundles,
     unique_ids,
+    value_kinds,
     value_text,
 )
 from .rdf import node_iris
@@ -89,29 +89,21 @@ def generate_graphml(G: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
     cleaner = TextCleaner(G, ctx)
     ids = unique_ids(G.nodes, graphml_node_id)
     rows = ctx.shared("gephi rows", lambda: SharedRows(G, cleaner, node_iris(G, ctx.base_iri)))
-    nodes = _node_pieces(G, rows, cleaner)
-    edges = _edge_pieces(G, ctx, cleaner, ids)
-    node_columns = columns_of((piece.kinds for piece in nodes), PREFERRED_NODE_COLUMNS)
+    nodes = _nodes(G, rows, cleaner)
+    edges = _edges(G, ctx, cleaner)
+    node_columns = columns_of((value_kinds(values) for _, values in nodes), PREFERRED_NODE_COLUMNS)
     node_columns = Columns((*node_columns, *POSITION_COLUMNS))
-    edge_columns = columns_of((piece.kinds for _, _, piece in edges), (*PREFERRED_EDGE_COLUMNS, "weight"))
+    edge_columns = columns_of((value_kinds(values) for _, _, values in edges), (*PREFERRED_EDGE_COLUMNS, "weight"))
     keys, declarations = _declare_keys({"node": node_columns, "edge": edge_columns})
-
-    def node_children(piece: Piece) -> str:
-        return _children(piece.values, node_columns, keys, "node")  # type: ignore[arg-type]
-
-    def edge_children(piece: Piece) -> str:
-        return _children(piece.values, edge_columns, keys, "edge")  # type: ignore[arg-type]
-
-    rendered = [
-        (f'\n    <node id="{escape_attribute(ids[piece.subject])}"', piece.text(node_children)) for piece in nodes
-    ]
+    node_tags, edge_tags = keys["node"], keys["edge"]
+    rendered = [_children(values, node_columns, node_tags) for _, values in nodes]
     edge_part = "".join(
-        f'\n    <edge id="{edge_id}" source="{escape_attribute(source)}" target="{escape_attribute(target)}"'
-        + _element_end(piece.text(edge_children), "edge")
-        for edge_id, (source, target, piece) in zip(edge_ids((s, t) for s, t, _ in edges), edges)
+        f'\n    <edge id="{edge_id}" source="{escape_attribute(ids[source])}" target="{escape_attribute(ids[target])}"'
+        + _element_end(_children(values, edge_columns, edge_tags), "edge")
+        for edge_id, (source, target, values) in zip(edge_ids((ids[s], ids[t]) for s, t, _ in edges), edges)
     )
-    # Everything but the positions is ready: only now wait for the layout.
-    placed = _placed_nodes(nodes, rendered, ctx.layout, keys)
+    # Everything but the positions is ready: only now ask for the layout.
+    placed = _placed_nodes([node for node, _ in nodes], rendered, ids, ctx.layout, node_tags)
     return "".join(
         (
             '<?xml version="1.0" encoding="UTF-8"?>\n',
@@ -125,69 +117,50 @@ def generate_graphml(G: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
     ).encode("utf-8")
 
 
-def _node_pieces(G: nx.MultiDiGraph, rows: SharedRows, cleaner: TextCleaner) -> list[Piece]:
-    """One filled piece per node.
+def _nodes(G: nx.MultiDiGraph, rows: SharedRows, cleaner: TextCleaner) -> list[tuple[Hashable, dict[str, object]]]:
+    """Each node with its values as GraphML writes them.
 
     Rows first, then ids (in :func:`_node_values`), each in graph order, as
     diagnostics are reported.
     """
-
-    def node_values(piece: Piece) -> None:
-        piece.values = _node_values(rows.get(piece.subject), cleaner)
-
-    nodes = [Piece(node, node_values) for node in G]
-    for piece in nodes:
-        rows.get(piece.subject)
-    for piece in nodes:
-        piece.fill()
-    return nodes
+    node_rows = [rows.get(node) for node in G]
+    return [(row.id, _node_values(row, cleaner)) for row in node_rows]
 
 
-def _edge_pieces(
-    G: nx.MultiDiGraph, ctx: ExportContext, cleaner: TextCleaner, ids: dict[Hashable, str]
-) -> list[tuple[str, str, Piece]]:
-    """``(source id, target id, piece)`` per pair of nodes: GraphML gets one edge for all edges between them."""
-
-    def edge_values(piece: Piece) -> None:
-        piece.values = _edge_values(clean_bundle(cleaner, *piece.subject))  # type: ignore[misc]
-
-    edges = []
-    raw_edges = ctx.shared("gephi edges", lambda: list(G.edges(data=True)))
-    for source, target, raw in raw_bundles(raw_edges, lambda data: None):
-        piece = Piece((source, target, raw), edge_values)
-        piece.fill()
-        edges.append((ids[source], ids[target], piece))
-    return edges
+def _edges(G: nx.MultiDiGraph, ctx: ExportContext, cleaner: TextCleaner) -> list[tuple[Hashable, Hashable, dict]]:
+    """``(source, target, values)`` per pair of nodes: GraphML gets one edge for all edges between them."""
+    return [
+        (bundle.source, bundle.target, _edge_values(bundle))
+        for bundle in bundles(cleaned_edges(G, ctx, cleaner), lambda values: None)
+    ]
 
 
-def _declare_keys(columns: dict[str, Columns]) -> tuple[dict[tuple[str, str], str], str]:
-    """The ``<key>`` id of each ``(domain, column)`` (``d0``, ``d1``, … in order), and the elements declaring them."""
-    keys: dict[tuple[str, str], str] = {}
-    declarations = []
+def _declare_keys(columns: dict[str, Columns]) -> tuple[dict[str, dict[str, str]], str]:
+    """Per domain, each column's ``<data>`` start tag (keys ``d0``, ``d1``, … in order), and the elements declaring them."""
+    tags: dict[str, dict[str, str]] = {}
+    declarations: list[str] = []
     for domain, domain_columns in columns.items():
+        tags[domain] = {}
         for column in domain_columns:
-            keys[(domain, column.name)] = key = f"d{len(keys)}"
+            key = f"d{len(declarations)}"
+            tags[domain][column.name] = f'\n      <data key="{key}">'
             declarations.append(
                 f'\n  <key id="{key}" for="{domain}" '
                 f'attr.name="{escape_attribute(column.name)}" attr.type="{GRAPHML_TYPES[column.type]}"/>'
             )
-    return keys, "".join(declarations)
+    return tags, "".join(declarations)
 
 
 def _placed_nodes(
-    nodes: list[Piece], rendered: list[tuple[str, str]], layout: dict, keys: dict[tuple[str, str], str]
+    nodes: list[Hashable], rendered: list[str], ids: dict[Hashable, str], layout: dict, tags: dict[str, str]
 ) -> str:
     """The ``<node>`` elements, each with its ``x``/``y`` from the layout (none for a node it does not place)."""
-    x_key, y_key = keys[("node", "x")], keys[("node", "y")]
     out = []
-    for piece, (start, children) in zip(nodes, rendered):
-        position = position_of(layout, piece.subject)
+    for node, children in zip(nodes, rendered):
+        position = position_of(layout, node)
         if position is not None:
-            children += (
-                f'\n      <data key="{x_key}">{value_text(position[0])}</data>'
-                f'\n      <data key="{y_key}">{value_text(position[1])}</data>'
-            )
-        out.append(start + _element_end(children, "node"))
+            children += f"{tags['x']}{value_text(position[0])}</data>{tags['y']}{value_text(position[1])}</data>"
+        out.append(f'\n    <node id="{escape_attribute(ids[node])}"' + _element_end(children, "node"))
     return "".join(out)
 
 
@@ -212,8 +185,8 @@ def _edge_values(bundle: EdgeBundle) -> dict[str, object]:
     return values
 
 
-def _children(values: dict[str, object], columns: Columns, keys: dict[tuple[str, str], str], domain: str) -> str:
-    """The ``<data>`` children of a node or an edge."""
+def _children(values: dict[str, object], columns: Columns, tags: dict[str, str]) -> str:
+    """The ``<data>`` children of a node or an edge (``tags``: each column's start tag)."""
     children = []
     for column in columns.present(values):
         value = as_column_value(values[column.name], column)
@@ -221,7 +194,7 @@ def _children(values: dict[str, object], columns: Columns, keys: dict[tuple[str,
             separator = "\n" if column.name in LINE_LISTS else LIST_SEPARATOR
             value = separator.join(value)
         text = value if isinstance(value, str) else value_text(value)
-        children.append(f'\n      <data key="{keys[(domain, column.name)]}">{escape_text(text)}</data>')
+        children.append(f"{tags[column.name]}{escape_text(text)}</data>")
     return "".join(children)
 
 
