@@ -390,7 +390,9 @@ def _statements(graph: RdfGraph, compact: _Compactor, rendered: dict[Term, str])
         """``(True, one line)`` for a short description, else ``(False, the block)``."""
         head = term(subject)
         lines = []
-        for predicate, objects in sorted(predicates.items(), key=lambda item: item[0] != RDF_TYPE):
+        if RDF_TYPE in predicates:  # "a" first, the rest in their order
+            predicates = {RDF_TYPE: predicates[RDF_TYPE], **predicates}
+        for predicate, objects in predicates.items():
             verb = "a" if predicate == RDF_TYPE else compact(predicate)
             terms = [term(obj) for obj in objects]
             joined = ", ".join(terms)
@@ -549,7 +551,8 @@ def iter_jsonld(
 def _jsonld_parts(graph: RdfGraph, prefixes: Sequence[tuple[str, str]]) -> Iterator[str]:
     compact = _JsonCompactor(prefixes)
     values_of: dict[Term, object] = {}  # json.dumps never changes them, so repeats can share one
-    context = json.dumps(dict(prefixes), ensure_ascii=False)
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    context = encode(dict(prefixes))
     yield f'{{\n  "@context": {context},\n  "@graph": [\n    '
 
     def render(subject: IRI | BNode, predicates: dict[IRI, dict[Term, None]]) -> str:
@@ -566,7 +569,7 @@ def _jsonld_parts(graph: RdfGraph, prefixes: Sequence[tuple[str, str]]) -> Itera
                     value = values_of[obj] = _json_value(obj, compact)
                 values.append(value)
             node[compact(predicate)] = values[0] if len(values) == 1 else values
-        return json.dumps(node, ensure_ascii=False)
+        return encode(node)
 
     separator = ""
     for subject, predicates in graph.subjects():

@@ -177,7 +177,9 @@ class Columns:
         found = self._present.get(names)
         if found is None:
             rank = self._rank
-            found = self._present[names] = [column for _, column in sorted(rank[name] for name in names if name in rank)]
+            found = self._present[names] = [
+                column for _, column in sorted(rank[name] for name in names if name in rank)
+            ]
         return found
 
 

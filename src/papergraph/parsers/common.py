@@ -247,6 +247,8 @@ def _name_strength(part: str) -> int:
 
 def split_top_level(text: str, separator: str = ",") -> list[str]:
     """Split on ``separator`` outside brackets, stripping each part."""
+    if not any(opening in text for opening in "([{"):  # most author lines: nothing to keep together
+        return [p.strip() for p in text.split(separator)]
     parts: list[str] = []
     current: list[str] = []
     depth = 0
