@@ -550,27 +550,46 @@ def iter_jsonld(
 
 def _jsonld_parts(graph: RdfGraph, prefixes: Sequence[tuple[str, str]]) -> Iterator[str]:
     compact = _JsonCompactor(prefixes)
-    values_of: dict[Term, object] = {}  # json.dumps never changes them, so repeats can share one
     encode = json.JSONEncoder(ensure_ascii=False).encode
-    context = encode(dict(prefixes))
-    yield f'{{\n  "@context": {context},\n  "@graph": [\n    '
+    # Each key and value is encoded once (types, people and tags recur thousands
+    # of times) and a node object is joined from them as text, with the
+    # encoder's own separators, so the file is what encoding each node gives.
+    keys: dict[str, str] = {}
+    types: dict[Term, str] = {}
+    values: dict[Term, str] = {}
+
+    def key(name: str) -> str:
+        found = keys.get(name)
+        if found is None:
+            found = keys[name] = encode(name) + ": "
+        return found
+
+    def type_name(term: Term) -> str:
+        found = types.get(term)
+        if found is None:
+            found = types[term] = encode(compact(str(term)))
+        return found
+
+    def value(term: Term) -> str:
+        found = values.get(term)
+        if found is None:
+            found = values[term] = encode(_json_value(term, compact))
+        return found
+
+    def listed(items: list[str]) -> str:
+        return items[0] if len(items) == 1 else "[" + ", ".join(items) + "]"
 
     def render(subject: IRI | BNode, predicates: dict[IRI, dict[Term, None]]) -> str:
-        node: dict[str, object] = {"@id": f"_:{subject}" if isinstance(subject, BNode) else compact(subject)}
+        node_id = f"_:{subject}" if isinstance(subject, BNode) else compact(subject)
+        members = [key("@id") + encode(node_id)]
         for predicate, objects in predicates.items():
             if predicate == RDF_TYPE and all(type(o) is IRI for o in objects):
-                types = [compact(str(o)) for o in objects]
-                node["@type"] = types[0] if len(types) == 1 else types
+                members.append(key("@type") + listed([type_name(o) for o in objects]))
                 continue
-            values = []
-            for obj in objects:
-                value = values_of.get(obj)
-                if value is None:
-                    value = values_of[obj] = _json_value(obj, compact)
-                values.append(value)
-            node[compact(predicate)] = values[0] if len(values) == 1 else values
-        return encode(node)
+            members.append(key(compact(predicate)) + listed([value(obj) for obj in objects]))
+        return "{" + ", ".join(members) + "}"
 
+    yield f'{{\n  "@context": {encode(dict(prefixes))},\n  "@graph": [\n    '
     separator = ""
     for subject, predicates in graph.subjects():
         yield separator + render(subject, predicates)
