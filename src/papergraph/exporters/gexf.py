@@ -229,8 +229,10 @@ def _attvalues(values: dict[str, object], columns: Columns, indent: str) -> str:
     items = []
     names = columns.escaped_names
     for column in columns.present(values):
-        value = as_column_value(values[column.name], column)
-        text = gexf_list(value) if isinstance(value, list) else value_text(value)
+        text = values[column.name]
+        if type(text) is not str or column.type != "str":  # most values are text already
+            value = as_column_value(text, column)
+            text = gexf_list(value) if isinstance(value, list) else value_text(value)
         items.append(f'\n{indent}  <attvalue for="{names[column.name]}" value="{escape_attribute(text)}"/>')
     if not items:
         return ""

@@ -189,11 +189,13 @@ def _children(values: dict[str, object], columns: Columns, tags: dict[str, str])
     """The ``<data>`` children of a node or an edge (``tags``: each column's start tag)."""
     children = []
     for column in columns.present(values):
-        value = as_column_value(values[column.name], column)
-        if isinstance(value, list):
-            separator = "\n" if column.name in LINE_LISTS else LIST_SEPARATOR
-            value = separator.join(value)
-        text = value if isinstance(value, str) else value_text(value)
+        text = values[column.name]
+        if type(text) is not str or column.type != "str":  # most values are text already
+            value = as_column_value(text, column)
+            if isinstance(value, list):
+                separator = "\n" if column.name in LINE_LISTS else LIST_SEPARATOR
+                value = separator.join(value)
+            text = value if isinstance(value, str) else value_text(value)
         children.append(f"{tags[column.name]}{escape_text(text)}</data>")
     return "".join(children)
 
