@@ -215,6 +215,10 @@ def decode(data: bytes, display: str, encoding: str | None = None) -> tuple[str 
         ]
 
 
+# Every byte but the control characters text does not use (tab, newline, form feed and carriage return are text).
+_NOT_CONTROL = bytes(byte for byte in range(256) if byte >= 32 or byte in (9, 10, 12, 13))
+
+
 def _looks_binary(data: bytes) -> bool:
     """Many control bytes, or NUL bytes in something that is not UTF-8 text.
 
@@ -225,7 +229,7 @@ def _looks_binary(data: bytes) -> bool:
     sample = data[:8192]
     if not sample or sample.startswith((b"\xff\xfe", b"\xfe\xff")):
         return False
-    controls = sum(1 for byte in sample if byte < 32 and byte not in (9, 10, 12, 13))
+    controls = len(sample.translate(None, _NOT_CONTROL))  # the control bytes are what is left
     if controls / len(sample) > 0.1:
         return True
     if b"\x00" in sample:
