@@ -72,6 +72,7 @@ class Workers(Generic[S, A, R]):
         self.task, self.shared = task, shared
         self.jobs = jobs if fork_available() else 1
         self._pool: Any = None
+        self._froze = False
 
     def __enter__(self) -> Workers[S, A, R]:
         global _INHERITED
@@ -80,10 +81,17 @@ class Workers(Generic[S, A, R]):
             # Everything alive now is the workers' read-only inheritance: frozen,
             # the collector never walks it again, here or in a worker, so its
             # pages stay shared instead of being copied (the gc.freeze docs).
-            gc.freeze()
-            self._pool = multiprocessing.get_context("fork").Pool(
-                self.jobs, initializer=_start_worker, initargs=(os.getpid(),)
-            )
+            # A heap that the calling program froze itself is left as it is.
+            self._froze = gc.get_freeze_count() == 0
+            if self._froze:
+                gc.freeze()
+            try:
+                self._pool = multiprocessing.get_context("fork").Pool(
+                    self.jobs, initializer=_start_worker, initargs=(os.getpid(),)
+                )
+            except BaseException:
+                self.__exit__()
+                raise
         return self
 
     def start(self, arguments: Sequence[A]) -> Callable[[], list[R]]:
@@ -100,5 +108,8 @@ class Workers(Generic[S, A, R]):
             self._pool.close()
             self._pool.terminate()  # on any exit, Ctrl-C included: no worker keeps running
             self._pool.join()
+            self._pool = None
+        if self._froze:
             gc.unfreeze()
+            self._froze = False
         _INHERITED = None
