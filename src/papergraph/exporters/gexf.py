@@ -166,12 +166,13 @@ def _edges(G: nx.MultiDiGraph, ctx: ExportContext, cleaner: TextCleaner, started
 
 def _edge_elements(edges: list[_Edge], ids: dict[Hashable, str], columns: Columns) -> list[str]:
     """The ``<edge>`` elements, with ids made from their ends and kind (see :func:`edge_ids`)."""
+    quoted = {node: escape_attribute(file_id) for node, file_id in ids.items()}  # once per node, not per edge
 
     def edge_rest(edge: _Edge) -> str:
         """The edge element after its id (which depends on the edge's place in the file)."""
         scalars = edge.scalars
         attributes = (
-            f'source="{escape_attribute(ids[edge.bundle.source])}" target="{escape_attribute(ids[edge.bundle.target])}" '
+            f'source="{quoted[edge.bundle.source]}" target="{quoted[edge.bundle.target]}" '
             f'kind="{escape_attribute(str(scalars.get(Attr.KIND, "edge")))}"'
         )
         label = scalars.get(Attr.LABEL)

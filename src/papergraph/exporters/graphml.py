@@ -97,13 +97,14 @@ def generate_graphml(G: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
     keys, declarations = _declare_keys({"node": node_columns, "edge": edge_columns})
     node_tags, edge_tags = keys["node"], keys["edge"]
     rendered = [_children(values, node_columns, node_tags) for _, values in nodes]
+    quoted = {node: escape_attribute(file_id) for node, file_id in ids.items()}  # once per node, not per edge
     edge_part = "".join(
-        f'\n    <edge id="{edge_id}" source="{escape_attribute(ids[source])}" target="{escape_attribute(ids[target])}"'
+        f'\n    <edge id="{edge_id}" source="{quoted[source]}" target="{quoted[target]}"'
         + _element_end(_children(values, edge_columns, edge_tags), "edge")
         for edge_id, (source, target, values) in zip(edge_ids((ids[s], ids[t]) for s, t, _ in edges), edges)
     )
     # Everything but the positions is ready: only now ask for the layout.
-    placed = _placed_nodes([node for node, _ in nodes], rendered, ids, ctx.layout, node_tags)
+    placed = _placed_nodes([node for node, _ in nodes], rendered, quoted, ctx.layout, node_tags)
     return "".join(
         (
             '<?xml version="1.0" encoding="UTF-8"?>\n',
@@ -152,15 +153,16 @@ def _declare_keys(columns: dict[str, Columns]) -> tuple[dict[str, dict[str, str]
 
 
 def _placed_nodes(
-    nodes: list[Hashable], rendered: list[str], ids: dict[Hashable, str], layout: dict, tags: dict[str, str]
+    nodes: list[Hashable], rendered: list[str], quoted: dict[Hashable, str], layout: dict, tags: dict[str, str]
 ) -> str:
-    """The ``<node>`` elements, each with its ``x``/``y`` from the layout (none for a node it does not place)."""
+    """The ``<node>`` elements (``quoted``: each node's id, escaped), each with its
+    ``x``/``y`` from the layout (none for a node it does not place)."""
     out = []
     for node, children in zip(nodes, rendered):
         position = position_of(layout, node)
         if position is not None:
             children += f"{tags['x']}{value_text(position[0])}</data>{tags['y']}{value_text(position[1])}</data>"
-        out.append(f'\n    <node id="{escape_attribute(ids[node])}"' + _element_end(children, "node"))
+        out.append(f'\n    <node id="{quoted[node]}"' + _element_end(children, "node"))
     return "".join(out)
 
 

@@ -113,7 +113,12 @@ def _document(
     target, weight, values)``. Positions come from the shared layout, asked
     for last.
     """
-    ids = unique_ids((node for node, *_ in nodes), lambda text: XML_ILLEGAL.sub("", text) or "node")
+    ids = {  # as XML attribute values, escaped once per node (an author is in many edges)
+        node: escape_attribute(file_id)
+        for node, file_id in unique_ids(
+            (node for node, *_ in nodes), lambda text: XML_ILLEGAL.sub("", text) or "node"
+        ).items()
+    }
     out = [
         '<?xml version="1.0" encoding="UTF-8"?>\n',
         f'<gexf xmlns="{GEXF_NS}" xmlns:viz="{VIZ_NS}" xmlns:xsi="{XSI_NS}" version="1.3" '
@@ -130,7 +135,7 @@ def _document(
         red, green, blue = (int(color[i : i + 2], 16) for i in (1, 3, 5))
         position = layout.get(node)
         out.append(
-            f'\n      <node id="{escape_attribute(ids[node])}" label="{escape_attribute(label)}">'
+            f'\n      <node id="{ids[node]}" label="{escape_attribute(label)}">'
             + _attvalues(values, node_columns, "        ")
             + f'\n        <viz:color r="{red}" g="{green}" b="{blue}"/>'
             + f'\n        <viz:size value="{size!r}"/>'
@@ -141,9 +146,8 @@ def _document(
     for index, (source, target, weight, values) in enumerate(edges):
         attvalues = _attvalues(values, edge_columns, "        ") if values else ""
         out.append(
-            f'\n      <edge id="e{index}" source="{escape_attribute(ids[source])}" '
-            f'target="{escape_attribute(ids[target])}" weight="{weight!r}"'
-            + (f">{attvalues}\n      </edge>" if attvalues else "/>")
+            f'\n      <edge id="e{index}" source="{ids[source]}" '
+            f'target="{ids[target]}" weight="{weight!r}"' + (f">{attvalues}\n      </edge>" if attvalues else "/>")
         )
     out.append("\n    </edges>\n  </graph>\n</gexf>\n")
     return "".join(out).encode("utf-8")
