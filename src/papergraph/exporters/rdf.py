@@ -42,7 +42,7 @@ import datetime as dt
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from urllib.parse import quote, urlsplit
 
@@ -323,18 +323,28 @@ class _Mapper:
         self.curator = IRI(f"{base}person/{CURATOR_KEY}")
         self.scheme = IRI(f"{base}tags")
         self.topic_scheme = IRI(f"{base}communities")
-        self.community_rank = _community_ranks(G)
         self.iris: dict[str, IRI | None] = {}
         self.items_done: set[str] = set()
         self.metadata_files: set[IRI] = set()
         self.categories: set[IRI] = set()
         self.category_scheme = IRI(f"{base}arxiv-categories")
         self.categories_scheme_done = False
-        self.notes_about: dict[str, list[str]] = defaultdict(list)
-        for note, item, data in G.edges(data=True):
-            if data.get(Attr.KIND) == _E_ABOUT:
-                self.notes_about[item].append(note)
         self.links: dict[str, str] | None = None
+
+    # Worked out on first use: node_iris needs a mapper only for its IRIs.
+
+    @cached_property
+    def community_rank(self) -> dict[str, int]:
+        return _community_ranks(self.G)
+
+    @cached_property
+    def notes_about(self) -> dict[str, list[str]]:
+        """The notes about each item, in graph order."""
+        notes: dict[str, list[str]] = defaultdict(list)
+        for note, item, data in self.G.edges(data=True):
+            if data.get(Attr.KIND) == _E_ABOUT:
+                notes[item].append(note)
+        return notes
 
     def link_of(self, url: str) -> str | None:
         """The link node of a URL (by its identity key), so an item's page and a link to it are one IRI."""
