@@ -55,6 +55,7 @@ __all__ = [
     "node_row",
     "plural_name",
     "position_of",
+    "quoted_ids",
     "unique_ids",
     "value_kinds",
     "value_text",
@@ -527,6 +528,12 @@ def edge_ids(keys: Iterable[tuple[str, ...]]) -> list[str]:
         used.add(candidate)
         found.append(candidate)
     return found
+
+
+def quoted_ids(ids: dict[Hashable, str]) -> dict[Hashable, str]:
+    """Each node's file id escaped for an XML attribute value, once per node
+    (a node's id recurs in every edge it has)."""
+    return {node: escape_attribute(file_id) for node, file_id in ids.items()}
 
 
 def unique_ids(nodes: Iterable[Hashable], make: Callable[[str], str]) -> dict[Hashable, str]:

@@ -48,6 +48,7 @@ from ._gephi import (
     first_seen_dates,
     plural_name,
     position_of,
+    quoted_ids,
     unique_ids,
     value_kinds,
     value_text,
@@ -89,6 +90,7 @@ def generate_gexf(G: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
     """The GEXF 1.3 document of ``G`` as UTF-8 bytes (deterministic)."""
     cleaner = TextCleaner(G, ctx)
     ids = unique_ids(G.nodes, lambda text: XML_ILLEGAL.sub("", text) or "node")
+    quoted = quoted_ids(ids)
     started = first_seen_dates(G)
     rows = ctx.shared("gephi rows", lambda: SharedRows(G, cleaner, node_iris(G, ctx.base_iri)))
     # Nodes first, then edges, each in graph order, as diagnostics are reported.
@@ -105,10 +107,10 @@ def generate_gexf(G: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
     out.append(f'\n    <nodes count="{len(nodes)}">')
     nodes_at = len(out)
     out.append(f'\n    </nodes>\n    <edges count="{len(edges)}">')
-    out.extend(_edge_elements(edges, ids, edge_columns))
+    out.extend(_edge_elements(edges, ids, quoted, edge_columns))
     out.append("\n    </edges>\n  </graph>\n</gexf>\n")
     rendered = [
-        _node(ids[row.id], row, values, node_columns, started.get(row.id)) for row, values in zip(nodes, node_values)
+        _node(quoted[row.id], row, values, node_columns, started.get(row.id)) for row, values in zip(nodes, node_values)
     ]
     # Everything but the positions is ready: only now ask for the layout.
     layout = ctx.layout
@@ -164,9 +166,11 @@ def _edges(G: nx.MultiDiGraph, ctx: ExportContext, cleaner: TextCleaner, started
     return edges
 
 
-def _edge_elements(edges: list[_Edge], ids: dict[Hashable, str], columns: Columns) -> list[str]:
-    """The ``<edge>`` elements, with ids made from their ends and kind (see :func:`edge_ids`)."""
-    quoted = {node: escape_attribute(file_id) for node, file_id in ids.items()}  # once per node, not per edge
+def _edge_elements(
+    edges: list[_Edge], ids: dict[Hashable, str], quoted: dict[Hashable, str], columns: Columns
+) -> list[str]:
+    """The ``<edge>`` elements, with ids made from their ends and kind (see :func:`edge_ids`;
+    ``quoted``: the node ids as attribute values)."""
 
     def edge_rest(edge: _Edge) -> str:
         """The edge element after its id (which depends on the edge's place in the file)."""
@@ -195,16 +199,17 @@ def _edge_start(source: str | None, target: str | None) -> str | None:
 
 
 def _declarations(domain: str, columns: Columns) -> str:
+    names = columns.escaped_names
     declared = "".join(
-        f'\n      <attribute id="{escape_attribute(c.name)}" title="{escape_attribute(c.name)}" type="{GEXF_TYPES[c.type]}"/>'
+        f'\n      <attribute id="{names[c.name]}" title="{names[c.name]}" type="{GEXF_TYPES[c.type]}"/>'
         for c in columns
     )
     return f'\n    <attributes class="{domain}" mode="static">{declared}\n    </attributes>'
 
 
-def _node(node_id: str, row: NodeRow, values: dict[str, object], columns: Columns, start: str | None) -> str:
+def _node(quoted_id: str, row: NodeRow, values: dict[str, object], columns: Columns, start: str | None) -> str:
     """A ``<node>`` up to its position (see :func:`_position`), without its end tag."""
-    attributes = f'id="{escape_attribute(node_id)}" label="{escape_attribute(str(row.values[Attr.LABEL]))}"'
+    attributes = f'id="{quoted_id}" label="{escape_attribute(str(row.values[Attr.LABEL]))}"'
     if start:
         attributes += f' start="{start}"'
     red, green, blue = (int(row.color[i : i + 2], 16) for i in (1, 3, 5))

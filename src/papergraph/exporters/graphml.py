@@ -50,6 +50,7 @@ from ._gephi import (
     escape_text,
     plural_name,
     position_of,
+    quoted_ids,
     unique_ids,
     value_kinds,
     value_text,
@@ -97,7 +98,7 @@ def generate_graphml(G: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
     keys, declarations = _declare_keys({"node": node_columns, "edge": edge_columns})
     node_tags, edge_tags = keys["node"], keys["edge"]
     rendered = [_children(values, node_columns, node_tags) for _, values in nodes]
-    quoted = {node: escape_attribute(file_id) for node, file_id in ids.items()}  # once per node, not per edge
+    quoted = quoted_ids(ids)
     edge_part = "".join(
         f'\n    <edge id="{edge_id}" source="{quoted[source]}" target="{quoted[target]}"'
         + _element_end(_children(values, edge_columns, edge_tags), "edge")

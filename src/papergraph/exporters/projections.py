@@ -37,7 +37,17 @@ from ..analysis import (
 )
 from ..graph import Attr, EdgeKind, NodeKind
 from . import ExportContext, Exporter
-from ._gephi import XML_ILLEGAL, Column, Columns, TextCleaner, display_kind, escape_attribute, unique_ids, year_of
+from ._gephi import (
+    XML_ILLEGAL,
+    Column,
+    Columns,
+    TextCleaner,
+    display_kind,
+    escape_attribute,
+    quoted_ids,
+    unique_ids,
+    year_of,
+)
 from .gexf import GEXF_NS, SCHEMA_LOCATION, VIZ_NS, XSI_NS, _attvalues, _declarations, _position
 
 __all__ = ["COMMUNITY_COLORS", "EXPORTER", "OTHER_COLOR", "community_color", "generate_coauthors", "generate_papers"]
@@ -113,12 +123,7 @@ def _document(
     target, weight, values)``. Positions come from the shared layout, asked
     for last.
     """
-    ids = {  # as XML attribute values, escaped once per node (an author is in many edges)
-        node: escape_attribute(file_id)
-        for node, file_id in unique_ids(
-            (node for node, *_ in nodes), lambda text: XML_ILLEGAL.sub("", text) or "node"
-        ).items()
-    }
+    ids = quoted_ids(unique_ids((node for node, *_ in nodes), lambda text: XML_ILLEGAL.sub("", text) or "node"))
     out = [
         '<?xml version="1.0" encoding="UTF-8"?>\n',
         f'<gexf xmlns="{GEXF_NS}" xmlns:viz="{VIZ_NS}" xmlns:xsi="{XSI_NS}" version="1.3" '
